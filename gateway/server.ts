@@ -1,0 +1,158 @@
+import http from 'node:http';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { maskUnexpectedError } from '../subgraphs/shared/errors.ts';
+import {
+  close,
+  DEFAULT_MAX_BODY_BYTES,
+  executeApollo,
+  HttpError,
+  listen,
+  readJsonBody,
+  sendGraphQLError,
+  sendJson,
+} from '../subgraphs/shared/http.ts';
+import { signIdentity, type Identity } from '../subgraphs/shared/identity.ts';
+import { AuthenticationError, createApiKeyAuthenticator, credentialOf, type ApiKeyAuthenticator } from './auth/api-key-authenticator.ts';
+import type { GatewayContext } from './context.ts';
+import { applyCors } from './http/cors.ts';
+import { createLandingPages } from './landing-page/landing-pages.ts';
+
+export interface GatewayServerOptions {
+  /** The composed supergraph (schema/supergraph.graphql). */
+  readonly supergraphSdl: string;
+  /** GraphQL URL of each subgraph, by name; overrides the placeholders in the supergraph. */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+  /** Secret of the identity signatures subgraphs verify. */
+  readonly identitySecret: string;
+  /** Default 0: any free port. */
+  readonly port?: number | undefined;
+  /** Default 127.0.0.1. */
+  readonly host?: string | undefined;
+  /** Allowed CORS origins; default `['*']`. */
+  readonly corsOrigins?: readonly string[] | undefined;
+  /** Longest API-key verdict cache, ms; default and maximum 60 000. */
+  readonly apiKeyCacheTtlMs?: number | undefined;
+  /** Largest request body in bytes; default 1 000 000. */
+  readonly maxBodyBytes?: number | undefined;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  /** The authenticator, exposed for tests and metrics. */
+  readonly authenticator: ApiKeyAuthenticator;
+  stop(): Promise<void>;
+}
+
+/** Forwards the caller's identity to a subgraph in the signed headers it verifies. */
+class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    url: string,
+    private readonly secret: string,
+  ) {
+    super({ url });
+  }
+
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+    const identity = (context as Partial<GatewayContext>).identity ?? null;
+    for (const [name, value] of Object.entries(signIdentity(identity, this.secret))) request.http?.headers.set(name, value);
+  }
+}
+
+/**
+ * The gateway: `@apollo/gateway` over the static supergraph, served by Apollo Server on a
+ * plain `node:http` server with API-key authentication, CORS, gzip, the IDE pages,
+ * `/health` and `/ready`.
+ */
+export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
+  const subgraphUrl = (name: string): string => {
+    const url = options.subgraphUrls[name];
+    if (!url) throw new Error(`no URL configured for subgraph '${name}'`);
+    return url;
+  };
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), options.identitySecret),
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: true,
+    csrfPrevention: true,
+    formatError: maskUnexpectedError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  const authenticator = createApiKeyAuthenticator({
+    peopleUrl: subgraphUrl('people'),
+    identitySecret: options.identitySecret,
+    cacheTtlMs: options.apiKeyCacheTtlMs,
+  });
+  const landingPages = createLandingPages();
+  const cors = { origins: options.corsOrigins ?? ['*'] };
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  async function authenticate(req: http.IncomingMessage): Promise<Identity> {
+    const credential = credentialOf(req.headers);
+    if (!credential) throw new AuthenticationError('send an API key in the X-Api-Key header or as Authorization: Bearer <key>');
+    return authenticator.authenticate(credential);
+  }
+
+  async function ready(): Promise<{ ok: boolean; subgraphs: Record<string, string> }> {
+    const entries = await Promise.all(
+      Object.keys(options.subgraphUrls).map(async (name) => {
+        try {
+          const response = await fetch(new URL('/ready', subgraphUrl(name)), { signal: AbortSignal.timeout(2_000) });
+          return [name, response.ok ? 'ready' : `HTTP ${response.status}`] as const;
+        } catch (error) {
+          return [name, `unreachable: ${(error as Error).message}`] as const;
+        }
+      }),
+    );
+    return { ok: entries.every(([, status]) => status === 'ready'), subgraphs: Object.fromEntries(entries) };
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (applyCors(cors, req, res)) return;
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/health') return sendJson(req, res, 200, { status: 'ok' });
+    if (path === '/ready') {
+      const state = await ready();
+      return sendJson(req, res, state.ok ? 200 : 503, { status: state.ok ? 'ready' : 'unavailable', ...state });
+    }
+    if (landingPages(req, res)) return;
+    if (path !== '/graphql') return sendJson(req, res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      return sendGraphQLError(req, res, 405, 'use GET or POST', 'METHOD_NOT_ALLOWED', { Allow: 'GET, POST, OPTIONS' });
+    }
+    let identity: Identity;
+    try {
+      identity = await authenticate(req);
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) throw error;
+      return sendGraphQLError(req, res, 401, error.message, 'UNAUTHENTICATED', { 'WWW-Authenticate': 'Bearer' });
+    }
+    const body = await readJsonBody(req, maxBodyBytes);
+    await executeApollo(apollo, req, res, body, async () => ({ identity }));
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code, error.headers);
+      console.error('gateway: request failed', error);
+      if (!res.headersSent) sendGraphQLError(req, res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      else res.end();
+    });
+  });
+  const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  return {
+    url,
+    authenticator,
+    async stop() {
+      await close(server);
+      await apollo.stop();
+    },
+  };
+}

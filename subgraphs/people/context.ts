@@ -1,0 +1,20 @@
+import type { Identity } from '../shared/identity.ts';
+import { forbidden } from '../shared/errors.ts';
+import type { PeopleDb } from './db/database.ts';
+import { createPeopleLoaders, type PeopleLoaders } from './loaders.ts';
+
+/** What every people resolver gets: the verified caller, the database and fresh loaders. */
+export interface PeopleContext {
+  readonly identity: Identity;
+  readonly db: PeopleDb;
+  readonly loaders: PeopleLoaders;
+}
+
+export function createPeopleContext(db: PeopleDb, identity: Identity): PeopleContext {
+  return { identity, db, loaders: createPeopleLoaders(db, identity.orgId) };
+}
+
+/** Throws FORBIDDEN unless the caller is an admin (a service key acts as one). */
+export function requireAdmin(ctx: PeopleContext, action: string): void {
+  if (ctx.identity.role !== 'ADMIN') throw forbidden(`only admins may ${action}`);
+}

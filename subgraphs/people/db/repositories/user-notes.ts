@@ -1,0 +1,35 @@
+import { sql, type Insertable } from 'kysely';
+import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import type { PeopleDb } from '../database.ts';
+import type { UserNoteRow, UserNotesTable } from '../tables/user-notes.ts';
+
+/** Sort key of note lists: creation time, id. */
+export const noteSortKey = (row: UserNoteRow): unknown[] => [row.created_at.toISOString(), row.id];
+
+export async function listUserNotes(db: PeopleDb, orgId: string, userId: string, limit: number, args: PageArgs): Promise<UserNoteRow[]> {
+  let q = db.selectFrom('user_notes').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId);
+  if (args.after) q = q.where(afterCursor([sql`created_at`, sql.ref('id')], args.after));
+  return q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+}
+
+export async function countUserNotes(db: PeopleDb, orgId: string, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('user_notes')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function findUserNote(db: PeopleDb, orgId: string, id: string): Promise<UserNoteRow | undefined> {
+  return db.selectFrom('user_notes').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertUserNote(db: PeopleDb, values: Insertable<UserNotesTable>): Promise<UserNoteRow> {
+  return db.insertInto('user_notes').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deleteUserNote(db: PeopleDb, orgId: string, id: string): Promise<void> {
+  await db.deleteFrom('user_notes').where('org_id', '=', orgId).where('id', '=', id).execute();
+}

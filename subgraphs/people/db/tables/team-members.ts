@@ -1,0 +1,5 @@
+export interface TeamMembersTable {
+  org_id: string;
+  team_id: string;
+  user_id: string;
+}

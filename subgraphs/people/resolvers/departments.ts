@@ -1,0 +1,71 @@
+import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { requireAdmin, type PeopleContext } from '../context.ts';
+import { insertDepartment, updateDepartment } from '../db/repositories/departments.ts';
+import { countActiveUsersWhere, countUsers, listUsers, userSortKey, type UserListFilter } from '../db/repositories/users.ts';
+import type { ActivityStatus } from '../db/repositories/named-records.ts';
+import type { Updateable } from 'kysely';
+import type { DepartmentsTable } from '../db/tables/departments.ts';
+import { toDepartment, toUser, type DepartmentModel } from './mappers.ts';
+import { deactivateInUse, listResolver, loadNamed, nameTaken, uniqueName } from './named-records.ts';
+import { requireReference } from './references.ts';
+
+interface DepartmentInput {
+  name?: string | null;
+  managerId?: string | null;
+}
+
+async function validate(ctx: PeopleContext, input: DepartmentInput, id?: string) {
+  const patch: Updateable<DepartmentsTable> = {};
+  if (input.name !== undefined) patch.name = await uniqueName(ctx, 'departments', input.name ?? '', id);
+  if (input.managerId !== undefined) patch.manager_id = await requireReference(ctx, 'users', 'input.managerId', input.managerId);
+  return patch;
+}
+
+export const departmentResolvers = {
+  Query: {
+    department: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => toDepartment(await loadNamed(ctx, 'departments', id)),
+    departments: listResolver('departments', toDepartment),
+  },
+  Department: {
+    __resolveReference: async (ref: { id: string }, ctx: PeopleContext) => {
+      const row = await ctx.loaders.departments.load(ref.id);
+      return row ? toDepartment(row) : null;
+    },
+    manager: async (department: DepartmentModel, _: unknown, ctx: PeopleContext) => {
+      const row = department.managerId ? await ctx.loaders.users.load(department.managerId) : null;
+      return row ? toUser(row) : null;
+    },
+    members: async (department: DepartmentModel, args: PageArgs & { status?: ActivityStatus | null }, ctx: PeopleContext) => {
+      const limit = pageSize(args.first);
+      const filter: UserListFilter = { departmentId: department.id, status: args.status ?? 'ACTIVE' };
+      const orgId = ctx.identity.orgId;
+      const rows = await listUsers(ctx.db, orgId, filter, limit, args);
+      return toConnection(rows, limit, args, userSortKey, toUser, () => countUsers(ctx.db, orgId, filter));
+    },
+  },
+  Mutation: {
+    createDepartment: async (_: unknown, { input }: { input: DepartmentInput & { name: string } }, ctx: PeopleContext) => {
+      requireAdmin(ctx, 'create departments');
+      const patch = await validate(ctx, input);
+      const row = await insertDepartment(ctx.db, {
+        org_id: ctx.identity.orgId,
+        name: patch.name ?? input.name,
+        manager_id: patch.manager_id ?? null,
+      }).catch(nameTaken('departments'));
+      return toDepartment(row);
+    },
+    updateDepartment: async (_: unknown, { id, input }: { id: string; input: DepartmentInput }, ctx: PeopleContext) => {
+      requireAdmin(ctx, 'change departments');
+      await loadNamed(ctx, 'departments', id);
+      const patch = await validate(ctx, input, id);
+      return toDepartment(await updateDepartment(ctx.db, ctx.identity.orgId, id, patch).catch(nameTaken('departments')));
+    },
+    deactivateDepartment: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
+      requireAdmin(ctx, 'deactivate departments');
+      const row = await deactivateInUse(ctx, 'departments', id, () =>
+        countActiveUsersWhere(ctx.db, ctx.identity.orgId, 'department_id', id),
+      );
+      return toDepartment(row);
+    },
+  },
+};

@@ -1,0 +1,277 @@
+import type { Updateable } from 'kysely';
+import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../shared/errors.ts';
+import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import {
+  optionalText,
+  requireCountry,
+  requireEmail,
+  requireRegion,
+  requireText,
+} from '../../shared/validation.ts';
+import type { Role } from '../../shared/identity.ts';
+import { requireAdmin, type PeopleContext } from '../context.ts';
+import type { PeopleDb } from '../db/database.ts';
+import { lockOrganization } from '../db/repositories/organizations.ts';
+import { countUserNotes, listUserNotes, noteSortKey } from '../db/repositories/user-notes.ts';
+import {
+  countActiveUsersWhere,
+  countUsers,
+  findUserIdByEmail,
+  findUserIdByExternalId,
+  insertUser,
+  isInManagementChain,
+  listUsers,
+  setUserTags,
+  setUserTeams,
+  updateUser,
+  userSortKey,
+  type UserListFilter,
+} from '../db/repositories/users.ts';
+import type { EmploymentType, UsersTable } from '../db/tables/users.ts';
+import { toDepartment, toSite, toTag, toTeam, toUser, toUserNote, toOrganization, WEEKDAYS, type UserModel } from './mappers.ts';
+import { requireReference, requireReferences } from './references.ts';
+
+type WorkingPatternInput = Partial<Record<(typeof WEEKDAYS)[number], number | null>>;
+
+interface UserFields {
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  role?: Role | null;
+  departmentId?: string | null;
+  managerId?: string | null;
+  siteId?: string | null;
+  country?: string | null;
+  region?: string | null;
+  employmentStartDate?: string | null;
+  employmentType?: EmploymentType | null;
+  workingPattern?: WorkingPatternInput | null;
+  externalId?: string | null;
+  tagIds?: string[] | null;
+  teamIds?: string[] | null;
+}
+
+const DEFAULT_PATTERN = ['8', '8', '8', '8', '8', '0', '0'];
+
+/** Validates a working pattern: each day 0..24 hours in steps of 0.01, and some hours unless irregular. */
+function workingPattern(input: WorkingPatternInput, employmentType: EmploymentType): string[] {
+  const hours = WEEKDAYS.map((day) => {
+    const h = input[day] ?? 0;
+    if (!Number.isFinite(h) || h < 0 || h > 24) throw badInput(`input.workingPattern.${day}`, 'must be between 0 and 24 hours');
+    if (Math.abs(Math.round(h * 100) - h * 100) > 1e-6) throw badInput(`input.workingPattern.${day}`, 'must have at most 2 decimal places');
+    return h.toFixed(2);
+  });
+  if (employmentType !== 'IRREGULAR_HOURS' && hours.every((h) => Number(h) === 0)) {
+    throw badInput('input.workingPattern', 'must have hours on at least one day unless employment type is IRREGULAR_HOURS');
+  }
+  return hours;
+}
+
+/** Fields that may not be cleared with an explicit null. */
+function notNull<T>(field: string, value: T | null | undefined): T | undefined {
+  if (value === null) throw badInput(field, 'must not be null');
+  return value;
+}
+
+/** Validates a create or update; for an update, omitted fields are left out of the row. */
+async function validateUser(ctx: PeopleContext, input: UserFields, existing: UserModel | null) {
+  const orgId = ctx.identity.orgId;
+  const row: Updateable<UsersTable> = {};
+  const email = notNull('input.email', input.email);
+  if (email !== undefined) {
+    row.email = requireEmail('input.email', email);
+    if (await findUserIdByEmail(ctx.db, orgId, row.email, existing?.id)) {
+      throw badInput('input.email', 'is already used by another user of this organization');
+    }
+  }
+  const firstName = notNull('input.firstName', input.firstName);
+  if (firstName !== undefined) row.first_name = requireText('input.firstName', firstName, 1, 100);
+  const lastName = notNull('input.lastName', input.lastName);
+  if (lastName !== undefined) row.last_name = requireText('input.lastName', lastName, 1, 100);
+  const role = notNull('input.role', input.role);
+  if (role !== undefined) row.role = role;
+  const employmentType = notNull('input.employmentType', input.employmentType);
+  if (employmentType !== undefined) row.employment_type = employmentType;
+  if (input.departmentId !== undefined) row.department_id = await requireReference(ctx, 'departments', 'input.departmentId', input.departmentId);
+  if (input.siteId !== undefined) row.site_id = await requireReference(ctx, 'sites', 'input.siteId', input.siteId);
+  if (input.managerId !== undefined) {
+    if (input.managerId !== null && existing && input.managerId === existing.id) {
+      throw badInput('input.managerId', 'a user cannot be their own manager');
+    }
+    row.manager_id = await requireReference(ctx, 'users', 'input.managerId', input.managerId);
+  }
+  if (input.country !== undefined) row.country = input.country === null ? null : requireCountry('input.country', input.country);
+  if (input.region !== undefined) row.region = input.region === null ? null : requireRegion('input.region', input.region);
+  if (input.employmentStartDate !== undefined) row.employment_start_date = input.employmentStartDate;
+  const pattern = notNull('input.workingPattern', input.workingPattern);
+  if (pattern !== undefined) {
+    row.working_pattern = workingPattern(pattern, employmentType ?? existing?.employmentType ?? 'FULL_TIME');
+  } else if (employmentType !== undefined && employmentType !== 'IRREGULAR_HOURS' && existing?.workingPattern.totalHours === 0) {
+    throw badInput('input.workingPattern', `is required when changing an irregular-hours worker to ${employmentType}`);
+  }
+  if (input.externalId !== undefined) {
+    row.external_id = optionalText('input.externalId', input.externalId, 100) ?? null;
+    if (row.external_id && (await findUserIdByExternalId(ctx.db, orgId, row.external_id, existing?.id))) {
+      throw badInput('input.externalId', 'is already used by another user of this organization');
+    }
+  }
+  const tagIds = notNull('input.tagIds', input.tagIds);
+  const teamIds = notNull('input.teamIds', input.teamIds);
+  return {
+    row,
+    tagIds: tagIds === undefined ? undefined : await requireReferences(ctx, 'tags', 'input.tagIds', tagIds),
+    teamIds: teamIds === undefined ? undefined : await requireReferences(ctx, 'teams', 'input.teamIds', teamIds),
+  };
+}
+
+/** Unique indexes can still fire when two writes race past the checks above. */
+function uniqueToBadInput(error: unknown): never {
+  if (isUniqueViolation(error, 'users_org_email_key')) throw badInput('input.email', 'is already used by another user of this organization');
+  if (isUniqueViolation(error, 'users_org_external_id_key')) {
+    throw badInput('input.externalId', 'is already used by another user of this organization');
+  }
+  throw error;
+}
+
+async function loadUser(ctx: PeopleContext, id: string): Promise<UserModel> {
+  const row = await ctx.loaders.users.load(id);
+  if (!row) throw notFound('User', id);
+  return toUser(row);
+}
+
+/** Refuses to leave the organization without an active admin. */
+async function keepAnAdmin(db: PeopleDb, orgId: string, user: UserModel, field: string): Promise<void> {
+  if (user.role !== 'ADMIN' || !user.active) return;
+  const admins = await countUsers(db, orgId, { roles: ['ADMIN'], status: 'ACTIVE' });
+  if (admins <= 1) throw conflict(`${field}: the organization must keep at least one active admin`, { field });
+}
+
+/** True when the caller may read notes about `user`: admins, their manager, their department's manager. */
+async function maySeeNotes(ctx: PeopleContext, user: UserModel): Promise<boolean> {
+  const { role, userId } = ctx.identity;
+  if (role === 'ADMIN') return true;
+  if (!userId || userId === user.id) return false;
+  if (user.managerId === userId) return true;
+  if (!user.departmentId) return false;
+  const department = await ctx.loaders.departments.load(user.departmentId);
+  return department?.manager_id === userId;
+}
+
+export const userResolvers = {
+  Query: {
+    me: async (_: unknown, __: unknown, ctx: PeopleContext) => (ctx.identity.userId ? loadUser(ctx, ctx.identity.userId) : null),
+    user: (_: unknown, args: { id: string }, ctx: PeopleContext) => loadUser(ctx, args.id),
+    users: async (_: unknown, args: PageArgs & { filter?: UserListFilter | null }, ctx: PeopleContext) => {
+      const limit = pageSize(args.first);
+      const filter = args.filter ?? {};
+      const orgId = ctx.identity.orgId;
+      const rows = await listUsers(ctx.db, orgId, filter, limit, args);
+      for (const row of rows) ctx.loaders.users.prime(row.id, row);
+      return toConnection(rows, limit, args, userSortKey, toUser, () => countUsers(ctx.db, orgId, filter));
+    },
+  },
+  User: {
+    __resolveReference: async (ref: { id: string }, ctx: PeopleContext) => {
+      const row = await ctx.loaders.users.load(ref.id);
+      return row ? toUser(row) : null;
+    },
+    department: async (user: UserModel, _: unknown, ctx: PeopleContext) => {
+      const row = user.departmentId ? await ctx.loaders.departments.load(user.departmentId) : null;
+      return row ? toDepartment(row) : null;
+    },
+    manager: async (user: UserModel, _: unknown, ctx: PeopleContext) => {
+      const row = user.managerId ? await ctx.loaders.users.load(user.managerId) : null;
+      return row ? toUser(row) : null;
+    },
+    directReports: async (user: UserModel, args: PageArgs, ctx: PeopleContext) => {
+      const limit = pageSize(args.first);
+      const filter: UserListFilter = { managerId: user.id };
+      const rows = await listUsers(ctx.db, ctx.identity.orgId, filter, limit, args);
+      return toConnection(rows, limit, args, userSortKey, toUser, () => countUsers(ctx.db, ctx.identity.orgId, filter));
+    },
+    site: async (user: UserModel, _: unknown, ctx: PeopleContext) => {
+      const row = user.siteId ? await ctx.loaders.sites.load(user.siteId) : null;
+      return row ? toSite(row) : null;
+    },
+    teams: async (user: UserModel, _: unknown, ctx: PeopleContext) => (await ctx.loaders.teamsOfUser.load(user.id)).map(toTeam),
+    tags: async (user: UserModel, _: unknown, ctx: PeopleContext) => (await ctx.loaders.tagsOfUser.load(user.id)).map(toTag),
+    country: async (user: UserModel, _: unknown, ctx: PeopleContext) => {
+      if (user.ownCountry) return user.ownCountry;
+      const org = await ctx.loaders.organizations.load(ctx.identity.orgId);
+      return org ? toOrganization(org).country : null;
+    },
+    notes: async (user: UserModel, args: PageArgs, ctx: PeopleContext) => {
+      if (!(await maySeeNotes(ctx, user))) throw forbidden('only admins and the user\'s managers may read notes about a user');
+      const limit = pageSize(args.first);
+      const orgId = ctx.identity.orgId;
+      const rows = await listUserNotes(ctx.db, orgId, user.id, limit, args);
+      return toConnection(rows, limit, args, noteSortKey, toUserNote, () => countUserNotes(ctx.db, orgId, user.id));
+    },
+  },
+  Mutation: {
+    createUser: async (_: unknown, { input }: { input: UserFields & { email: string; firstName: string; lastName: string } }, ctx: PeopleContext) => {
+      requireAdmin(ctx, 'create users');
+      const { row, tagIds, teamIds } = await validateUser(ctx, input, null);
+      const orgId = ctx.identity.orgId;
+      const created = await ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          const user = await insertUser(trx, {
+            ...row,
+            org_id: orgId,
+            email: row.email ?? input.email,
+            first_name: row.first_name ?? input.firstName,
+            last_name: row.last_name ?? input.lastName,
+            role: row.role ?? 'EMPLOYEE',
+            working_pattern: row.working_pattern ?? DEFAULT_PATTERN,
+          } as Parameters<typeof insertUser>[1]);
+          if (tagIds) await setUserTags(trx, orgId, user.id, tagIds);
+          if (teamIds) await setUserTeams(trx, orgId, user.id, teamIds);
+          return user;
+        })
+        .catch(uniqueToBadInput);
+      return toUser(created);
+    },
+    updateUser: async (_: unknown, { id, input }: { id: string; input: UserFields }, ctx: PeopleContext) => {
+      requireAdmin(ctx, 'change users');
+      const existing = await loadUser(ctx, id);
+      const { row, tagIds, teamIds } = await validateUser(ctx, input, existing);
+      const orgId = ctx.identity.orgId;
+      if (row.role !== undefined && row.role !== 'ADMIN') await keepAnAdmin(ctx.db, orgId, existing, 'input.role');
+      const updated = await ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          if (row.manager_id) {
+            // Serialize manager changes of the organization so two concurrent changes cannot close a cycle.
+            await lockOrganization(trx, orgId);
+            if (await isInManagementChain(trx, orgId, row.manager_id, id)) {
+              throw badInput('input.managerId', 'would create a management cycle: this user is already above the new manager');
+            }
+          }
+          const user = await updateUser(trx, orgId, id, row);
+          if (tagIds) await setUserTags(trx, orgId, id, tagIds);
+          if (teamIds) await setUserTeams(trx, orgId, id, teamIds);
+          return user;
+        })
+        .catch(uniqueToBadInput);
+      return toUser(updated);
+    },
+    deactivateUser: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
+      requireAdmin(ctx, 'deactivate users');
+      const user = await loadUser(ctx, id);
+      if (id === ctx.identity.userId) throw conflict('id: you cannot deactivate yourself', { field: 'id' });
+      if (!user.active) return user;
+      const orgId = ctx.identity.orgId;
+      await keepAnAdmin(ctx.db, orgId, user, 'id');
+      const reports = await countActiveUsersWhere(ctx.db, orgId, 'manager_id', id);
+      if (reports > 0) throw conflict(`id: the user manages ${reports} active people; give them another manager first`, { field: 'id' });
+      return toUser(await updateUser(ctx.db, orgId, id, { deactivated_at: new Date() }));
+    },
+    reactivateUser: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
+      requireAdmin(ctx, 'reactivate users');
+      const user = await loadUser(ctx, id);
+      if (user.active) return user;
+      return toUser(await updateUser(ctx.db, ctx.identity.orgId, id, { deactivated_at: null }));
+    },
+  },
+};

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import { sql } from 'kysely';
+import { parse } from 'graphql';
+import { migrateSchema, schemaDb, type DatabaseHandle } from '../shared/database.ts';
+import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from '../shared/subgraph-server.ts';
+import { verifyApiKey } from './api-key-verification.ts';
+import { createPeopleContext } from './context.ts';
+import { PEOPLE_SCHEMA, type PeopleDatabase } from './db/database.ts';
+import { peopleMigrations } from './db/migrations/index.ts';
+import { peopleResolvers } from './resolvers/index.ts';
+
+/** The people subgraph's SDL, as composed into the supergraph. */
+export const peopleTypeDefs = fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+export interface PeopleServerOptions {
+  readonly database: DatabaseHandle;
+  /** Secret shared with the gateway for identity signatures. */
+  readonly identitySecret: string;
+  /** Default 0: any free port. */
+  readonly port?: number | undefined;
+  /** Default 127.0.0.1. */
+  readonly host?: string | undefined;
+}
+
+/** Migrates the people schema and serves the people subgraph. */
+export async function startPeopleServer(options: PeopleServerOptions): Promise<RunningServer> {
+  await migrateSchema(options.database, PEOPLE_SCHEMA, peopleMigrations);
+  const db = schemaDb<PeopleDatabase>(options.database, PEOPLE_SCHEMA);
+  return startSubgraphServer({
+    name: 'people',
+    typeDefs: parse(peopleTypeDefs),
+    resolvers: peopleResolvers as SubgraphResolvers,
+    identitySecret: options.identitySecret,
+    port: options.port,
+    host: options.host,
+    createContext: (identity) => createPeopleContext(db, identity),
+    checkReady: async () => {
+      await sql`select 1`.execute(db);
+    },
+    internalRoutes: {
+      '/internal/verify-api-key': async (body) => {
+        const { prefix, secretHash } = (body ?? {}) as { prefix?: unknown; secretHash?: unknown };
+        if (typeof prefix !== 'string' || typeof secretHash !== 'string') {
+          return { status: 400, body: { error: 'prefix and secretHash (base64url) are required' } };
+        }
+        return { status: 200, body: await verifyApiKey(db, prefix, Buffer.from(secretHash, 'base64url')) };
+      },
+    },
+  });
+}

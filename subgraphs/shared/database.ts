@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+
+/** Where the data lives: PostgreSQL when `url` is set, otherwise PGlite in `dataDir`. */
+export interface DatabaseConfig {
+  /** A PostgreSQL connection string (`DATABASE_URL`). Takes precedence over `dataDir`. */
+  url?: string | undefined;
+  /** PGlite data directory; created if missing. Omit both for an in-memory PGlite. */
+  dataDir?: string | undefined;
+  /** A PGlite data-directory dump (from `dumpDataDir`) to start from; tests clone templates this way. */
+  loadDataDir?: Blob | undefined;
+  /** Pool size for PostgreSQL; default 10. */
+  maxConnections?: number | undefined;
+}
+
+/** An open database shared by every service of the process. */
+export interface DatabaseHandle {
+  readonly kind: 'postgres' | 'pglite';
+  /** Unqualified Kysely; subgraphs use `schemaDb(handle, schema)` instead. */
+  readonly root: Kysely<unknown>;
+  /** The PGlite instance, for LISTEN and dumps; undefined on PostgreSQL. */
+  readonly pglite: PGlite | undefined;
+  /** The PostgreSQL connection string; undefined on PGlite. */
+  readonly url: string | undefined;
+  close(): Promise<void>;
+}
+
+// Dates stay 'YYYY-MM-DD' strings and numerics stay decimal strings: no time-zone
+// shifts and no float rounding on days and hours.
+const DATE_OID = 1082;
+const NUMERIC_OID = 1700;
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === DATE_OID || oid === NUMERIC_OID) return (value: string) => value;
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+/**
+ * Opens PostgreSQL through a `pg` pool when `config.url` is set, otherwise an embedded
+ * PGlite (one serialized session: every Kysely derived from `root` queues on it, so a
+ * transaction of one subgraph never interleaves with another's statements).
+ */
+export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
+  if (config.url) {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.maxConnections ?? 10, types: pgTypes });
+    const root = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    await sql`select 1`.execute(root);
+    return { kind: 'postgres', root, pglite: undefined, url: config.url, close: () => root.destroy() };
+  }
+  if (config.dataDir) fs.mkdirSync(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
+    parsers: {
+      [DATE_OID]: (value: string) => value,
+      [NUMERIC_OID]: (value: string) => value,
+      [INT8_OID]: (value: string) => Number(value),
+    },
+  });
+  const root = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) });
+  return { kind: 'pglite', root, pglite, url: undefined, close: () => root.destroy() };
+}
+
+/** A Kysely whose unqualified table names resolve in `schema` (the subgraph's own). */
+export function schemaDb<DB>(handle: DatabaseHandle, schema: string): Kysely<DB> {
+  return handle.root.withSchema(schema) as unknown as Kysely<DB>;
+}
+
+/**
+ * Wraps migrations so raw SQL in them (indexes, constraints) resolves unqualified names in
+ * `schema`: Kysely runs each batch in a transaction on PostgreSQL, so `set local` is scoped.
+ */
+function withSearchPath(schema: string, migrations: Record<string, Migration>): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(migrations).map(([name, migration]) => [
+      name,
+      {
+        async up(db: Kysely<unknown>) {
+          await sql`select set_config('search_path', ${schema}, true)`.execute(db);
+          await migration.up(db);
+        },
+      },
+    ]),
+  );
+}
+
+/**
+ * Creates `schema` if missing and applies its migrations in name order with Kysely's
+ * Migrator (history table inside the schema). Throws with the failing migration's name.
+ */
+export async function migrateSchema(
+  handle: DatabaseHandle,
+  schema: string,
+  migrations: Record<string, Migration>,
+): Promise<void> {
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.root);
+  const migrator = new Migrator({
+    db: schemaDb(handle, schema),
+    migrationTableSchema: schema,
+    provider: { getMigrations: async () => withSearchPath(schema, migrations) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${schema}/${failed} failed: ${String(error)}`, { cause: error });
+  }
+}

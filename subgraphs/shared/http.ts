@@ -1,0 +1,139 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+/** A response the HTTP layer answers before GraphQL runs (413, 400, 401, ...). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Default largest request body, in bytes. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+/** Bodies smaller than this are sent uncompressed: gzip would not pay for itself. */
+const GZIP_MIN_BYTES = 1024;
+
+/** Reads and parses a JSON body; 413 above `maxBytes`, 400 for malformed JSON. Empty body: undefined. */
+export async function readJsonBody(req: http.IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new HttpError(413, `request body exceeds ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > maxBytes) throw new HttpError(413, `request body exceeds ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE');
+    chunks.push(buf);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = req.headers['content-type'] ?? '';
+  if (!type.includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON', 'BAD_REQUEST');
+  }
+}
+
+/** Writes a response, gzip-compressed when the client accepts gzip and the body is large enough. */
+export function send(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string | Buffer,
+): void {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
+  const accepts = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  res.setHeader('Vary', 'Accept-Encoding');
+  if (accepts && buf.length >= GZIP_MIN_BYTES) {
+    const zipped = zlib.gzipSync(buf, { level: 6 });
+    res.writeHead(status, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': String(zipped.length) });
+    res.end(req.method === 'HEAD' ? undefined : zipped);
+    return;
+  }
+  res.writeHead(status, { ...headers, 'Content-Length': String(buf.length) });
+  res.end(req.method === 'HEAD' ? undefined : buf);
+}
+
+/** Sends `{ errors: [...] }` with an `extensions.code`, as GraphQL clients expect. */
+export function sendGraphQLError(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+  code: string,
+  headers: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
+): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] });
+  send(req, res, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body);
+}
+
+/** Sends a small JSON document. */
+export function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, value: unknown): void {
+  send(req, res, status, { 'Content-Type': 'application/json; charset=utf-8' }, JSON.stringify(value));
+}
+
+/**
+ * Runs one GraphQL-over-HTTP request through Apollo Server (whose standalone server would
+ * hide the `node:http` server the WebSocket server needs to share).
+ */
+export async function executeApollo<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: unknown,
+  context: () => Promise<TContext>,
+  extraHeaders: Record<string, string> = {},
+): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const result = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    context,
+  });
+  const out: Record<string, string> = { ...extraHeaders };
+  for (const [key, value] of result.headers) out[key] = value;
+  if (result.body.kind === 'complete') {
+    send(req, res, result.status ?? 200, out, result.body.string);
+    return;
+  }
+  // Incremental delivery (@defer): stream chunks as they come.
+  res.writeHead(result.status ?? 200, out);
+  for await (const chunk of result.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+/** Listens on `port` (0: any free port) and `host`; resolves to the base URL. */
+export async function listen(server: http.Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${shownHost}:${address.port}`;
+}
+
+/** Closes the server, ending idle keep-alive sockets so shutdown does not hang. */
+export async function close(server: http.Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,103 @@
+import http from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { DocumentNode } from 'graphql';
+import { maskUnexpectedError } from './errors.ts';
+import { close, executeApollo, HttpError, listen, readJsonBody, sendGraphQLError, sendJson } from './http.ts';
+import { verifyIdentity, type Identity } from './identity.ts';
+
+/** Resolver map of a subgraph (typename to field resolvers), as `buildSubgraphSchema` takes it. */
+export type SubgraphResolvers = NonNullable<Parameters<typeof buildSubgraphSchema>[0] extends infer M ? M extends { resolvers?: infer R } ? R : never : never>;
+
+/** A handler for an internal route: only the gateway (a valid signature) reaches it. */
+export type InternalRoute = (body: unknown) => Promise<{ status: number; body: unknown }>;
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  /** Subgraph name, used in logs. */
+  readonly name: string;
+  readonly typeDefs: DocumentNode;
+  readonly resolvers: SubgraphResolvers;
+  /** Shared secret of the gateway's identity signatures. */
+  readonly identitySecret: string;
+  /** Port to listen on; 0 (default) takes any free port. */
+  readonly port?: number | undefined;
+  /** Interface to bind; default 127.0.0.1. */
+  readonly host?: string | undefined;
+  /** Builds a fresh per-request context (loaders included) for a verified caller. */
+  readonly createContext: (identity: Identity) => TContext;
+  /** Throws when the subgraph cannot serve (database unreachable); backs `/ready`. */
+  readonly checkReady: () => Promise<void>;
+  /** Internal POST routes (path to handler) for the gateway's own calls. */
+  readonly internalRoutes?: Readonly<Record<string, InternalRoute>> | undefined;
+}
+
+/** A running server: its base URL and a stop function. */
+export interface RunningServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves a federated subgraph on `node:http`: `/graphql` for the gateway (401 without a
+ * valid identity signature), `/health` (alive), `/ready` (database answers) and the
+ * internal routes.
+ */
+export async function startSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<RunningServer> {
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
+    formatError: maskUnexpectedError,
+    includeStacktraceInErrorResponses: false,
+    // No inline traces: nothing here reports to Apollo's cloud.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/health') return sendJson(req, res, 200, { status: 'ok', service: options.name });
+    if (path === '/ready') {
+      try {
+        await options.checkReady();
+        return sendJson(req, res, 200, { status: 'ready', service: options.name });
+      } catch (error) {
+        return sendJson(req, res, 503, { status: 'unavailable', service: options.name, reason: String(error) });
+      }
+    }
+    const internal = options.internalRoutes?.[path];
+    if (path !== '/graphql' && !internal) return sendJson(req, res, 404, { error: 'not found' });
+
+    const caller = verifyIdentity(req.headers, options.identitySecret);
+    if (!caller.ok) {
+      return sendGraphQLError(req, res, 401, `${options.name} accepts requests only from the gateway (${caller.reason})`, 'UNAUTHENTICATED');
+    }
+    const body = await readJsonBody(req);
+    if (internal) {
+      if (req.method !== 'POST') return sendJson(req, res, 405, { error: 'method not allowed' });
+      const result = await internal(body);
+      return sendJson(req, res, result.status, result.body);
+    }
+    const identity = caller.identity;
+    if (identity === null) return sendGraphQLError(req, res, 401, 'an identity is required', 'UNAUTHENTICATED');
+    await executeApollo(apollo, req, res, body, async () => options.createContext(identity));
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code);
+      console.error(`${options.name}: request failed`, error);
+      if (!res.headersSent) sendGraphQLError(req, res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      else res.end();
+    });
+  });
+  const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  return {
+    url,
+    async stop() {
+      await close(server);
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { badInput } from './errors.ts';
+
+/** Trims `value` and checks its length; BAD_USER_INPUT naming `field` otherwise. */
+export function requireText(field: string, value: string, min: number, max: number): string {
+  const text = value.trim();
+  if (text.length < min) throw badInput(field, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
+  if (text.length > max) throw badInput(field, `must have at most ${max} characters`);
+  return text;
+}
+
+/** Like `requireText` for an optional field: null and undefined pass through, blank becomes null. */
+export function optionalText(field: string, value: string | null | undefined, max: number): string | null | undefined {
+  if (value === null || value === undefined) return value;
+  const text = value.trim();
+  if (text.length === 0) return null;
+  if (text.length > max) throw badInput(field, `must have at most ${max} characters`);
+  return text;
+}
+
+// Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is not ours to judge.
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A normalized (trimmed, lower-cased) email address, or BAD_USER_INPUT on `field`. */
+export function requireEmail(field: string, value: string): string {
+  const email = value.trim().toLowerCase();
+  if (email.length > 254 || !EMAIL_RE.test(email)) throw badInput(field, 'must be an email address like name@example.com');
+  return email;
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** An upper-cased ISO 3166-1 alpha-2 code that names a real country, or BAD_USER_INPUT. */
+export function requireCountry(field: string, value: string): string {
+  const code = value.trim().toUpperCase();
+  let known = false;
+  if (/^[A-Z]{2}$/.test(code)) {
+    try {
+      known = regionNames.of(code) !== code;
+    } catch {
+      known = false;
+    }
+  }
+  if (!known) throw badInput(field, 'must be an ISO 3166-1 alpha-2 country code such as GB or BR');
+  return code;
+}
+
+/** An upper-cased region code (1 to 10 letters, digits or dashes), or BAD_USER_INPUT. */
+export function requireRegion(field: string, value: string): string {
+  const code = value.trim().toUpperCase();
+  if (!/^[A-Z0-9-]{1,10}$/.test(code)) throw badInput(field, 'must be a region code of 1 to 10 letters, digits or dashes, such as SCT');
+  return code;
+}
+
+const timeZones = new Set(Intl.supportedValuesOf('timeZone'));
+
+/** An IANA time-zone name, or BAD_USER_INPUT. */
+export function requireTimeZone(field: string, value: string): string {
+  const zone = value.trim();
+  if (!timeZones.has(zone) && zone !== 'UTC') throw badInput(field, 'must be an IANA time zone such as Europe/London');
+  return zone;
+}
+
+/** A `#RRGGBB` colour, upper-cased, or BAD_USER_INPUT. */
+export function requireColour(field: string, value: string): string {
+  const colour = value.trim().toUpperCase();
+  if (!/^#[0-9A-F]{6}$/.test(colour)) throw badInput(field, 'must be a colour written #RRGGBB');
+  return colour;
+}
+
+/** An integer within [min, max], or BAD_USER_INPUT. */
+export function requireIntInRange(field: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw badInput(field, `must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+/** Removes duplicates from a list of ids, keeping order. */
+export function uniqueIds(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when `id` can be an id of this graph; anything else cannot exist (and must not reach SQL as a uuid). */
+export function isId(id: string): boolean {
+  return UUID_RE.test(id);
+}

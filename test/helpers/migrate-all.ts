@@ -1,0 +1,8 @@
+import { migrateSchema, type DatabaseHandle } from '../../subgraphs/shared/database.ts';
+import { PEOPLE_SCHEMA } from '../../subgraphs/people/db/database.ts';
+import { peopleMigrations } from '../../subgraphs/people/db/migrations/index.ts';
+
+/** Applies every subgraph's migrations: what a test template database holds. */
+export async function migrateAll(handle: DatabaseHandle): Promise<void> {
+  await migrateSchema(handle, PEOPLE_SCHEMA, peopleMigrations);
+}

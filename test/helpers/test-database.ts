@@ -1,0 +1,47 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../subgraphs/shared/database.ts';
+import { adminUrl } from './global-setup.ts';
+
+/** A fresh, migrated database of the suite's own; `close()` drops it (PostgreSQL) or discards it (PGlite). */
+export interface TestDatabase {
+  readonly handle: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/** Clones the run's template: a PGlite loaded from the dump, or a PostgreSQL database copied from the template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const url = process.env['TEST_DATABASE_URL'];
+  const template = inject('postgresTemplate');
+  if (url && template) {
+    const name = `leave_graph_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl(url) });
+    await admin.connect();
+    // The template must have no other connection while it is copied; retry briefly if another suite is copying.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`create database "${name}" template "${template}"`);
+        break;
+      } catch (error) {
+        if (attempt >= 50 || !String(error).includes('is being accessed by other users')) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    const handle = await openDatabase({ url: target.toString() });
+    return {
+      handle,
+      async close() {
+        await handle.close();
+        await admin.query(`drop database if exists "${name}" with (force)`);
+        await admin.end();
+      },
+    };
+  }
+  const dump = fs.readFileSync(inject('pgliteTemplate'));
+  const handle = await openDatabase({ loadDataDir: new Blob([dump]) });
+  return { handle, close: () => handle.close() };
+}
