@@ -1,0 +1,65 @@
+// `npm start`: the whole graph in one process on embedded PGlite (or DATABASE_URL), with
+// demo data. Every subgraph still serves HTTP on its own port and the gateway reaches it
+// over HTTP, exactly as in production.
+import fs from 'node:fs';
+import path from 'node:path';
+import { readGatewayConfig } from './gateway/config.ts';
+import { startGatewayServer } from './gateway/server.ts';
+import { dataDir, host, identitySecret, intVar, readDatabaseConfig } from './subgraphs/shared/config.ts';
+import { openDatabase, schemaDb } from './subgraphs/shared/database.ts';
+import { PEOPLE_SCHEMA, type PeopleDatabase } from './subgraphs/people/db/database.ts';
+import { seedDemoOrganization } from './subgraphs/people/db/seed/demo-organization.ts';
+import { ensureDemoApiKey } from './subgraphs/people/demo-api-key.ts';
+import { startPeopleServer } from './subgraphs/people/server.ts';
+
+const env = process.env;
+const started = Date.now();
+const databaseConfig = readDatabaseConfig(env);
+const database = await openDatabase(databaseConfig);
+const secret = identitySecret(env, false);
+const bind = host(env);
+
+const people = await startPeopleServer({ database, identitySecret: secret, port: intVar(env, 'PEOPLE_PORT', 0, 0, 65535), host: bind });
+
+const peopleDb = schemaDb<PeopleDatabase>(database, PEOPLE_SCHEMA);
+const demo = env['DEMO_SEED'] === 'false' ? null : await seedDemoOrganization(peopleDb);
+const demoKey = demo ? await ensureDemoApiKey(peopleDb, demo.orgId, demo.adminUserId, path.join(dataDir(env), 'demo-api-key')) : null;
+
+const gatewayConfig = readGatewayConfig({ ...env, IDENTITY_SECRET: secret }, { requireSecret: true });
+const gateway = await startGatewayServer({
+  ...gatewayConfig,
+  supergraphSdl: fs.readFileSync(gatewayConfig.supergraphPath, 'utf8'),
+  subgraphUrls: { people: `${people.url}/graphql` },
+});
+
+const shown = gateway.url.replace('://127.0.0.1', '://localhost');
+console.log(`
+The leave graph is running (${((Date.now() - started) / 1000).toFixed(1)} s, ${databaseConfig.url ? 'PostgreSQL' : `PGlite in ${databaseConfig.dataDir}`}).
+
+  GraphQL endpoint   ${shown}/graphql
+  Apollo Sandbox     ${shown}/graphql${demoKey ? `#key=${demoKey}` : ''}
+  GraphiQL (offline) ${shown}/graphiql${demoKey ? `#key=${demoKey}` : ''}
+  Health / ready     ${shown}/health  ${shown}/ready
+  people subgraph    ${people.url}/graphql (signed requests from the gateway only)
+${demoKey ? `\n  Demo admin API key (Northwind Trading): ${demoKey}\n\n  curl -s ${shown}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' \\\n    -d '{"query":"{ me { name } users(first: 5) { totalCount nodes { name department { name } manager { name } } } }"}'\n` : ''}
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping...');
+    (async () => {
+      await gateway.stop();
+      await people.stop();
+      await database.close();
+    })().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}
