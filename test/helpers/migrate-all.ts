@@ -1,8 +1,10 @@
 import { migrateSchema, type DatabaseHandle } from '../../subgraphs/shared/database.ts';
+import { EVENTS_SCHEMA, eventsMigrations } from '../../subgraphs/shared/events-migrations/index.ts';
 import { PEOPLE_SCHEMA } from '../../subgraphs/people/db/database.ts';
 import { peopleMigrations } from '../../subgraphs/people/db/migrations/index.ts';
 
 /** Applies every subgraph's migrations: what a test template database holds. */
 export async function migrateAll(handle: DatabaseHandle): Promise<void> {
+  await migrateSchema(handle, EVENTS_SCHEMA, eventsMigrations);
   await migrateSchema(handle, PEOPLE_SCHEMA, peopleMigrations);
 }

@@ -1,0 +1,181 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DatabaseHandle } from './database.ts';
+import { EVENTS_SCHEMA } from './events-migrations/index.ts';
+import { EVENTS_CHANNEL, listen } from './notifications.ts';
+
+/** An event as written by a subgraph in the transaction of its write. */
+export interface NewEvent {
+  readonly orgId: string;
+  /** Dotted type, e.g. `leave_request.approved`. */
+  readonly type: string;
+  /** GraphQL typename of the entity, e.g. `LeaveRequest`. */
+  readonly entityType: string;
+  readonly entityId: string;
+  /** The acting user; null for service keys and the system. */
+  readonly actorId: string | null;
+  readonly payload: Record<string, unknown>;
+}
+
+/** An event read back from the outbox; `id` is its cursor. */
+export interface OutboxEvent extends NewEvent {
+  readonly id: number;
+  readonly occurredAt: Date;
+}
+
+interface OutboxRow {
+  id: string | number;
+  org_id: string;
+  type: string;
+  entity_type: string;
+  entity_id: string;
+  actor_id: string | null;
+  occurred_at: Date;
+  payload: Record<string, unknown>;
+}
+
+// Serializes appends until commit, so outbox ids become visible in id order: a reader that
+// has seen id N never later finds a newly committed id below N (no skipped events).
+const APPEND_LOCK = 7_301_118_245;
+
+/**
+ * Appends events to `events.outbox` inside the caller's transaction and notifies
+ * listeners; both take effect only if the transaction commits. Call it last in the
+ * transaction: it holds a lock that orders appends until commit.
+ */
+export async function appendEvents(trx: Kysely<never> | Transaction<never>, events: readonly NewEvent[]): Promise<number[]> {
+  if (events.length === 0) return [];
+  const db = trx as unknown as Kysely<unknown>;
+  await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(db);
+  const values = events.map(
+    (e) => sql`(${e.orgId}, ${e.type}, ${e.entityType}, ${e.entityId}, ${e.actorId}, ${JSON.stringify(e.payload)}::jsonb)`,
+  );
+  const { rows } = await sql<{ id: string | number }>`
+    insert into ${sql.id(EVENTS_SCHEMA, 'outbox')} (org_id, type, entity_type, entity_id, actor_id, payload)
+    values ${sql.join(values)} returning id`.execute(db);
+  const ids = rows.map((r) => Number(r.id));
+  await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(ids.at(-1))})`.execute(db);
+  return ids;
+}
+
+function toEvent(row: OutboxRow): OutboxEvent {
+  return {
+    id: Number(row.id),
+    orgId: row.org_id,
+    type: row.type,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    actorId: row.actor_id,
+    occurredAt: row.occurred_at,
+    payload: row.payload,
+  };
+}
+
+/** Events after `afterId`, oldest first, at most `limit`; optionally only types starting with one of `typePrefixes`. */
+export async function readEvents(
+  db: Kysely<unknown>,
+  afterId: number,
+  limit: number,
+  typePrefixes?: readonly string[],
+): Promise<OutboxEvent[]> {
+  const filter =
+    typePrefixes && typePrefixes.length > 0
+      ? sql`and (${sql.join(typePrefixes.map((p) => sql`type like ${`${p}%`}`), sql` or `)})`
+      : sql``;
+  const { rows } = await sql<OutboxRow>`
+    select * from ${sql.id(EVENTS_SCHEMA, 'outbox')} where id > ${afterId} ${filter} order by id limit ${limit}`.execute(db);
+  return rows.map(toEvent);
+}
+
+export interface OutboxConsumerOptions {
+  readonly database: DatabaseHandle;
+  /** Unique consumer name: its cursor is stored under it. */
+  readonly name: string;
+  /** Only events whose type starts with one of these (e.g. `user.`); default all. */
+  readonly typePrefixes?: readonly string[];
+  /** Applies one event inside the transaction that also advances the cursor. */
+  readonly handle: (event: OutboxEvent, trx: Transaction<unknown>) => Promise<void>;
+  /** Events per transaction; default 200. */
+  readonly batchSize?: number;
+  /** Polling interval behind LISTEN/NOTIFY, ms; default 2000. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface OutboxConsumer {
+  /** Processes everything committed so far; resolves when caught up. Safe to call concurrently. */
+  catchUp(): Promise<void>;
+  /** Listens and polls until `stop()`. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A durable consumer of the outbox: each event is applied exactly once per consumer name
+ * (the handler's writes and the cursor commit together, under a row lock, so several
+ * instances can run), in id order, surviving restarts.
+ */
+export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxConsumer {
+  const db = options.database.root;
+  const batchSize = options.batchSize ?? 200;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let unlisten: (() => Promise<void>) | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  async function processBatch(): Promise<number> {
+    return db.transaction().execute(async (trx) => {
+      await sql`insert into ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} (consumer) values (${options.name}) on conflict do nothing`.execute(trx);
+      const { rows } = await sql<{ last_id: string | number }>`
+        select last_id from ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} where consumer = ${options.name} for update`.execute(trx);
+      const lastId = Number(rows[0]?.last_id ?? 0);
+      const events = await readEvents(trx, lastId, batchSize, options.typePrefixes);
+      // Read the next ids even when filtered out, so the cursor moves past foreign events too.
+      const { rows: maxRows } = await sql<{ max: string | number | null }>`
+        select max(id) as max from (select id from ${sql.id(EVENTS_SCHEMA, 'outbox')} where id > ${lastId} order by id limit ${batchSize}) ids`.execute(trx);
+      const scannedTo = Number(maxRows[0]?.max ?? lastId);
+      for (const event of events) await options.handle(event, trx);
+      const newCursor = Math.max(scannedTo, events.at(-1)?.id ?? lastId);
+      if (newCursor > lastId) {
+        await sql`update ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} set last_id = ${newCursor}, updated_at = now() where consumer = ${options.name}`.execute(trx);
+      }
+      return newCursor - lastId;
+    });
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      while ((await processBatch()) > 0) {
+        // keep going until a batch moves the cursor no further
+      }
+    } while (again);
+  }
+
+  function catchUp(): Promise<void> {
+    if (running) {
+      // Events may have committed after the running pass read: make it go round once more.
+      again = true;
+      return running;
+    }
+    running = drain().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  const kick = () => void catchUp().catch((error: unknown) => console.error(`outbox consumer ${options.name} failed`, error));
+
+  return {
+    catchUp,
+    async start() {
+      unlisten = await listen(options.database, EVENTS_CHANNEL, kick);
+      timer = setInterval(kick, options.pollIntervalMs ?? 2000);
+      timer.unref();
+      await catchUp();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await unlisten?.();
+      await running?.catch(() => undefined);
+    },
+  };
+}
