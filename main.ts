@@ -11,6 +11,8 @@ import { PEOPLE_SCHEMA, type PeopleDatabase } from './subgraphs/people/db/databa
 import { seedDemoOrganization } from './subgraphs/people/db/seed/demo-organization.ts';
 import { ensureDemoApiKey } from './subgraphs/people/demo-api-key.ts';
 import { startPeopleServer } from './subgraphs/people/server.ts';
+import { startLeaveServer } from './subgraphs/leave/server.ts';
+import { readDocumentSettings } from './subgraphs/leave/config.ts';
 
 const env = process.env;
 const started = Date.now();
@@ -19,17 +21,25 @@ const database = await openDatabase(databaseConfig);
 const secret = identitySecret(env, false);
 const bind = host(env);
 
+const gatewayConfig = readGatewayConfig({ ...env, IDENTITY_SECRET: secret }, { requireSecret: true });
+const publicUrl = env['PUBLIC_URL'] ?? `http://localhost:${gatewayConfig.port}`;
 const people = await startPeopleServer({ database, identitySecret: secret, port: intVar(env, 'PEOPLE_PORT', 0, 0, 65535), host: bind });
+const leave = await startLeaveServer({
+  database,
+  identitySecret: secret,
+  port: intVar(env, 'LEAVE_PORT', 0, 0, 65535),
+  host: bind,
+  documents: readDocumentSettings({ ...env, PUBLIC_URL: publicUrl }, secret),
+});
 
 const peopleDb = schemaDb<PeopleDatabase>(database, PEOPLE_SCHEMA);
 const demo = env['DEMO_SEED'] === 'false' ? null : await seedDemoOrganization(peopleDb);
 const demoKey = demo ? await ensureDemoApiKey(peopleDb, demo.orgId, demo.adminUserId, path.join(dataDir(env), 'demo-api-key')) : null;
 
-const gatewayConfig = readGatewayConfig({ ...env, IDENTITY_SECRET: secret }, { requireSecret: true });
 const gateway = await startGatewayServer({
   ...gatewayConfig,
   supergraphSdl: fs.readFileSync(gatewayConfig.supergraphPath, 'utf8'),
-  subgraphUrls: { people: `${people.url}/graphql` },
+  subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql` },
 });
 
 const shown = gateway.url.replace('://127.0.0.1', '://localhost');
@@ -40,7 +50,7 @@ The leave graph is running (${((Date.now() - started) / 1000).toFixed(1)} s, ${d
   Apollo Sandbox     ${shown}/graphql${demoKey ? `#key=${demoKey}` : ''}
   GraphiQL (offline) ${shown}/graphiql${demoKey ? `#key=${demoKey}` : ''}
   Health / ready     ${shown}/health  ${shown}/ready
-  people subgraph    ${people.url}/graphql (signed requests from the gateway only)
+  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql (signed requests from the gateway only)
 ${demoKey ? `\n  Demo admin API key (Northwind Trading): ${demoKey}\n\n  curl -s ${shown}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' \\\n    -d '{"query":"{ me { name } users(first: 5) { totalCount nodes { name department { name } manager { name } } } }"}'\n` : ''}
 Press Ctrl-C to stop.`);
 
@@ -52,6 +62,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.log('\nstopping...');
     (async () => {
       await gateway.stop();
+      await leave.stop();
       await people.stop();
       await database.close();
     })().then(

@@ -5,7 +5,7 @@ import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar } from '../sub
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Subgraphs the gateway routes to, with the variable naming each one's URL. */
-export const SUBGRAPH_URL_VARS = { people: 'PEOPLE_URL' } as const;
+export const SUBGRAPH_URL_VARS = { people: 'PEOPLE_URL', leave: 'LEAVE_URL' } as const;
 
 /** The checked-in supergraph. */
 export const DEFAULT_SUPERGRAPH_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema', 'supergraph.graphql');

@@ -30,7 +30,15 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   readonly checkReady: () => Promise<void>;
   /** Internal POST routes (path to handler) for the gateway's own calls. */
   readonly internalRoutes?: Readonly<Record<string, InternalRoute>> | undefined;
+  /**
+   * Routes by path prefix that authenticate themselves (e.g. signed URLs) and answer the
+   * raw request: no identity signature is required for them.
+   */
+  readonly rawRoutes?: Readonly<Record<string, RawRoute>> | undefined;
 }
+
+/** A handler that answers the raw HTTP request itself. */
+export type RawRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
 /** A running server: its base URL and a stop function. */
 export interface RunningServer {
@@ -66,6 +74,8 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         return sendJson(req, res, 503, { status: 'unavailable', service: options.name, reason: String(error) });
       }
     }
+    const raw = Object.entries(options.rawRoutes ?? {}).find(([prefix]) => path.startsWith(prefix));
+    if (raw) return raw[1](req, res);
     const internal = options.internalRoutes?.[path];
     if (path !== '/graphql' && !internal) return sendJson(req, res, 404, { error: 'not found' });
 

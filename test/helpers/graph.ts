@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { schemaDb } from '../../subgraphs/shared/database.ts';
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret } from '../../subgraphs/shared/api-key-format.ts';
 import type { Role } from '../../subgraphs/shared/identity.ts';
@@ -9,6 +11,11 @@ import { insertApiKey } from '../../subgraphs/people/db/repositories/api-keys.ts
 import { insertOrganization } from '../../subgraphs/people/db/repositories/organizations.ts';
 import { insertUser } from '../../subgraphs/people/db/repositories/users.ts';
 import { startPeopleServer } from '../../subgraphs/people/server.ts';
+import { departmentEvent, organizationEvent, userEvent } from '../../subgraphs/people/events.ts';
+import { insertDepartment, updateDepartment } from '../../subgraphs/people/db/repositories/departments.ts';
+import { appendEvents } from '../../subgraphs/shared/outbox.ts';
+import { startLeaveServer, type RunningLeaveServer } from '../../subgraphs/leave/server.ts';
+import { LEAVE_SCHEMA, type LeaveDatabase, type LeaveDb } from '../../subgraphs/leave/db/database.ts';
 import { startGatewayServer, type RunningGateway } from '../../gateway/server.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -17,9 +24,13 @@ import { createTestDatabase, type TestDatabase } from './test-database.ts';
 export interface TestGraph {
   readonly database: TestDatabase;
   readonly people: RunningServer;
+  readonly leave: RunningLeaveServer;
   readonly gateway: RunningGateway;
   readonly identitySecret: string;
   readonly peopleDb: PeopleDb;
+  readonly leaveDb: LeaveDb;
+  /** Where the leave subgraph keeps uploaded documents. */
+  readonly documentsDir: string;
   /** POSTs a GraphQL operation to the gateway with `key` (none when undefined). */
   gql<T = Record<string, unknown>>(
     key: string | undefined,
@@ -36,6 +47,10 @@ export interface GraphQLBody<T> {
 
 export interface GraphOptions {
   readonly apiKeyCacheTtlMs?: number;
+  /** Fixed clock for the leave subgraph. */
+  readonly now?: () => Date;
+  /** Largest document upload, bytes. */
+  readonly documentMaxBytes?: number;
 }
 
 /** Starts every subgraph and the gateway on a fresh database, each on a free port. */
@@ -43,18 +58,38 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
   const database = await createTestDatabase();
   const identitySecret = crypto.randomBytes(32).toString('hex');
   const people = await startPeopleServer({ database: database.handle, identitySecret });
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leave-docs-'));
+  // The documents' public URL is the gateway's, known only once it listens: a getter defers it.
+  let gatewayUrl = '';
+  const leave = await startLeaveServer({
+    database: database.handle,
+    identitySecret,
+    now: options.now,
+    documents: {
+      directory: documentsDir,
+      maxBytes: options.documentMaxBytes ?? 10_000_000,
+      get publicUrl() {
+        return gatewayUrl;
+      },
+      signingSecret: identitySecret,
+    },
+  });
   const gateway = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { people: `${people.url}/graphql` },
+    subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql` },
     identitySecret,
     apiKeyCacheTtlMs: options.apiKeyCacheTtlMs,
   });
+  gatewayUrl = gateway.url;
   return {
     database,
     people,
+    leave,
     gateway,
     identitySecret,
     peopleDb: schemaDb<PeopleDatabase>(database.handle, PEOPLE_SCHEMA),
+    leaveDb: schemaDb<LeaveDatabase>(database.handle, LEAVE_SCHEMA),
+    documentsDir,
     async gql(key, query, variables) {
       const response = await fetch(`${gateway.url}/graphql`, {
         method: 'POST',
@@ -65,8 +100,10 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     },
     async stop() {
       await gateway.stop();
+      await leave.stop();
       await people.stop();
       await database.close();
+      fs.rmSync(documentsDir, { recursive: true, force: true });
     },
   };
 }
@@ -83,7 +120,24 @@ export interface TestOrg {
   readonly id: string;
   readonly admin: TestUser;
   /** Adds a user with a key. */
-  addUser(values?: { role?: Role; firstName?: string; lastName?: string; managerId?: string; departmentId?: string }): Promise<TestUser>;
+  addUser(values?: NewTestUser): Promise<TestUser>;
+  /** Adds a department (published like people's writes); `managerId` optional. */
+  addDepartment(name: string, managerId?: string): Promise<string>;
+}
+
+/** Fields of a user created by a test; everything is optional. */
+export interface NewTestUser {
+  role?: Role;
+  firstName?: string;
+  lastName?: string;
+  managerId?: string;
+  departmentId?: string;
+  country?: string;
+  region?: string;
+  employmentType?: 'FULL_TIME' | 'PART_TIME' | 'IRREGULAR_HOURS';
+  employmentStartDate?: string;
+  /** Hours Monday..Sunday, e.g. ['8','8','8','8','8','0','0']. */
+  workingPattern?: string[];
 }
 
 let counter = 0;
@@ -104,22 +158,43 @@ export async function createKey(db: PeopleDb, orgId: string, userId: string | nu
 
 /** Creates an organization with one admin. */
 export async function createTestOrg(db: PeopleDb, name = `Org ${++counter}`): Promise<TestOrg> {
-  const org = await insertOrganization(db, { name, time_zone: 'Europe/London', country: 'GB' });
+  const org = await db.transaction().execute(async (trx) => {
+    const row = await insertOrganization(trx, { name, time_zone: 'Europe/London', country: 'GB' });
+    await appendEvents(trx as never, [organizationEvent(row, 'created', null)]);
+    return row;
+  });
   const addUser: TestOrg['addUser'] = async (values = {}) => {
     const n = ++counter;
     const email = `user${n}@${org.id.slice(0, 8)}.example.com`;
-    const user = await insertUser(db, {
-      org_id: org.id,
-      email,
-      first_name: values.firstName ?? `First${n}`,
-      last_name: values.lastName ?? `Last${n}`,
-      role: values.role ?? 'EMPLOYEE',
-      manager_id: values.managerId ?? null,
-      department_id: values.departmentId ?? null,
+    const user = await db.transaction().execute(async (trx) => {
+      const row = await insertUser(trx, {
+        org_id: org.id,
+        email,
+        first_name: values.firstName ?? `First${n}`,
+        last_name: values.lastName ?? `Last${n}`,
+        role: values.role ?? 'EMPLOYEE',
+        manager_id: values.managerId ?? null,
+        department_id: values.departmentId ?? null,
+        country: values.country ?? null,
+        region: values.region ?? null,
+        employment_type: values.employmentType ?? 'FULL_TIME',
+        employment_start_date: values.employmentStartDate ?? '2020-01-06',
+        ...(values.workingPattern ? { working_pattern: values.workingPattern } : {}),
+      });
+      // Published like people's own writes, so leave's directory learns of the user.
+      await appendEvents(trx as never, [userEvent(row, 'created', null)]);
+      return row;
     });
     const key = await createKey(db, org.id, user.id);
     return { id: user.id, key: key.secret, email };
   };
+  const addDepartment: TestOrg['addDepartment'] = (departmentName, managerId) =>
+    db.transaction().execute(async (trx) => {
+      let row = await insertDepartment(trx, { org_id: org.id, name: departmentName, manager_id: null });
+      if (managerId) row = await updateDepartment(trx, org.id, row.id, { manager_id: managerId });
+      await appendEvents(trx as never, [departmentEvent(row, 'created', null)]);
+      return row.id;
+    });
   const admin = await addUser({ role: 'ADMIN', firstName: 'Ada', lastName: 'Admin' });
-  return { id: org.id, admin, addUser };
+  return { id: org.id, admin, addUser, addDepartment };
 }

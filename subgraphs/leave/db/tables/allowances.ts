@@ -1,0 +1,36 @@
+import type { Generated, Selectable } from 'kysely';
+
+export interface AllowancesTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  leave_type_id: string;
+  /** Calendar year in which the leave year starts. */
+  year: number;
+  start_date: string;
+  end_date: string;
+  /** Entitlement set by an admin before pro-rating; null: the type's default. */
+  base_entitlement: string | null;
+  /** Entitlement after pro-rating for the working pattern and employment dates. */
+  entitlement: string;
+  carried_over: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export type AllowanceRow = Selectable<AllowancesTable>;
+
+export type LedgerKind = 'ADJUSTMENT' | 'ACCRUAL';
+
+export interface AllowanceLedgerTable {
+  id: Generated<string>;
+  org_id: string;
+  allowance_id: string;
+  kind: LedgerKind;
+  amount: string;
+  reason: string;
+  effective_date: string;
+  source_id: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+}
+export type AllowanceLedgerRow = Selectable<AllowanceLedgerTable>;

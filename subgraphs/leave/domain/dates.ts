@@ -1,0 +1,46 @@
+import { isIsoDate } from '../../shared/scalars.ts';
+
+/** Date arithmetic on `YYYY-MM-DD` strings in UTC: no time zone can shift a day. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Whole days from `a` to `b` (b - a). */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Every date from `start` to `end` inclusive. */
+export function eachDay(start: string, end: string): string[] {
+  const days: string[] = [];
+  for (let d = start; d <= end; d = addDays(d, 1)) days.push(d);
+  return days;
+}
+
+/** Weekday index with Monday = 0 ... Sunday = 6 (the working pattern's order). */
+export function weekdayIndex(date: string): number {
+  return (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
+}
+
+/** Today's date in an IANA time zone. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** The leave year (labelled by the calendar year it starts in) that contains `date`. */
+export function leaveYearOf(date: string, startMonth: number): { year: number; startDate: string; endDate: string } {
+  const [y, m] = [Number(date.slice(0, 4)), Number(date.slice(5, 7))];
+  const year = m >= startMonth ? y : y - 1;
+  return leaveYear(year, startMonth);
+}
+
+/** First and last day of the leave year starting in `startMonth` of `year`. */
+export function leaveYear(year: number, startMonth: number): { year: number; startDate: string; endDate: string } {
+  const startDate = `${year}-${String(startMonth).padStart(2, '0')}-01`;
+  const next = `${year + 1}-${String(startMonth).padStart(2, '0')}-01`;
+  return { year, startDate, endDate: addDays(next, -1) };
+}
+
+export { isIsoDate };

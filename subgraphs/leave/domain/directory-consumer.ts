@@ -1,0 +1,50 @@
+import type { Transaction } from 'kysely';
+import type { DatabaseHandle } from '../../shared/database.ts';
+import { createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
+import { PEOPLE_EVENT_PREFIXES, type DepartmentSnapshot, type OrganizationSnapshot, type UserSnapshot } from '../../shared/people-events.ts';
+import { LEAVE_SCHEMA, type LeaveDatabase } from '../db/database.ts';
+import { upsertDirectoryDepartment, upsertDirectoryOrganization, upsertDirectoryUser } from '../db/repositories/directory.ts';
+
+/** Applies one people event to leave's local directory (idempotent: older snapshots lose). */
+export async function applyPeopleEvent(event: OutboxEvent, trx: Transaction<unknown>): Promise<void> {
+  const db = trx.withSchema(LEAVE_SCHEMA) as unknown as Transaction<LeaveDatabase>;
+  if (event.type.startsWith('organization.')) {
+    const o = event.payload as unknown as OrganizationSnapshot;
+    await upsertDirectoryOrganization(db, {
+      org_id: o.id,
+      time_zone: o.timeZone,
+      country: o.country,
+      leave_year_start_month: o.leaveYearStartMonth,
+      last_event_id: event.id,
+    });
+  } else if (event.type.startsWith('department.')) {
+    const d = event.payload as unknown as DepartmentSnapshot;
+    await upsertDirectoryDepartment(db, { id: d.id, org_id: event.orgId, manager_id: d.managerId, active: d.active, last_event_id: event.id });
+  } else if (event.type.startsWith('user.')) {
+    const u = event.payload as unknown as UserSnapshot;
+    await upsertDirectoryUser(db, {
+      id: u.id,
+      org_id: event.orgId,
+      department_id: u.departmentId,
+      manager_id: u.managerId,
+      role: u.role,
+      country: u.country,
+      region: u.region,
+      working_pattern: [...u.workingPattern],
+      employment_type: u.employmentType,
+      employment_start_date: u.employmentStartDate,
+      active: u.active,
+      last_event_id: event.id,
+    });
+  }
+}
+
+/** The consumer that keeps leave's directory in step with people. */
+export function createDirectoryConsumer(database: DatabaseHandle): OutboxConsumer {
+  return createOutboxConsumer({
+    database,
+    name: 'leave.directory',
+    typePrefixes: PEOPLE_EVENT_PREFIXES,
+    handle: applyPeopleEvent,
+  });
+}

@@ -1,0 +1,47 @@
+import DataLoader from 'dataloader';
+import { isId } from '../shared/validation.ts';
+import type { LeaveDb } from './db/database.ts';
+import { findDirectoryDepartments, findDirectoryOrganization, findDirectoryUsers } from './db/repositories/directory.ts';
+import type { DirectoryDepartmentRow, DirectoryOrganizationRow, DirectoryUserRow } from './db/tables/directory.ts';
+
+/** A loader by id: ids that are not uuids, or of other organizations, load as null. */
+export function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>): DataLoader<string, Row | null> {
+  return new DataLoader(async (ids) => {
+    const rows = await fetch(ids.filter(isId));
+    const found = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/** A loader of row lists grouped by a key column, one query per batch. */
+export function groupedBy<Row>(fetch: (keys: string[]) => Promise<Row[]>, keyOf: (row: Row) => string): DataLoader<string, Row[]> {
+  return new DataLoader(async (keys) => {
+    const groups = new Map<string, Row[]>();
+    for (const row of await fetch(keys.filter(isId))) {
+      const list = groups.get(keyOf(row)) ?? [];
+      list.push(row);
+      groups.set(keyOf(row), list);
+    }
+    return keys.map((k) => groups.get(k) ?? []);
+  });
+}
+
+/** Per-request loaders of the directory (other loaders live beside their resolvers' needs in `loaders` too). */
+export interface DirectoryLoaders {
+  readonly users: DataLoader<string, DirectoryUserRow | null>;
+  readonly departments: DataLoader<string, DirectoryDepartmentRow | null>;
+  /** The caller's organization (read once per request; `fresh` reads again). */
+  readonly organization: (fresh?: boolean) => Promise<DirectoryOrganizationRow | undefined>;
+}
+
+export function createDirectoryLoaders(db: LeaveDb, orgId: string): DirectoryLoaders {
+  let organization: Promise<DirectoryOrganizationRow | undefined> | undefined;
+  return {
+    users: byId((ids) => findDirectoryUsers(db, orgId, ids)),
+    departments: byId((ids) => findDirectoryDepartments(db, orgId, ids)),
+    organization: (fresh = false) => {
+      if (fresh || !organization) organization = findDirectoryOrganization(db, orgId);
+      return organization;
+    },
+  };
+}
