@@ -1,4 +1,4 @@
-import type { Identity } from '../shared/identity.ts';
+import { hasScope, type Identity } from '../shared/identity.ts';
 import { forbidden } from '../shared/errors.ts';
 import type { PeopleDb } from './db/database.ts';
 import { createPeopleLoaders, type PeopleLoaders } from './loaders.ts';
@@ -14,7 +14,11 @@ export function createPeopleContext(db: PeopleDb, identity: Identity): PeopleCon
   return { identity, db, loaders: createPeopleLoaders(db, identity.orgId) };
 }
 
-/** Throws FORBIDDEN unless the caller is an admin (a service key acts as one). */
-export function requireAdmin(ctx: PeopleContext, action: string): void {
+/**
+ * Throws FORBIDDEN unless the caller is an admin (a service key acts as one) whose key
+ * carries `scope` (default `write:people`; the `admin` scope implies every scope).
+ */
+export function requireAdmin(ctx: PeopleContext, action: string, scope = 'write:people'): void {
   if (ctx.identity.role !== 'ADMIN') throw forbidden(`only admins may ${action}`);
+  if (!hasScope(ctx.identity, scope)) throw forbidden(`${action} needs the ${scope} scope, which this key does not have`);
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type LogConfig, type Migration } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 
@@ -14,6 +14,8 @@ export interface DatabaseConfig {
   loadDataDir?: Blob | undefined;
   /** Pool size for PostgreSQL; default 10. */
   maxConnections?: number | undefined;
+  /** Called with the SQL of every statement executed (tests count statements with it). */
+  onQuery?: ((sql: string) => void) | undefined;
 }
 
 /** An open database shared by every service of the process. */
@@ -47,9 +49,18 @@ const pgTypes = {
  * transaction of one subgraph never interleaves with another's statements).
  */
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
+  const onQuery = config.onQuery;
+  const log: LogConfig | undefined = onQuery
+    ? (event) => {
+        if (event.level === 'query') onQuery(event.query.sql);
+      }
+    : undefined;
   if (config.url) {
     const pool = new pg.Pool({ connectionString: config.url, max: config.maxConnections ?? 10, types: pgTypes });
-    const root = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    // An idle connection the server ends (restart, failover, a dropped test database) must not
+    // crash the process: the pool discards it and opens another on demand.
+    pool.on('error', (error) => console.warn(`database: idle connection lost (${error.message})`));
+    const root = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
     await sql`select 1`.execute(root);
     return { kind: 'postgres', root, pglite: undefined, url: config.url, close: () => root.destroy() };
   }
@@ -63,7 +74,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
       [INT8_OID]: (value: string) => Number(value),
     },
   });
-  const root = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) });
+  const root = new Kysely<unknown>({ dialect: new PGliteDialect(pglite), ...(log ? { log } : {}) });
   return { kind: 'pglite', root, pglite, url: undefined, close: () => root.destroy() };
 }
 

@@ -71,3 +71,8 @@ export function verifyIdentity(
   }
   return { ok: true, identity: parsed.identity };
 }
+
+/** True when the caller's key or token carries `scope` (the `admin` scope implies every scope). */
+export function hasScope(identity: Identity, scope: string): boolean {
+  return identity.scopes.includes(scope) || identity.scopes.includes('admin');
+}

@@ -26,11 +26,30 @@ export function encodeCursor(values: readonly unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-/** Decodes `after`; expects `arity` values and reports a bad cursor as BAD_USER_INPUT on `after`. */
-export function decodeCursor(cursor: string, arity: number): unknown[] {
+/** What a cursor value must look like before it may reach SQL. */
+export type CursorKind = 'text' | 'uuid' | 'timestamp' | 'date';
+
+const KIND_PATTERN: Record<CursorKind, RegExp> = {
+  text: /^/,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  timestamp: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/,
+  date: /^\d{4}-\d{2}-\d{2}$/,
+};
+
+/**
+ * Decodes `after` into one string per kind; anything else (not ours, tampered, wrong
+ * shape) is a BAD_USER_INPUT on `after`, never a database error.
+ */
+export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): string[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === arity) return values;
+    if (
+      Array.isArray(values) &&
+      values.length === kinds.length &&
+      values.every((v, i) => typeof v === 'string' && KIND_PATTERN[kinds[i] ?? 'text'].test(v))
+    ) {
+      return values as string[];
+    }
   } catch {
     // fall through to the error below
   }
@@ -39,10 +58,15 @@ export function decodeCursor(cursor: string, arity: number): unknown[] {
 
 /**
  * `(col1, col2, ...) > (v1, v2, ...)`: keyset condition for rows after a cursor, for a
- * query ordered ascending by the same columns.
+ * query ordered ascending by the same columns. `kinds` says what each value must look
+ * like (default: text, with a trailing uuid id).
  */
-export function afterCursor(columns: readonly RawBuilder<unknown>[], cursor: string): Expression<SqlBool> {
-  const values = decodeCursor(cursor, columns.length);
+export function afterCursor(
+  columns: readonly RawBuilder<unknown>[],
+  cursor: string,
+  kinds: readonly CursorKind[] = [...columns.slice(1).map(() => 'text' as const), 'uuid' as const],
+): Expression<SqlBool> {
+  const values = decodeCursor(cursor, kinds);
   return sql<SqlBool>`(${sql.join(columns)}) > (${sql.join(values.map((v) => sql.val(v)))})`;
 }
 

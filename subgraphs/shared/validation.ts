@@ -28,12 +28,14 @@ export function requireEmail(field: string, value: string): string {
 }
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+// Codes CLDR names that are not ISO 3166-1 countries: unions, pseudo-locales, "unknown", the UK alias.
+const NOT_COUNTRIES = new Set(['ZZ', 'EU', 'EZ', 'UN', 'QO', 'UK', 'XA', 'XB']);
 
 /** An upper-cased ISO 3166-1 alpha-2 code that names a real country, or BAD_USER_INPUT. */
 export function requireCountry(field: string, value: string): string {
   const code = value.trim().toUpperCase();
   let known = false;
-  if (/^[A-Z]{2}$/.test(code)) {
+  if (/^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code)) {
     try {
       known = regionNames.of(code) !== code;
     } catch {

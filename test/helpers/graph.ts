@@ -51,11 +51,13 @@ export interface GraphOptions {
   readonly now?: () => Date;
   /** Largest document upload, bytes. */
   readonly documentMaxBytes?: number;
+  /** Called with the SQL of every statement any service runs. */
+  readonly onQuery?: (sql: string) => void;
 }
 
 /** Starts every subgraph and the gateway on a fresh database, each on a free port. */
 export async function startTestGraph(options: GraphOptions = {}): Promise<TestGraph> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ onQuery: options.onQuery });
   const identitySecret = crypto.randomBytes(32).toString('hex');
   const people = await startPeopleServer({ database: database.handle, identitySecret });
   const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leave-docs-'));

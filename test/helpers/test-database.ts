@@ -12,7 +12,7 @@ export interface TestDatabase {
 }
 
 /** Clones the run's template: a PGlite loaded from the dump, or a PostgreSQL database copied from the template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Promise<TestDatabase> {
   const url = process.env['TEST_DATABASE_URL'];
   const template = inject('postgresTemplate');
   if (url && template) {
@@ -31,7 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     }
     const target = new URL(url);
     target.pathname = `/${name}`;
-    const handle = await openDatabase({ url: target.toString() });
+    const handle = await openDatabase({ url: target.toString(), onQuery: options.onQuery });
     return {
       handle,
       async close() {
@@ -42,6 +42,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const dump = fs.readFileSync(inject('pgliteTemplate'));
-  const handle = await openDatabase({ loadDataDir: new Blob([dump]) });
+  const handle = await openDatabase({ loadDataDir: new Blob([dump]), onQuery: options.onQuery });
   return { handle, close: () => handle.close() };
 }

@@ -31,7 +31,7 @@ async function userOf(ctx: PeopleContext, id: string | null) {
 export const apiKeyResolvers = {
   Query: {
     apiKeys: async (_: unknown, args: PageArgs & { includeInactive?: boolean | null }, ctx: PeopleContext) => {
-      requireAdmin(ctx, 'list API keys');
+      requireAdmin(ctx, 'list API keys', 'admin');
       const limit = pageSize(args.first);
       const includeInactive = args.includeInactive ?? false;
       const orgId = ctx.identity.orgId;
@@ -45,7 +45,7 @@ export const apiKeyResolvers = {
   },
   Mutation: {
     createApiKey: async (_: unknown, { input }: { input: CreateApiKeyInput }, ctx: PeopleContext) => {
-      requireAdmin(ctx, 'create API keys');
+      requireAdmin(ctx, 'create API keys', 'admin');
       const name = requireText('input.name', input.name, 1, 100);
       const scopes = validScopes(input.scopes);
       if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('input.expiresAt', 'must be in the future');
@@ -64,7 +64,7 @@ export const apiKeyResolvers = {
       return { apiKey: toApiKey(row), secret };
     },
     revokeApiKey: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
-      requireAdmin(ctx, 'revoke API keys');
+      requireAdmin(ctx, 'revoke API keys', 'admin');
       if (!isId(id) || !(await findApiKey(ctx.db, ctx.identity.orgId, id))) throw notFound('ApiKey', id);
       return toApiKey(await revokeApiKey(ctx.db, ctx.identity.orgId, id));
     },

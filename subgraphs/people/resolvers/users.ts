@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../shared/errors.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import {
+  isId,
   optionalText,
   requireCountry,
   requireEmail,
@@ -52,6 +53,16 @@ interface UserFields {
 }
 
 const DEFAULT_PATTERN = ['8', '8', '8', '8', '8', '0', '0'];
+
+const FILTER_IDS = ['departmentId', 'teamId', 'siteId', 'managerId', 'tagId'] as const;
+
+/** Ids of a `users` filter reach SQL as uuids: anything else is a bad input, not a database error. */
+function requireFilterIds(filter: UserListFilter): void {
+  for (const key of FILTER_IDS) {
+    const id = filter[key];
+    if (id !== null && id !== undefined && !isId(id)) throw badInput(`filter.${key}`, 'is not an id of this graph');
+  }
+}
 
 /** Validates a working pattern: each day 0..24 hours in steps of 0.01, and some hours unless irregular. */
 function workingPattern(input: WorkingPatternInput, employmentType: EmploymentType): string[] {
@@ -164,6 +175,7 @@ export const userResolvers = {
     users: async (_: unknown, args: PageArgs & { filter?: UserListFilter | null }, ctx: PeopleContext) => {
       const limit = pageSize(args.first);
       const filter = args.filter ?? {};
+      requireFilterIds(filter);
       const orgId = ctx.identity.orgId;
       const rows = await listUsers(ctx.db, orgId, filter, limit, args);
       for (const row of rows) ctx.loaders.users.prime(row.id, row);

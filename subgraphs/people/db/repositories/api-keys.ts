@@ -1,5 +1,5 @@
 import { sql, type Insertable, type SqlBool } from 'kysely';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { decodeCursor, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { ApiKeyRow, ApiKeysTable } from '../tables/api-keys.ts';
 import type { UserRow } from '../tables/users.ts';
@@ -23,9 +23,14 @@ export async function listApiKeys(
   args: PageArgs,
 ): Promise<ApiKeyRow[]> {
   let q = filtered(db, orgId, includeInactive).selectAll();
-  // Descending order: the keyset condition flips to "less than".
-  if (args.after) q = q.where(sql<SqlBool>`not ${afterCursor([sql`created_at`, sql.ref('id')], args.after)}`);
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  // Cursors carry milliseconds (`apiKeySortKey`); the database keeps microseconds, so order
+  // and compare at the cursor's precision. Descending order: rows strictly before the cursor.
+  const createdMs = sql`date_trunc('milliseconds', created_at)`;
+  if (args.after) {
+    const [createdAt, id] = decodeCursor(args.after, ['timestamp', 'uuid']);
+    q = q.where(sql<SqlBool>`(${createdMs}, id) < (${createdAt}, ${id})`);
+  }
+  return q.orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
 }
 
 export async function countApiKeys(db: PeopleDb, orgId: string, includeInactive: boolean): Promise<number> {

@@ -8,8 +8,11 @@ export const noteSortKey = (row: UserNoteRow): unknown[] => [row.created_at.toIS
 
 export async function listUserNotes(db: PeopleDb, orgId: string, userId: string, limit: number, args: PageArgs): Promise<UserNoteRow[]> {
   let q = db.selectFrom('user_notes').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId);
-  if (args.after) q = q.where(afterCursor([sql`created_at`, sql.ref('id')], args.after));
-  return q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+  // Cursors carry milliseconds (`noteSortKey`); the database keeps microseconds, so order
+  // and compare at the cursor's precision or a page would repeat the previous page's last note.
+  const createdMs = sql`date_trunc('milliseconds', created_at)`;
+  if (args.after) q = q.where(afterCursor([createdMs, sql.ref('id')], args.after, ['timestamp', 'uuid']));
+  return q.orderBy(createdMs).orderBy('id').limit(limit + 1).execute();
 }
 
 export async function countUserNotes(db: PeopleDb, orgId: string, userId: string): Promise<number> {

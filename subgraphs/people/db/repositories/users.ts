@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
-import type { PeopleDb } from '../database.ts';
+import { PEOPLE_SCHEMA, type PeopleDb } from '../database.ts';
 import type { EmploymentType, UserRow, UsersTable } from '../tables/users.ts';
 import type { Role } from '../../../shared/identity.ts';
 
@@ -112,11 +112,13 @@ export async function findUserIdByExternalId(
 
 /** True when `userId` appears in the management chain above `managerId` (or is it): the change would make a cycle. */
 export async function isInManagementChain(db: PeopleDb, orgId: string, managerId: string, userId: string): Promise<boolean> {
+  // Raw SQL escapes `withSchema`: the table must be schema-qualified here.
+  const users = sql.table(`${PEOPLE_SCHEMA}.users`);
   const result = await sql<{ found: boolean }>`
     with recursive chain(id, manager_id, depth) as (
-      select id, manager_id, 1 from ${sql.table('users')} where org_id = ${orgId} and id = ${managerId}
+      select id, manager_id, 1 from ${users} where org_id = ${orgId} and id = ${managerId}
       union all
-      select u.id, u.manager_id, c.depth + 1 from ${sql.table('users')} u
+      select u.id, u.manager_id, c.depth + 1 from ${users} u
         join chain c on u.id = c.manager_id and u.org_id = ${orgId}
       where c.depth < 1000
     )

@@ -6,7 +6,8 @@ export interface ApiKeysTable {
   user_id: string | null;
   name: string;
   prefix: string;
-  secret_hash: Buffer;
+  /** SHA-256 of the secret (pg returns a Buffer, PGlite a Uint8Array). */
+  secret_hash: Uint8Array;
   scopes: string[];
   expires_at: Date | null;
   revoked_at: Date | null;
