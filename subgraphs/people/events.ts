@@ -3,6 +3,10 @@ import type { DepartmentSnapshot, OrganizationSnapshot, UserSnapshot } from '../
 import type { DepartmentRow } from './db/tables/departments.ts';
 import type { OrganizationRow } from './db/tables/organizations.ts';
 import type { UserRow } from './db/tables/users.ts';
+import type { PeopleDb } from './db/database.ts';
+import { findDepartmentsOfOrganization } from './db/repositories/departments.ts';
+import { findOrganizations } from './db/repositories/organizations.ts';
+import { findUsersOfOrganization } from './db/repositories/users.ts';
 
 /** The event of a write to an organization. */
 export function organizationEvent(row: OrganizationRow, type: 'created' | 'updated', actorId: string | null): NewEvent {
@@ -43,4 +47,21 @@ export function userEvent(
 export function departmentEvent(row: DepartmentRow, type: 'created' | 'updated' | 'deactivated', actorId: string | null): NewEvent {
   const payload: DepartmentSnapshot = { id: row.id, name: row.name, managerId: row.manager_id, active: row.deactivated_at === null };
   return { orgId: row.org_id, type: `department.${type}`, entityType: 'Department', entityId: row.id, actorId, payload: { ...payload } };
+}
+
+/**
+ * Snapshot events of a whole organization: the organization, then every department and
+ * user, as if each had just been created. Published after bulk writes that bypass the
+ * mutations (the demo seed), so consumers learn the same facts.
+ */
+export async function organizationSnapshotEvents(db: PeopleDb, orgId: string): Promise<NewEvent[]> {
+  const [org] = await findOrganizations(db, [orgId]);
+  if (!org) return [];
+  const departments = await findDepartmentsOfOrganization(db, orgId);
+  const users = await findUsersOfOrganization(db, orgId);
+  return [
+    organizationEvent(org, 'created', null),
+    ...departments.map((d) => departmentEvent(d, 'created', null)),
+    ...users.map((u) => userEvent(u, 'created', null)),
+  ];
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type QueryExecutorProvider, type Transaction } from 'kysely';
 import type { DatabaseHandle } from './database.ts';
 import { EVENTS_SCHEMA } from './events-migrations/index.ts';
 import { EVENTS_CHANNEL, listen } from './notifications.ts';
@@ -42,9 +42,9 @@ const APPEND_LOCK = 7_301_118_245;
  * listeners; both take effect only if the transaction commits. Call it last in the
  * transaction: it holds a lock that orders appends until commit.
  */
-export async function appendEvents(trx: Kysely<never> | Transaction<never>, events: readonly NewEvent[]): Promise<number[]> {
+export async function appendEvents(trx: QueryExecutorProvider, events: readonly NewEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
-  const db = trx as unknown as Kysely<unknown>;
+  const db = trx;
   await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(db);
   const values = events.map(
     (e) => sql`(${e.orgId}, ${e.type}, ${e.entityType}, ${e.entityId}, ${e.actorId}, ${JSON.stringify(e.payload)}::jsonb)`,

@@ -8,6 +8,8 @@ import type { DepartmentsTable } from '../db/tables/departments.ts';
 import { toDepartment, toUser, type DepartmentModel } from './mappers.ts';
 import { deactivateInUse, listResolver, loadNamed, nameTaken, uniqueName } from './named-records.ts';
 import { requireReference } from './references.ts';
+import { appendEvents } from '../../shared/outbox.ts';
+import { departmentEvent } from '../events.ts';
 
 interface DepartmentInput {
   name?: string | null;
@@ -47,23 +49,42 @@ export const departmentResolvers = {
     createDepartment: async (_: unknown, { input }: { input: DepartmentInput & { name: string } }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'create departments');
       const patch = await validate(ctx, input);
-      const row = await insertDepartment(ctx.db, {
-        org_id: ctx.identity.orgId,
-        name: patch.name ?? input.name,
-        manager_id: patch.manager_id ?? null,
-      }).catch(nameTaken('departments'));
+      const row = await ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          const created = await insertDepartment(trx, {
+            org_id: ctx.identity.orgId,
+            name: patch.name ?? input.name,
+            manager_id: patch.manager_id ?? null,
+          });
+          await appendEvents(trx, [departmentEvent(created, 'created', ctx.identity.userId)]);
+          return created;
+        })
+        .catch(nameTaken('departments'));
       return toDepartment(row);
     },
     updateDepartment: async (_: unknown, { id, input }: { id: string; input: DepartmentInput }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'change departments');
       await loadNamed(ctx, 'departments', id);
       const patch = await validate(ctx, input, id);
-      return toDepartment(await updateDepartment(ctx.db, ctx.identity.orgId, id, patch).catch(nameTaken('departments')));
+      const row = await ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          const updated = await updateDepartment(trx, ctx.identity.orgId, id, patch);
+          await appendEvents(trx, [departmentEvent(updated, 'updated', ctx.identity.userId)]);
+          return updated;
+        })
+        .catch(nameTaken('departments'));
+      return toDepartment(row);
     },
     deactivateDepartment: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'deactivate departments');
-      const row = await deactivateInUse(ctx, 'departments', id, () =>
-        countActiveUsersWhere(ctx.db, ctx.identity.orgId, 'department_id', id),
+      const row = await deactivateInUse(
+        ctx,
+        'departments',
+        id,
+        () => countActiveUsersWhere(ctx.db, ctx.identity.orgId, 'department_id', id),
+        (updated) => [departmentEvent(updated, 'deactivated', ctx.identity.userId)],
       );
       return toDepartment(row);
     },

@@ -9,8 +9,10 @@ import {
   setNamedDeactivated,
   type ActivityStatus,
   type NamedTable,
+  type RowOf,
 } from '../db/repositories/named-records.ts';
 import { requireText } from '../../shared/validation.ts';
+import { appendEvents, type NewEvent } from '../../shared/outbox.ts';
 
 const TYPENAME: Record<NamedTable, string> = { departments: 'Department', teams: 'Team', sites: 'Site' };
 
@@ -52,12 +54,13 @@ export function nameTaken(table: NamedTable) {
   };
 }
 
-/** Deactivates a department or site unless active people still reference it. */
+/** Deactivates a department or site unless active people still reference it; `events` are published with the change. */
 export async function deactivateInUse<T extends 'departments' | 'sites'>(
   ctx: PeopleContext,
   table: T,
   id: string,
   countUsing: () => Promise<number>,
+  events: (row: RowOf<T>) => NewEvent[] = () => [],
 ) {
   const row = await loadNamed(ctx, table, id);
   if (row.deactivated_at) return row;
@@ -65,5 +68,9 @@ export async function deactivateInUse<T extends 'departments' | 'sites'>(
   if (using > 0) {
     throw conflict(`id: ${using} active people still belong to this ${TYPENAME[table].toLowerCase()}; move them first`, { field: 'id' });
   }
-  return setNamedDeactivated(ctx.db, table, ctx.identity.orgId, id, true);
+  return ctx.db.transaction().execute(async (trx) => {
+    const updated = await setNamedDeactivated(trx, table, ctx.identity.orgId, id, true);
+    await appendEvents(trx, events(updated));
+    return updated;
+  });
 }

@@ -5,6 +5,8 @@ import { requireAdmin, type PeopleContext } from '../context.ts';
 import { updateOrganization } from '../db/repositories/organizations.ts';
 import type { OrganizationsTable } from '../db/tables/organizations.ts';
 import { toOrganization } from './mappers.ts';
+import { appendEvents } from '../../shared/outbox.ts';
+import { organizationEvent } from '../events.ts';
 
 interface UpdateOrganizationInput {
   name?: string | null;
@@ -42,7 +44,12 @@ export const organizationResolvers = {
       if (present('input.leaveYearStartMonth', input.leaveYearStartMonth)) {
         patch.leave_year_start_month = requireIntInRange('input.leaveYearStartMonth', input.leaveYearStartMonth, 1, 12);
       }
-      return toOrganization(await updateOrganization(ctx.db, ctx.identity.orgId, patch));
+      const row = await ctx.db.transaction().execute(async (trx) => {
+        const updated = await updateOrganization(trx, ctx.identity.orgId, patch);
+        await appendEvents(trx, [organizationEvent(updated, 'updated', ctx.identity.userId)]);
+        return updated;
+      });
+      return toOrganization(row);
     },
   },
 };

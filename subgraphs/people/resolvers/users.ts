@@ -31,6 +31,8 @@ import {
 import type { EmploymentType, UsersTable } from '../db/tables/users.ts';
 import { toDepartment, toSite, toTag, toTeam, toUser, toUserNote, toOrganization, WEEKDAYS, type UserModel } from './mappers.ts';
 import { requireReference, requireReferences } from './references.ts';
+import { appendEvents } from '../../shared/outbox.ts';
+import { userEvent } from '../events.ts';
 
 type WorkingPatternInput = Partial<Record<(typeof WEEKDAYS)[number], number | null>>;
 
@@ -157,6 +159,15 @@ async function keepAnAdmin(db: PeopleDb, orgId: string, user: UserModel, field: 
   if (admins <= 1) throw conflict(`${field}: the organization must keep at least one active admin`, { field });
 }
 
+/** Deactivates or reactivates a user and publishes it, in one transaction. */
+function setActive(ctx: PeopleContext, id: string, active: boolean) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const user = await updateUser(trx, ctx.identity.orgId, id, { deactivated_at: active ? null : new Date() });
+    await appendEvents(trx, [userEvent(user, active ? 'reactivated' : 'deactivated', ctx.identity.userId)]);
+    return user;
+  });
+}
+
 /** True when the caller may read notes about `user`: admins, their manager, their department's manager. */
 async function maySeeNotes(ctx: PeopleContext, user: UserModel): Promise<boolean> {
   const { role, userId } = ctx.identity;
@@ -239,6 +250,7 @@ export const userResolvers = {
           } as Parameters<typeof insertUser>[1]);
           if (tagIds) await setUserTags(trx, orgId, user.id, tagIds);
           if (teamIds) await setUserTeams(trx, orgId, user.id, teamIds);
+          await appendEvents(trx, [userEvent(user, 'created', ctx.identity.userId)]);
           return user;
         })
         .catch(uniqueToBadInput);
@@ -263,6 +275,7 @@ export const userResolvers = {
           const user = await updateUser(trx, orgId, id, row);
           if (tagIds) await setUserTags(trx, orgId, id, tagIds);
           if (teamIds) await setUserTeams(trx, orgId, id, teamIds);
+          await appendEvents(trx, [userEvent(user, 'updated', ctx.identity.userId)]);
           return user;
         })
         .catch(uniqueToBadInput);
@@ -277,13 +290,13 @@ export const userResolvers = {
       await keepAnAdmin(ctx.db, orgId, user, 'id');
       const reports = await countActiveUsersWhere(ctx.db, orgId, 'manager_id', id);
       if (reports > 0) throw conflict(`id: the user manages ${reports} active people; give them another manager first`, { field: 'id' });
-      return toUser(await updateUser(ctx.db, orgId, id, { deactivated_at: new Date() }));
+      return toUser(await setActive(ctx, id, false));
     },
     reactivateUser: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'reactivate users');
       const user = await loadUser(ctx, id);
       if (user.active) return user;
-      return toUser(await updateUser(ctx.db, ctx.identity.orgId, id, { deactivated_at: null }));
+      return toUser(await setActive(ctx, id, true));
     },
   },
 };

@@ -20,3 +20,8 @@ export async function updateDepartment(
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** Every department of the organization (for publishing a full snapshot, e.g. after seeding). */
+export async function findDepartmentsOfOrganization(db: PeopleDb, orgId: string): Promise<DepartmentRow[]> {
+  return db.selectFrom('departments').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
+}

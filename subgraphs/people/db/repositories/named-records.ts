@@ -10,7 +10,7 @@ import type { TeamRow } from '../tables/teams.ts';
 
 /** Tables of named, deactivatable records. */
 export type NamedTable = 'departments' | 'teams' | 'sites';
-type RowOf<T extends NamedTable> = T extends 'departments' ? DepartmentRow : T extends 'teams' ? TeamRow : SiteRow;
+export type RowOf<T extends NamedTable> = T extends 'departments' ? DepartmentRow : T extends 'teams' ? TeamRow : SiteRow;
 export type ActivityStatus = 'ACTIVE' | 'DEACTIVATED' | 'ALL';
 
 /** Sort key of named lists: name, id. */

@@ -172,3 +172,8 @@ export async function setUserTeams(db: PeopleDb, orgId: string, userId: string, 
     await db.insertInto('team_members').values(teamIds.map((team_id) => ({ org_id: orgId, team_id, user_id: userId }))).execute();
   }
 }
+
+/** Every user of the organization (for publishing a full snapshot, e.g. after seeding). */
+export async function findUsersOfOrganization(db: PeopleDb, orgId: string): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
+}

@@ -1,4 +1,6 @@
 import type { Role } from '../../../shared/identity.ts';
+import { appendEvents } from '../../../shared/outbox.ts';
+import { organizationSnapshotEvents } from '../../events.ts';
 import { isUniqueViolation } from '../../../shared/errors.ts';
 import type { PeopleDb } from '../database.ts';
 import { insertDepartment, updateDepartment } from '../repositories/departments.ts';
@@ -250,7 +252,12 @@ export async function seedDemoOrganization(db: PeopleDb, options: SeedDemoOption
   const [existing] = await findOrganizations(db, [DEMO_ORG_ID]);
   if (existing) return { orgId: existing.id, adminUserId: await findDemoAdmin(db), created: false };
   try {
-    const adminUserId = await db.transaction().execute((trx) => insertDemoOrganization(trx, options.today ?? new Date()));
+    const adminUserId = await db.transaction().execute(async (trx) => {
+      const admin = await insertDemoOrganization(trx, options.today ?? new Date());
+      // The seed bypasses the mutations: publish the same facts they would have.
+      await appendEvents(trx, await organizationSnapshotEvents(trx, DEMO_ORG_ID));
+      return admin;
+    });
     return { orgId: DEMO_ORG_ID, adminUserId, created: true };
   } catch (error) {
     // Another process seeded it between our look-up and our insert.
