@@ -4,6 +4,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../subgraphs/shared/database.ts';
 import { adminUrl } from './global-setup.ts';
+import { migrateAll } from './migrate-all.ts';
 
 /** A fresh, migrated database of the suite's own; `close()` drops it (PostgreSQL) or discards it (PGlite). */
 export interface TestDatabase {
@@ -14,7 +15,7 @@ export interface TestDatabase {
 /** Clones the run's template: a PGlite loaded from the dump, or a PostgreSQL database copied from the template. */
 export async function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Promise<TestDatabase> {
   const url = process.env['TEST_DATABASE_URL'];
-  const template = inject('postgresTemplate');
+  const template = process.env['VITEST'] ? inject('postgresTemplate') : '';
   if (url && template) {
     const name = `leave_graph_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl(url) });
@@ -40,6 +41,12 @@ export async function createTestDatabase(options: { onQuery?: (sql: string) => v
         await admin.end();
       },
     };
+  }
+  if (!process.env['VITEST']) {
+    // Outside Vitest (benchmarks): no template was built; migrate a fresh in-memory PGlite.
+    const handle = await openDatabase({ onQuery: options.onQuery });
+    await migrateAll(handle);
+    return { handle, close: () => handle.close() };
   }
   const dump = fs.readFileSync(inject('pgliteTemplate'));
   const handle = await openDatabase({ loadDataDir: new Blob([dump]), onQuery: options.onQuery });
