@@ -35,9 +35,14 @@ export interface DatabaseHandle {
 const DATE_OID = 1082;
 const NUMERIC_OID = 1700;
 const INT8_OID = 20;
+const NUMERIC_ARRAY_OID = 1231;
+const DATE_ARRAY_OID = 1182;
+const TEXT_ARRAY_OID = 1009;
 const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === DATE_OID || oid === NUMERIC_OID) return (value: string) => value;
+    // Arrays of numerics and dates parse like text arrays: elements stay strings.
+    if (oid === NUMERIC_ARRAY_OID || oid === DATE_ARRAY_OID) return pg.types.getTypeParser(TEXT_ARRAY_OID as never, 'text');
     if (oid === INT8_OID) return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format ?? 'text');
   },

@@ -70,6 +70,16 @@ function toEvent(row: OutboxRow): OutboxEvent {
   };
 }
 
+/** An outbox row as `json_agg` returns it. */
+type JsonOutboxRow = Omit<OutboxRow, 'occurred_at'> & { occurred_at: string };
+
+/** `and (type like 'p1%' or ...)`, or nothing without prefixes. */
+function typeFilter(typePrefixes?: readonly string[]) {
+  return typePrefixes && typePrefixes.length > 0
+    ? sql`and (${sql.join(typePrefixes.map((p) => sql`type like ${`${p}%`}`), sql` or `)})`
+    : sql``;
+}
+
 /** Events after `afterId`, oldest first, at most `limit`; optionally only types starting with one of `typePrefixes`. */
 export async function readEvents(
   db: Kysely<unknown>,
@@ -77,10 +87,7 @@ export async function readEvents(
   limit: number,
   typePrefixes?: readonly string[],
 ): Promise<OutboxEvent[]> {
-  const filter =
-    typePrefixes && typePrefixes.length > 0
-      ? sql`and (${sql.join(typePrefixes.map((p) => sql`type like ${`${p}%`}`), sql` or `)})`
-      : sql``;
+  const filter = typeFilter(typePrefixes);
   const { rows } = await sql<OutboxRow>`
     select * from ${sql.id(EVENTS_SCHEMA, 'outbox')} where id > ${afterId} ${filter} order by id limit ${limit}`.execute(db);
   return rows.map(toEvent);
@@ -117,7 +124,7 @@ export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxCons
   const db = options.database.root;
   const batchSize = options.batchSize ?? 200;
   let running: Promise<void> | null = null;
-  let again = false;
+  let queued: Promise<void> | null = null;
   let unlisten: (() => Promise<void>) | null = null;
   let timer: NodeJS.Timeout | null = null;
 
@@ -127,13 +134,17 @@ export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxCons
       const { rows } = await sql<{ last_id: string | number }>`
         select last_id from ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} where consumer = ${options.name} for update`.execute(trx);
       const lastId = Number(rows[0]?.last_id ?? 0);
-      const events = await readEvents(trx, lastId, batchSize, options.typePrefixes);
-      // Read the next ids even when filtered out, so the cursor moves past foreign events too.
-      const { rows: maxRows } = await sql<{ max: string | number | null }>`
-        select max(id) as max from (select id from ${sql.id(EVENTS_SCHEMA, 'outbox')} where id > ${lastId} order by id limit ${batchSize}) ids`.execute(trx);
-      const scannedTo = Number(maxRows[0]?.max ?? lastId);
+      // One statement, so one snapshot: the scanned range and the events in it cannot
+      // disagree (under READ COMMITTED two statements could see different commits).
+      const { rows: batch } = await sql<{ scanned_to: string | number | null; events: JsonOutboxRow[] }>`
+        with scan as (select id from ${sql.id(EVENTS_SCHEMA, 'outbox')} where id > ${lastId} order by id limit ${batchSize})
+        select (select max(id) from scan) as scanned_to,
+               (select coalesce(json_agg(o order by o.id), '[]'::json) from ${sql.id(EVENTS_SCHEMA, 'outbox')} o
+                 where o.id in (select id from scan) ${typeFilter(options.typePrefixes)}) as events`.execute(trx);
+      const scannedTo = Number(batch[0]?.scanned_to ?? lastId);
+      const events = (batch[0]?.events ?? []).map((row) => toEvent({ ...row, occurred_at: new Date(row.occurred_at) }));
       for (const event of events) await options.handle(event, trx);
-      const newCursor = Math.max(scannedTo, events.at(-1)?.id ?? lastId);
+      const newCursor = scannedTo;
       if (newCursor > lastId) {
         await sql`update ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} set last_id = ${newCursor}, updated_at = now() where consumer = ${options.name}`.execute(trx);
       }
@@ -142,24 +153,26 @@ export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxCons
   }
 
   async function drain(): Promise<void> {
-    do {
-      again = false;
-      while ((await processBatch()) > 0) {
-        // keep going until a batch moves the cursor no further
-      }
-    } while (again);
+    while ((await processBatch()) > 0) {
+      // keep going until a batch moves the cursor no further
+    }
   }
 
+  // Every call is answered by a pass that starts after it: a pass already under way may
+  // have read before the caller's write committed. Calls made while one waits share it.
   function catchUp(): Promise<void> {
-    if (running) {
-      // Events may have committed after the running pass read: make it go round once more.
-      again = true;
-      return running;
-    }
-    running = drain().finally(() => {
-      running = null;
-    });
-    return running;
+    if (queued) return queued;
+    const previous = running ?? Promise.resolve();
+    queued = previous
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        running = drain().finally(() => {
+          running = null;
+        });
+        return running;
+      });
+    return queued;
   }
 
   const kick = () => void catchUp().catch((error: unknown) => console.error(`outbox consumer ${options.name} failed`, error));
@@ -175,6 +188,7 @@ export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxCons
     async stop() {
       if (timer) clearInterval(timer);
       await unlisten?.();
+      await queued?.catch(() => undefined);
       await running?.catch(() => undefined);
     },
   };
