@@ -1,0 +1,237 @@
+import { sql, type Insertable, type Updateable } from 'kysely';
+import { EVENTS_SCHEMA } from '../../../shared/events-migrations/index.ts';
+import { afterCursor } from '../../../shared/pagination.ts';
+import type { LeaveDb } from '../database.ts';
+import type { AllowanceLedgerRow, AllowanceLedgerTable, AllowanceRow, AllowancesTable } from '../tables/allowances.ts';
+
+/** Inserts the allowance unless one exists for its (user, type, year): two first readers may race here. */
+export async function insertAllowanceIfMissing(db: LeaveDb, values: Insertable<AllowancesTable>): Promise<void> {
+  await db
+    .insertInto('allowances')
+    .values(values)
+    .onConflict((oc) => oc.columns(['org_id', 'user_id', 'leave_type_id', 'year']).doNothing())
+    .execute();
+}
+
+/** The allowance of a person for a type and leave year, if it exists. */
+export async function findAllowance(db: LeaveDb, orgId: string, userId: string, leaveTypeId: string, year: number): Promise<AllowanceRow | undefined> {
+  return db
+    .selectFrom('allowances')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('leave_type_id', '=', leaveTypeId)
+    .where('year', '=', year)
+    .executeTakeFirst();
+}
+
+/** Allowances of the organization by id. */
+export async function findAllowances(db: LeaveDb, orgId: string, ids: readonly string[]): Promise<AllowanceRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('allowances').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+/** Allowances of several people for one leave year (for a per-request loader grouped by user). */
+export async function findAllowancesOfUsers(db: LeaveDb, orgId: string, userIds: readonly string[], year: number): Promise<AllowanceRow[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('allowances')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', userIds)
+    .where('year', '=', year)
+    .orderBy('user_id')
+    .orderBy('leave_type_id')
+    .execute();
+}
+
+/** The allowance row locked `for update` until the transaction ends. */
+export async function selectAllowanceForUpdate(db: LeaveDb, orgId: string, id: string): Promise<AllowanceRow | undefined> {
+  return db.selectFrom('allowances').selectAll().where('org_id', '=', orgId).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Updates an allowance and its `updated_at`. */
+export async function updateAllowance(db: LeaveDb, orgId: string, id: string, patch: Updateable<AllowancesTable>): Promise<AllowanceRow> {
+  return db
+    .updateTable('allowances')
+    .set({ ...patch, updated_at: new Date() })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Sets several allowances' entitlements in one statement; returns the updated rows. */
+export async function setEntitlements(db: LeaveDb, orgId: string, values: readonly { id: string; entitlement: string }[]): Promise<AllowanceRow[]> {
+  if (values.length === 0) return [];
+  const cases = sql.join(
+    values.map((v) => sql`when ${v.id}::uuid then ${v.entitlement}::numeric`),
+    sql` `,
+  );
+  return db
+    .updateTable('allowances')
+    .set({ entitlement: sql<string>`case ${sql.ref('id')} ${cases} end`, updated_at: new Date() })
+    .where('org_id', '=', orgId)
+    .where('id', 'in', values.map((v) => v.id))
+    .returningAll()
+    .execute();
+}
+
+/** Allowances of a type whose entitlement follows the type's default, for leave years ending on or after `fromDate`. */
+export async function findDefaultAllowancesOfType(db: LeaveDb, orgId: string, leaveTypeId: string, fromDate: string): Promise<AllowanceRow[]> {
+  return db
+    .selectFrom('allowances')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('leave_type_id', '=', leaveTypeId)
+    .where('base_entitlement', 'is', null)
+    .where('end_date', '>=', fromDate)
+    .execute();
+}
+
+/** True when an allowance of the type holds amounts in the type's unit: a set entitlement, carry-over or ledger entries. */
+export async function typeHasCustomizedAllowances(db: LeaveDb, orgId: string, leaveTypeId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('allowances as a')
+    .select('a.id')
+    .where('a.org_id', '=', orgId)
+    .where('a.leave_type_id', '=', leaveTypeId)
+    .where((eb) =>
+      eb.or([
+        eb('a.base_entitlement', 'is not', null),
+        eb('a.carried_over', '<>', '0'),
+        eb.exists(eb.selectFrom('allowance_ledger as l').select('l.id').whereRef('l.allowance_id', '=', 'a.id').whereRef('l.org_id', '=', 'a.org_id')),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Sums of approved (used) and pending request amounts per allowance, as numeric strings; one statement. */
+export async function sumRequestAmounts(
+  db: LeaveDb,
+  orgId: string,
+  allowanceIds: readonly string[],
+): Promise<{ allowance_id: string; used: string; pending: string }[]> {
+  const rows = await db
+    .selectFrom('leave_requests')
+    .select([
+      'allowance_id',
+      sql<string>`coalesce(sum(amount) filter (where status = 'APPROVED'), 0)`.as('used'),
+      sql<string>`coalesce(sum(amount) filter (where status = 'PENDING'), 0)`.as('pending'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('allowance_id', 'in', allowanceIds)
+    .where('status', 'in', ['APPROVED', 'PENDING'])
+    .groupBy('allowance_id')
+    .execute();
+  return rows.map((r) => ({ allowance_id: r.allowance_id as string, used: r.used, pending: r.pending }));
+}
+
+/** Each allowance's entitlement and carry-over with its ledger sums by kind, as numeric strings; one statement. */
+export async function sumLedgerAmounts(
+  db: LeaveDb,
+  orgId: string,
+  allowanceIds: readonly string[],
+): Promise<{ id: string; entitlement: string; carried_over: string; adjustments: string; accrued: string }[]> {
+  return db
+    .selectFrom('allowances as a')
+    .leftJoin('allowance_ledger as l', (j) => j.onRef('l.allowance_id', '=', 'a.id').onRef('l.org_id', '=', 'a.org_id'))
+    .select([
+      'a.id',
+      'a.entitlement',
+      'a.carried_over',
+      sql<string>`coalesce(sum(l.amount) filter (where l.kind = 'ADJUSTMENT'), 0)`.as('adjustments'),
+      sql<string>`coalesce(sum(l.amount) filter (where l.kind = 'ACCRUAL'), 0)`.as('accrued'),
+    ])
+    .where('a.org_id', '=', orgId)
+    .where('a.id', 'in', allowanceIds)
+    .groupBy(['a.id', 'a.entitlement', 'a.carried_over'])
+    .execute();
+}
+
+/** Inserts a ledger entry (an adjustment) and returns it. */
+export async function insertLedgerEntry(db: LeaveDb, values: Insertable<AllowanceLedgerTable>): Promise<AllowanceLedgerRow> {
+  return db.insertInto('allowance_ledger').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Inserts an entry unless one with its `source_id` exists in the organization; undefined when it did. */
+export async function insertLedgerEntryOnce(db: LeaveDb, values: Insertable<AllowanceLedgerTable> & { source_id: string }): Promise<AllowanceLedgerRow | undefined> {
+  return db
+    .insertInto('allowance_ledger')
+    .values(values)
+    .onConflict((oc) => oc.columns(['org_id', 'source_id']).where('source_id', 'is not', null).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Sort key of ledger pages: effective date, creation time (ms), id. */
+export const ledgerSortKey = (row: AllowanceLedgerRow): unknown[] => [row.effective_date, row.created_at.toISOString(), row.id];
+
+/**
+ * One page (`limit + 1` rows) of each allowance's ledger, oldest effective date first, in
+ * one statement for all of them; `after` (a `ledgerSortKey` cursor) applies to each.
+ */
+export async function listLedgerEntriesOfAllowances(
+  db: LeaveDb,
+  orgId: string,
+  allowanceIds: readonly string[],
+  limit: number,
+  after: string | null | undefined,
+): Promise<AllowanceLedgerRow[]> {
+  if (allowanceIds.length === 0) return [];
+  // Cursors carry milliseconds; the database keeps microseconds: compare at the cursor's precision.
+  const createdMs = sql`date_trunc('milliseconds', created_at)`;
+  let entries = db
+    .selectFrom('allowance_ledger')
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by allowance_id order by effective_date, ${createdMs}, id)`.as('position'))
+    .where('org_id', '=', orgId)
+    .where('allowance_id', 'in', allowanceIds);
+  if (after) entries = entries.where(afterCursor([sql.ref('effective_date'), createdMs, sql.ref('id')], after, ['date', 'timestamp', 'uuid']));
+  const rows = await db
+    .selectFrom(entries.as('l'))
+    .selectAll()
+    .where('position', '<=', limit + 1)
+    .orderBy('allowance_id')
+    .orderBy('position')
+    .execute();
+  return rows.map(({ position: _position, ...row }) => row);
+}
+
+/** Number of ledger entries per allowance, in one statement (allowances without entries are absent). */
+export async function countLedgerEntriesOfAllowances(db: LeaveDb, orgId: string, allowanceIds: readonly string[]): Promise<Map<string, number>> {
+  if (allowanceIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('allowance_ledger')
+    .select(['allowance_id', sql<number>`count(*)::int`.as('n')])
+    .where('org_id', '=', orgId)
+    .where('allowance_id', 'in', allowanceIds)
+    .groupBy('allowance_id')
+    .execute();
+  return new Map(rows.map((r) => [r.allowance_id, r.n]));
+}
+
+/** The outbox id up to which the consumer `name` has applied events (0 when it never ran). */
+export async function findConsumerCursor(db: LeaveDb, name: string): Promise<number> {
+  const { rows } = await sql<{ last_id: string | number }>`
+    select last_id from ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} where consumer = ${name}`.execute(db);
+  return Number(rows[0]?.last_id ?? 0);
+}
+
+/**
+ * True when the outbox holds a `user.*` or `organization.*` event about one of `entityIds`
+ * with an id strictly between `afterId` and `beforeId`: one the directory has yet to apply.
+ */
+export async function hasPeopleEventsBetween(db: LeaveDb, afterId: number, beforeId: number, entityIds: readonly string[]): Promise<boolean> {
+  if (afterId + 1 >= beforeId || entityIds.length === 0) return false;
+  const { rows } = await sql<{ pending: boolean }>`
+    select exists (
+      select 1 from ${sql.id(EVENTS_SCHEMA, 'outbox')}
+      where id > ${afterId} and id < ${beforeId}
+        and (type like 'user.%' or type like 'organization.%')
+        and entity_id in (${sql.join(entityIds)})
+    ) as pending`.execute(db);
+  return rows[0]?.pending === true;
+}
