@@ -17,6 +17,7 @@ import { signIdentity, type Identity } from '../subgraphs/shared/identity.ts';
 import { AuthenticationError, createApiKeyAuthenticator, credentialOf, type ApiKeyAuthenticator } from './auth/api-key-authenticator.ts';
 import type { GatewayContext } from './context.ts';
 import { applyCors } from './http/cors.ts';
+import { createDocumentsProxy } from './http/documents-proxy.ts';
 import { createLandingPages } from './landing-page/landing-pages.ts';
 
 export interface GatewayServerOptions {
@@ -93,6 +94,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const landingPages = createLandingPages();
   const cors = { origins: options.corsOrigins ?? ['*'] };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Signed document links are served by leave; without a leave subgraph there are none.
+  const leaveUrl = options.subgraphUrls['leave'];
+  const documentsProxy = leaveUrl ? createDocumentsProxy({ leaveUrl, cors }) : null;
 
   async function authenticate(req: http.IncomingMessage): Promise<Identity> {
     const credential = credentialOf(req.headers);
@@ -115,6 +119,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // Before CORS and auth: the proxy answers its own preflights (PUT) and needs no API key.
+    if (documentsProxy && (await documentsProxy(req, res))) return;
     if (applyCors(cors, req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/health') return sendJson(req, res, 200, { status: 'ok' });

@@ -1,0 +1,111 @@
+import { sql, type Insertable } from 'kysely';
+import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import type { LeaveDb } from '../database.ts';
+import type { ClosureDayRow, ClosureDaysTable, RestrictedDayRow, RestrictedDaysTable } from '../tables/calendar-days.ts';
+
+/** Restricted days between two dates that apply to a department (its own and organization-wide ones). */
+export async function findRestrictedDaysFor(
+  db: LeaveDb,
+  orgId: string,
+  departmentId: string | null,
+  from: string,
+  to: string,
+): Promise<RestrictedDayRow[]> {
+  return db
+    .selectFrom('restricted_days')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('date', '>=', from)
+    .where('date', '<=', to)
+    .where((eb) => (departmentId ? eb.or([eb('department_id', 'is', null), eb('department_id', '=', departmentId)]) : eb('department_id', 'is', null)))
+    .orderBy('date')
+    .execute();
+}
+
+/** The organization's closure days between two dates. */
+export async function findClosureDaysBetween(db: LeaveDb, orgId: string, from: string, to: string): Promise<ClosureDayRow[]> {
+  return db.selectFrom('closure_days').selectAll().where('org_id', '=', orgId).where('date', '>=', from).where('date', '<=', to).orderBy('date').execute();
+}
+
+/** Sort key of restricted and closure day lists: date, id. */
+export const calendarDaySortKey = (row: { date: string; id: string }): unknown[] => [row.date, row.id];
+const sortColumns = [sql.ref('date'), sql.ref('id')];
+
+/** Conditions of the `restrictedDays` query, already validated. */
+export interface RestrictedDayFilter {
+  readonly from: string;
+  readonly to: string;
+  /** That department's days and organization-wide ones; omitted: every day. */
+  readonly departmentId?: string | null | undefined;
+}
+
+function restrictedIn(db: LeaveDb, orgId: string, filter: RestrictedDayFilter) {
+  let q = db.selectFrom('restricted_days').where('org_id', '=', orgId).where('date', '>=', filter.from).where('date', '<=', filter.to);
+  const departmentId = filter.departmentId;
+  if (departmentId) q = q.where((eb) => eb.or([eb('department_id', 'is', null), eb('department_id', '=', departmentId)]));
+  return q;
+}
+
+/** One page (`limit + 1` rows) of restricted days matching `filter`, by date and id. */
+export async function listRestrictedDays(
+  db: LeaveDb,
+  orgId: string,
+  filter: RestrictedDayFilter,
+  limit: number,
+  args: PageArgs,
+): Promise<RestrictedDayRow[]> {
+  let q = restrictedIn(db, orgId, filter).selectAll();
+  if (args.after) q = q.where(afterCursor(sortColumns, args.after, ['date', 'uuid']));
+  return q.orderBy('date').orderBy('id').limit(limit + 1).execute();
+}
+
+/** Number of restricted days matching `filter`. */
+export async function countRestrictedDays(db: LeaveDb, orgId: string, filter: RestrictedDayFilter): Promise<number> {
+  const row = await restrictedIn(db, orgId, filter).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** Inserts a restricted day and returns it. */
+export async function insertRestrictedDay(db: LeaveDb, values: Insertable<RestrictedDaysTable>): Promise<RestrictedDayRow> {
+  return db.insertInto('restricted_days').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Deletes a restricted day of the organization and returns it; undefined when there is none. */
+export async function deleteRestrictedDay(db: LeaveDb, orgId: string, id: string): Promise<RestrictedDayRow | undefined> {
+  return db.deleteFrom('restricted_days').where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+function closuresIn(db: LeaveDb, orgId: string, from: string, to: string) {
+  return db.selectFrom('closure_days').where('org_id', '=', orgId).where('date', '>=', from).where('date', '<=', to);
+}
+
+/** One page (`limit + 1` rows) of the organization's closure days between two dates, by date and id. */
+export async function listClosureDays(db: LeaveDb, orgId: string, from: string, to: string, limit: number, args: PageArgs): Promise<ClosureDayRow[]> {
+  let q = closuresIn(db, orgId, from, to).selectAll();
+  if (args.after) q = q.where(afterCursor(sortColumns, args.after, ['date', 'uuid']));
+  return q.orderBy('date').orderBy('id').limit(limit + 1).execute();
+}
+
+/** Number of the organization's closure days between two dates. */
+export async function countClosureDays(db: LeaveDb, orgId: string, from: string, to: string): Promise<number> {
+  const row = await closuresIn(db, orgId, from, to).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** The organization's closure day on `date`, if any. */
+export async function findClosureDayOn(db: LeaveDb, orgId: string, date: string): Promise<ClosureDayRow | undefined> {
+  return db.selectFrom('closure_days').selectAll().where('org_id', '=', orgId).where('date', '=', date).executeTakeFirst();
+}
+
+/** Unique constraint that allows one closure day per organization and date. */
+export const CLOSURE_DAY_DATE_CONSTRAINT = 'closure_days_org_date_key';
+
+/** Inserts a closure day and returns it; a second one on the same date violates `CLOSURE_DAY_DATE_CONSTRAINT`. */
+export async function insertClosureDay(db: LeaveDb, values: Insertable<ClosureDaysTable>): Promise<ClosureDayRow> {
+  return db.insertInto('closure_days').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Deletes a closure day of the organization and returns it; undefined when there is none. */
+export async function deleteClosureDay(db: LeaveDb, orgId: string, id: string): Promise<ClosureDayRow | undefined> {
+  return db.deleteFrom('closure_days').where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirst();
+}
