@@ -13,6 +13,8 @@ import { ensureDemoApiKey } from './subgraphs/people/demo-api-key.ts';
 import { startPeopleServer } from './subgraphs/people/server.ts';
 import { startLeaveServer } from './subgraphs/leave/server.ts';
 import { readDocumentSettings } from './subgraphs/leave/config.ts';
+import { seedDemoLeave } from './subgraphs/leave/db/seed/demo-leave.ts';
+import { LEAVE_SCHEMA, type LeaveDatabase } from './subgraphs/leave/db/database.ts';
 
 const env = process.env;
 const started = Date.now();
@@ -24,17 +26,19 @@ const bind = host(env);
 const gatewayConfig = readGatewayConfig({ ...env, IDENTITY_SECRET: secret }, { requireSecret: true });
 const publicUrl = env['PUBLIC_URL'] ?? `http://localhost:${gatewayConfig.port}`;
 const people = await startPeopleServer({ database, identitySecret: secret, port: intVar(env, 'PEOPLE_PORT', 0, 0, 65535), host: bind });
-const leave = await startLeaveServer({
-  database,
-  identitySecret: secret,
-  port: intVar(env, 'LEAVE_PORT', 0, 0, 65535),
-  host: bind,
-  documents: readDocumentSettings({ ...env, PUBLIC_URL: publicUrl }, secret),
-});
+const documents = readDocumentSettings({ ...env, PUBLIC_URL: publicUrl }, secret);
+const leave = await startLeaveServer({ database, identitySecret: secret, port: intVar(env, 'LEAVE_PORT', 0, 0, 65535), host: bind, documents });
 
 const peopleDb = schemaDb<PeopleDatabase>(database, PEOPLE_SCHEMA);
 const demo = env['DEMO_SEED'] === 'false' ? null : await seedDemoOrganization(peopleDb);
 const demoKey = demo ? await ensureDemoApiKey(peopleDb, demo.orgId, demo.adminUserId, path.join(dataDir(env), 'demo-api-key')) : null;
+if (demo) {
+  // Leave learns the demo people from people's events, then gets its own year of demo leave.
+  await leave.catchUpDirectory();
+  const services = { catchUpDirectory: leave.catchUpDirectory, documents, now: () => new Date() };
+  const seeded = await seedDemoLeave(schemaDb<LeaveDatabase>(database, LEAVE_SCHEMA), services, demo.orgId, demo.adminUserId);
+  if (seeded.created) console.log(`seeded demo leave: ${JSON.stringify(seeded.requests)} requests by status`);
+}
 
 const gateway = await startGatewayServer({
   ...gatewayConfig,

@@ -8,7 +8,9 @@ import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from 
 import { createLeaveContext, type DocumentSettings, type LeaveServices } from './context.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from './db/database.ts';
 import { leaveMigrations } from './db/migrations/index.ts';
+import { createAccrualConsumer } from './domain/accrual-consumer.ts';
 import { createDirectoryConsumer } from './domain/directory-consumer.ts';
+import { createDocumentRoutes } from './documents/routes.ts';
 import { leaveResolvers } from './resolvers/index.ts';
 
 /** The leave subgraph's SDL, as composed into the supergraph. */
@@ -41,7 +43,7 @@ export async function startLeaveServer(options: LeaveServerOptions): Promise<Run
   fs.mkdirSync(options.documents.directory, { recursive: true });
 
   const directory = createDirectoryConsumer(options.database);
-  const consumers: OutboxConsumer[] = [directory];
+  const consumers: OutboxConsumer[] = [directory, createAccrualConsumer(options.database)];
   for (const consumer of consumers) await consumer.start();
 
   const services: LeaveServices = {
@@ -57,6 +59,8 @@ export async function startLeaveServer(options: LeaveServerOptions): Promise<Run
     port: options.port,
     host: options.host,
     createContext: (identity) => createLeaveContext(db, identity, services),
+    // Signed document URLs carry their own credential; the gateway proxies them unauthenticated.
+    rawRoutes: { '/documents/': createDocumentRoutes({ db, settings: options.documents, now: services.now }) },
     checkReady: async () => {
       await sql`select 1`.execute(db);
     },

@@ -1,0 +1,133 @@
+import { GraphQLError } from 'graphql';
+import type { Insertable } from 'kysely';
+import type { Identity } from '../../../shared/identity.ts';
+import { createLeaveContext, type LeaveServices } from '../../context.ts';
+import { addDays, todayIn, weekdayIndex } from '../../domain/dates.ts';
+import { approveLeaveRequest, cancelLeaveRequest, createLeaveRequest, rejectLeaveRequest } from '../../domain/leave-request-service.ts';
+import type { LeaveDb } from '../database.ts';
+import { insertClosureDay, insertRestrictedDay } from '../repositories/calendar-days.ts';
+import { insertCoverageRule } from '../repositories/coverage-rules.ts';
+import { findDirectoryOrganization } from '../repositories/directory.ts';
+import { findDeductingLeaveTypes } from '../repositories/user-leave.ts';
+import { insertLeaveType } from '../repositories/leave-types.ts';
+import type { LeaveTypesTable } from '../tables/leave-types.ts';
+import type { DirectoryUserRow } from '../tables/directory.ts';
+
+/** What the demo leave seed did. */
+export interface DemoLeave {
+  readonly created: boolean;
+  /** Requests by final status. */
+  readonly requests: Readonly<Record<string, number>>;
+}
+
+type TypeSpec = Omit<Insertable<LeaveTypesTable>, 'org_id'>;
+
+const TYPES: Record<'annual' | 'sick' | 'unpaid' | 'bereavement', TypeSpec> = {
+  annual: {
+    name: 'Annual leave', code: 'AL', colour: '#2E7D32', unit: 'DAYS', category: 'VACATION', paid: true, requires_approval: true,
+    requires_document: false, requires_comment: false, half_days_allowed: true, deducts_from_allowance: true, allow_negative_balance: false,
+    private: false, default_entitlement: '25.00',
+  },
+  sick: {
+    name: 'Sick leave', code: 'SICK', colour: '#C62828', unit: 'DAYS', category: 'SICK_LEAVE', paid: true, requires_approval: false,
+    requires_document: true, requires_comment: false, half_days_allowed: true, deducts_from_allowance: false, allow_negative_balance: false,
+    private: true, default_entitlement: null,
+  },
+  unpaid: {
+    name: 'Unpaid leave', code: 'UNP', colour: '#6D4C41', unit: 'DAYS', category: 'UNPAID_LEAVE', paid: false, requires_approval: true,
+    requires_document: false, requires_comment: false, half_days_allowed: false, deducts_from_allowance: false, allow_negative_balance: false,
+    private: false, default_entitlement: null,
+  },
+  bereavement: {
+    name: 'Bereavement leave', code: 'BRV', colour: '#455A64', unit: 'DAYS', category: 'OTHER', paid: true, requires_approval: true,
+    requires_document: false, requires_comment: false, half_days_allowed: false, deducts_from_allowance: false, allow_negative_balance: false,
+    private: true, default_entitlement: null,
+  },
+};
+
+/** A small deterministic generator (mulberry32), so every demo database holds the same story. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The next Monday on or after `date`. */
+function monday(date: string): string {
+  return addDays(date, (7 - weekdayIndex(date)) % 7);
+}
+
+/**
+ * Seeds the demo organization's leave once (found by its leave types): four leave types,
+ * a coverage rule per department (one blocking), a restricted stocktake day, a closure day,
+ * and about a year of requests (ten months back, two ahead) in every state, made through
+ * the same service as the API so every rule, allowance and event applies. A request a
+ * rule refuses is skipped. People must already be in leave's directory.
+ */
+export async function seedDemoLeave(db: LeaveDb, services: LeaveServices, orgId: string, adminUserId: string): Promise<DemoLeave> {
+  if ((await findDeductingLeaveTypes(db, orgId)).length > 0) return { created: false, requests: {} };
+  const org = await findDirectoryOrganization(db, orgId);
+  if (!org) throw new Error(`the demo organization ${orgId} is not in leave's directory yet`);
+  const types = {} as Record<keyof typeof TYPES, { id: string }>;
+  for (const [key, spec] of Object.entries(TYPES) as [keyof typeof TYPES, TypeSpec][]) types[key] = await insertLeaveType(db, { ...spec, org_id: orgId });
+  const users = await db.selectFrom('directory_users').selectAll().where('org_id', '=', orgId).where('active', '=', true).orderBy('id').execute();
+  const departments = [...new Set(users.map((u) => u.department_id).filter((d): d is string => d !== null))].sort();
+  for (const [i, departmentId] of departments.entries()) {
+    await insertCoverageRule(db, {
+      org_id: orgId,
+      department_id: departmentId,
+      name: i === 0 ? 'At least two people in' : 'Keep 60% of the team in',
+      minimum_percent: i === 0 ? null : '60.00',
+      minimum_count: i === 0 ? 2 : null,
+      enforcement: i === 0 ? 'BLOCK' : 'WARN',
+    });
+  }
+  const today = todayIn(org.time_zone, services.now());
+  const stocktake = monday(addDays(today, 45));
+  await insertRestrictedDay(db, {
+    org_id: orgId, department_id: departments[1] ?? null, date: stocktake, name: 'Quarterly stocktake', note: 'All hands in the warehouse', created_by: adminUserId,
+  });
+  const year = Number(today.slice(0, 4));
+  await insertClosureDay(db, { org_id: orgId, date: `${year}-12-24`, name: 'Christmas Eve shutdown', created_by: adminUserId });
+
+  const admin: Identity = { orgId, userId: adminUserId, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
+  const next = random(20261123);
+  const counts: Record<string, number> = {};
+  const workers = users.filter((u: DirectoryUserRow) => u.working_pattern.some((h) => Number(h) > 0) && u.id !== adminUserId);
+  for (const user of workers) {
+    // Each person: a handful of requests spread over the year, each through the real service.
+    for (let n = 0; n < 5; n++) {
+      const start = monday(addDays(today, Math.floor(-300 + next() * 360)));
+      const length = 1 + Math.floor(next() * 4);
+      const kind = next() < 0.75 ? 'annual' : next() < 0.6 ? 'sick' : next() < 0.5 ? 'unpaid' : 'bereavement';
+      const ctx = createLeaveContext(db, admin, services);
+      try {
+        const row = await createLeaveRequest(ctx, {
+          userId: user.id,
+          leaveTypeId: types[kind].id,
+          startDate: start,
+          endDate: addDays(start, length - 1),
+          reason: kind === 'sick' ? 'PAID_TIME_OFF' : kind === 'unpaid' ? 'SABBATICAL' : kind === 'bereavement' ? 'BEREAVEMENT' : null,
+          comment: kind === 'annual' ? 'Family holiday' : null,
+        });
+        let status = row.status;
+        if (status === 'PENDING') {
+          const roll = next();
+          const decide = createLeaveContext(db, admin, services);
+          if (start < today || roll < 0.55) status = (await approveLeaveRequest(decide, row.id, 'Approved, enjoy')).status;
+          else if (roll < 0.7) status = (await rejectLeaveRequest(decide, row.id, 'Too many people away that week')).status;
+          if (status === 'APPROVED' && roll > 0.92) status = (await cancelLeaveRequest(decide, row.id, 'Plans changed')).status;
+        }
+        counts[status] = (counts[status] ?? 0) + 1;
+      } catch (error) {
+        // A rule refused this one (overlap, allowance, coverage, holiday...): skip it.
+        if (!(error instanceof GraphQLError)) throw error;
+      }
+    }
+  }
+  return { created: true, requests: counts };
+}

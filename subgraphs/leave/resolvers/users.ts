@@ -1,0 +1,142 @@
+import DataLoader from 'dataloader';
+import { badInput, forbidden } from '../../shared/errors.ts';
+import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { isId } from '../../shared/validation.ts';
+import type { LeaveContext } from '../context.ts';
+import { allowanceBalanceLoader, currentLeaveYear, proRatedEntitlement } from '../domain/allowance-balance.ts';
+import { maySeeLeaveOf, requireOrganization } from '../domain/access.ts';
+import { leaveYear, todayIn } from '../domain/dates.ts';
+import { findAllowancesOfUsers } from '../db/repositories/allowances.ts';
+import { countLeaveRequestsOfUsers, leaveRequestSortKey, listLeaveRequestsOfUsers, type LeaveRequestFilter } from '../db/repositories/leave-requests.ts';
+import { findApprovedLeaveOn, findDeductingLeaveTypes, insertMissingAllowances } from '../db/repositories/user-leave.ts';
+import type { AllowanceRow } from '../db/tables/allowances.ts';
+import type { LeaveRequestRow } from '../db/tables/leave-requests.ts';
+import type { DirectoryUserRow } from '../db/tables/directory.ts';
+import { toAllowance } from './allowances.ts';
+import { toLeaveRequest } from './leave-requests.ts';
+
+interface UserRef {
+  readonly id: string;
+}
+
+/** Throws FORBIDDEN unless the caller may see the person's leave (themself, their managers, admins). */
+async function requireLeaveVisible(ctx: LeaveContext, userId: string, field: string): Promise<void> {
+  const user = isId(userId) ? await ctx.directory.users.load(userId) : null;
+  if (!user || !(await maySeeLeaveOf(ctx, user))) {
+    throw forbidden(`User.${field} is visible only to the person, their managers and admins`);
+  }
+}
+
+/** Validates the ids of a request filter: they reach SQL as uuids. */
+function requireFilterIds(filter: LeaveRequestFilter): void {
+  for (const key of ['leaveTypeId', 'departmentId'] as const) {
+    const id = filter[key];
+    if (id && !isId(id)) throw badInput(`filter.${key}`, 'is not an id of this graph');
+  }
+}
+
+/**
+ * One page of requests per user for the whole batch of `User` representations sharing
+ * the same arguments: two statements (page rows, counts) whatever the number of users.
+ */
+function leaveRequestPages(ctx: LeaveContext, filter: LeaveRequestFilter, limit: number, after: string | null) {
+  const key = JSON.stringify([filter, limit, after]);
+  const counts = ctx.loaders.get(`userLeaveRequestCounts:${key}`, () =>
+    new DataLoader<string, number>(async (userIds) => {
+      const found = await countLeaveRequestsOfUsers(ctx.db, ctx.identity.orgId, userIds, filter);
+      return userIds.map((id) => found.get(id) ?? 0);
+    }),
+  );
+  const rows = ctx.loaders.get(`userLeaveRequests:${key}`, () =>
+    new DataLoader<string, LeaveRequestRow[]>(async (userIds) => {
+      const found = await listLeaveRequestsOfUsers(ctx.db, ctx.identity.orgId, userIds, filter, limit + 1, after);
+      return userIds.map((id) => found.filter((r) => r.user_id === id));
+    }),
+  );
+  return { rows, counts };
+}
+
+/** Allowances of a batch of users for one leave year, creating missing defaults in one statement. */
+function allowancesOfYear(ctx: LeaveContext, year: number | null) {
+  return ctx.loaders.get(`userAllowances:${year ?? 'current'}`, () =>
+    new DataLoader<string, AllowanceRow[]>(async (userIds) => {
+      const orgId = ctx.identity.orgId;
+      const org = await requireOrganization(ctx);
+      const y = year ?? currentLeaveYear(org, ctx.services.now());
+      const period = leaveYear(y, org.leave_year_start_month);
+      const types = await findDeductingLeaveTypes(ctx.db, orgId);
+      let rows = await findAllowancesOfUsers(ctx.db, orgId, userIds, y);
+      const have = new Set(rows.map((r) => `${r.user_id}|${r.leave_type_id}`));
+      const users = (await ctx.directory.users.loadMany(userIds)).filter((u): u is DirectoryUserRow => u !== null && !(u instanceof Error));
+      const missing = users.flatMap((user) =>
+        types
+          .filter((type) => type.default_entitlement !== null && !have.has(`${user.id}|${type.id}`))
+          .map((type) => ({
+            org_id: orgId,
+            user_id: user.id,
+            leave_type_id: type.id,
+            year: y,
+            start_date: period.startDate,
+            end_date: period.endDate,
+            base_entitlement: null,
+            entitlement: proRatedEntitlement(type.default_entitlement, type.unit, user, period),
+          })),
+      );
+      if (missing.length > 0) {
+        // Defaults are materialized on first read so every later request locks a real row.
+        await insertMissingAllowances(ctx.db, missing);
+        rows = await findAllowancesOfUsers(ctx.db, orgId, userIds, y);
+      }
+      const active = new Set(types.map((t) => t.id));
+      return userIds.map((id) => rows.filter((r) => r.user_id === id && active.has(r.leave_type_id)));
+    }),
+  );
+}
+
+/** Approved leave covering today for a batch of users: one statement. */
+function currentLeaveOf(ctx: LeaveContext) {
+  return ctx.loaders.get('userCurrentLeave', () =>
+    new DataLoader<string, LeaveRequestRow | null>(async (userIds) => {
+      const org = await requireOrganization(ctx);
+      const rows = await findApprovedLeaveOn(ctx.db, ctx.identity.orgId, userIds, todayIn(org.time_zone, ctx.services.now()));
+      return userIds.map((id) => rows.find((r) => r.user_id === id) ?? null);
+    }),
+  );
+}
+
+export const userLeaveResolvers = {
+  User: {
+    // Leave holds no user data of its own: the reference is the user; fields check visibility.
+    __resolveReference: (ref: UserRef) => ({ id: ref.id }),
+    leaveRequests: async (user: UserRef, args: PageArgs & { filter?: LeaveRequestFilter | null }, ctx: LeaveContext) => {
+      await requireLeaveVisible(ctx, user.id, 'leaveRequests');
+      const limit = pageSize(args.first);
+      const filter: LeaveRequestFilter = { ...(args.filter ?? {}), userId: null };
+      requireFilterIds(filter);
+      const { rows, counts } = leaveRequestPages(ctx, filter, limit, args.after ?? null);
+      const page = await rows.load(user.id);
+      return toConnection(page, limit, args, leaveRequestSortKey, toLeaveRequest, () => counts.load(user.id));
+    },
+    allowances: async (user: UserRef, args: { year?: number | null }, ctx: LeaveContext) => {
+      await requireLeaveVisible(ctx, user.id, 'allowances');
+      if (args.year !== null && args.year !== undefined && (!Number.isInteger(args.year) || args.year < 2000 || args.year > 2100)) {
+        throw badInput('year', 'must be a year from 2000 to 2100');
+      }
+      const rows = await allowancesOfYear(ctx, args.year ?? null).load(user.id);
+      const balances = await allowanceBalanceLoader(ctx).loadMany(rows.map((r) => r.id));
+      return rows.map((row, i) => {
+        const balance = balances[i];
+        if (!balance || balance instanceof Error) throw balance ?? new Error(`no balance for allowance ${row.id}`);
+        return toAllowance(row, balance);
+      });
+    },
+    currentLeave: async (user: UserRef, _: unknown, ctx: LeaveContext) => {
+      await requireLeaveVisible(ctx, user.id, 'currentLeave');
+      const row = await currentLeaveOf(ctx).load(user.id);
+      return row ? toLeaveRequest(row) : null;
+    },
+  },
+  Department: {
+    __resolveReference: (ref: UserRef) => ({ id: ref.id }),
+  },
+};

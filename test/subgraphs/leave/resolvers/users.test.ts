@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIdentity, type Identity } from '../../../../subgraphs/shared/identity.ts';
+import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+
+// Statements of one request to the leave subgraph, without the background outbox consumers'.
+let counting = false;
+let statements: string[] = [];
+const onQuery = (sql: string) => {
+  if (counting && !/"events"|consumer_cursors|pg_advisory/.test(sql)) statements.push(sql);
+};
+
+let graph: TestGraph;
+let org: TestOrg;
+let users: TestUser[] = [];
+let admin: Identity;
+
+const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id
+  leaveRequests(first: 5) { totalCount pageInfo { hasNextPage } nodes { id amount status leaveType { name } days { date amount } history { action } } }
+  allowances { entitlement used pending remaining leaveType { name } }
+  currentLeave { id } } } }`;
+
+async function entities(ids: string[]): Promise<{ data?: { _entities: ({ id: string; leaveRequests: { totalCount: number } } | null)[] }; errors?: unknown[] }> {
+  const res = await fetch(`${graph.leave.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signIdentity(admin, graph.identitySecret) },
+    body: JSON.stringify({ query: ENTITIES, variables: { r: ids.map((id) => ({ __typename: 'User', id })) } }),
+  });
+  return (await res.json()) as never;
+}
+
+async function countStatements(ids: string[]): Promise<number> {
+  statements = [];
+  counting = true;
+  const body = await entities(ids);
+  counting = false;
+  expect(body.errors).toBeUndefined();
+  expect(body.data?._entities).toHaveLength(ids.length);
+  return statements.length;
+}
+
+beforeAll(async () => {
+  graph = await startTestGraph({ onQuery, now: () => new Date('2026-03-02T09:00:00Z') });
+  org = await createTestOrg(graph.peopleDb);
+  admin = { orgId: org.id, userId: org.admin.id, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
+  users = [];
+  for (let i = 0; i < 100; i++) users.push(await org.addUser({ managerId: org.admin.id }));
+  await graph.leave.catchUpDirectory();
+  const type = await graph.gql<{ createLeaveType: { id: string } }>(
+    org.admin.key,
+    'mutation { createLeaveType(input: { name: "Annual leave", code: "AL", defaultEntitlement: 25 }) { id } }',
+  );
+  const leaveTypeId = type.body.data!.createLeaveType.id;
+  // A few users with requests in several states; the others have none.
+  const workingDays = ['2026-04-13', '2026-04-14', '2026-04-15', '2026-04-16', '2026-04-17', '2026-04-20'];
+  for (const [i, user] of users.slice(0, 6).entries()) {
+    const created = await graph.gql<{ createLeaveRequest: { id: string } }>(
+      user.key,
+      'mutation($t: ID!, $s: Date!, $e: Date!) { createLeaveRequest(input: { leaveTypeId: $t, startDate: $s, endDate: $e }) { id } }',
+      { t: leaveTypeId, s: workingDays[i], e: workingDays[i] },
+    );
+    expect(created.body.errors).toBeUndefined();
+    if (i % 2 === 0) {
+      await graph.gql(org.admin.key, 'mutation($id: ID!) { approveLeaveRequest(id: $id) { id } }', { id: created.body.data!.createLeaveRequest.id });
+    }
+  }
+  // The first read materializes default allowances; measure steady reads after it.
+  await entities(users.map((u) => u.id));
+});
+afterAll(() => graph.stop());
+
+describe('User fields of the leave subgraph', () => {
+  it('should resolve 100 User representations with leave requests and allowances in as many statements as 2', async () => {
+    const two = await countStatements(users.slice(0, 2).map((u) => u.id));
+    const hundred = await countStatements(users.map((u) => u.id));
+    console.log(`leave _entities: 2 users -> ${two} statements, 100 users -> ${hundred} statements`);
+    expect(hundred).toBe(two);
+    expect(hundred).toBeLessThanOrEqual(15);
+  });
+
+  it('should return each user their own page and counts', async () => {
+    const body = await entities(users.slice(0, 7).map((u) => u.id));
+    expect(body.data?._entities.map((u) => u?.leaveRequests.totalCount)).toEqual([1, 1, 1, 1, 1, 1, 0]);
+  });
+
+  it('should refuse a colleague the leave of another person but show a person their own', async () => {
+    const [a, b] = users;
+    const query = 'query($id: ID!) { user(id: $id) { name leaveRequests { totalCount } } }';
+    const own = await graph.gql<{ user: { leaveRequests: { totalCount: number } } }>(a!.key, query, { id: a!.id });
+    expect(own.body.data?.user.leaveRequests.totalCount).toBe(1);
+    const other = await graph.gql(a!.key, query, { id: b!.id });
+    expect(other.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    expect(other.body.errors?.[0]?.path).toEqual(['user', 'leaveRequests']);
+  });
+});
