@@ -6,5 +6,5 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 USER node
-EXPOSE 4000 4001
+EXPOSE 4000 4001 4002
 CMD ["npm", "run", "start:gateway"]

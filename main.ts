@@ -12,6 +12,7 @@ import { seedDemoOrganization } from './subgraphs/people/db/seed/demo-organizati
 import { ensureDemoApiKey } from './subgraphs/people/demo-api-key.ts';
 import { startPeopleServer } from './subgraphs/people/server.ts';
 import { startLeaveServer } from './subgraphs/leave/server.ts';
+import { stopOnSignals } from './subgraphs/shared/process.ts';
 import { readDocumentSettings } from './subgraphs/leave/config.ts';
 import { seedDemoLeave } from './subgraphs/leave/db/seed/demo-leave.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from './subgraphs/leave/db/database.ts';
@@ -58,23 +59,10 @@ The leave graph is running (${((Date.now() - started) / 1000).toFixed(1)} s, ${d
 ${demoKey ? `\n  Demo admin API key (Northwind Trading): ${demoKey}\n\n  curl -s ${shown}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' \\\n    -d '{"query":"{ me { name } users(first: 5) { totalCount nodes { name department { name } manager { name } } } }"}'\n` : ''}
 Press Ctrl-C to stop.`);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nstopping...');
-    (async () => {
-      await gateway.stop();
-      await leave.stop();
-      await people.stop();
-      await database.close();
-    })().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
-}
+stopOnSignals(async () => {
+  console.log('\nstopping...');
+  await gateway.stop();
+  await leave.stop();
+  await people.stop();
+  await database.close();
+});

@@ -2,16 +2,10 @@
 import fs from 'node:fs';
 import { readGatewayConfig } from './config.ts';
 import { startGatewayServer } from './server.ts';
+import { stopOnSignals } from '../subgraphs/shared/process.ts';
 
 const config = readGatewayConfig(process.env);
 const gateway = await startGatewayServer({ ...config, supergraphSdl: fs.readFileSync(config.supergraphPath, 'utf8') });
 console.log(`gateway listening on ${gateway.url}/graphql`);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    gateway.stop().then(() => process.exit(0), (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-  });
-}
+stopOnSignals(() => gateway.stop());

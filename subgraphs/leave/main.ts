@@ -3,6 +3,7 @@ import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar, readDatabaseC
 import { openDatabase } from '../shared/database.ts';
 import { readDocumentSettings } from './config.ts';
 import { startLeaveServer } from './server.ts';
+import { stopOnSignals } from '../shared/process.ts';
 
 if (!process.env['DATABASE_URL']) {
   throw new ConfigError('start:leave runs one service of a deployment and needs DATABASE_URL; for the all-in-one graph run npm start');
@@ -18,14 +19,7 @@ const server = await startLeaveServer({
 });
 console.log(`leave subgraph listening on ${server.url}/graphql`);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    server
-      .stop()
-      .then(() => database.close())
-      .then(() => process.exit(0), (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      });
-  });
-}
+stopOnSignals(async () => {
+  await server.stop();
+  await database.close();
+});

@@ -4,6 +4,7 @@ import { Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
 import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../helpers/graph.ts';
+import { dataOf } from '../helpers/assertions.ts';
 
 // Two organizations side by side: every root field of the people subgraph, called by A
 // with B's ids, must answer as if B did not exist, and must leave B's rows untouched.
@@ -34,12 +35,6 @@ let b: Tenant;
 let bSnapshot: string;
 
 type Body = GraphQLBody<unknown>;
-
-function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
 
 function codeOf(res: { body: Body }): unknown {
   return res.body.errors?.[0]?.extensions?.['code'];

@@ -8,7 +8,8 @@ import { findDirectoryOrganization, findDirectoryUsers } from '../db/repositorie
 import { findDefaultAccrualLeaveType, findLeaveTypes } from '../db/repositories/leave-types.ts';
 import type { LeaveTypeRow, LeaveUnit } from '../db/tables/leave-types.ts';
 import { allowanceChangedEvent } from '../events.ts';
-import { ensureAllowance, formatUnits, toUnits } from './allowance-balance.ts';
+import { ensureAllowance } from './allowance-balance.ts';
+import { formatUnits, toUnits } from './decimal.ts';
 import { isIsoDate, leaveYearOf } from './dates.ts';
 
 /** Name (and cursor) of the accrual consumer. */

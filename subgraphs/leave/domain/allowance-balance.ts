@@ -16,6 +16,7 @@ import type { AllowanceRow } from '../db/tables/allowances.ts';
 import type { DirectoryOrganizationRow, DirectoryUserRow } from '../db/tables/directory.ts';
 import type { LeaveTypeRow, LeaveUnit } from '../db/tables/leave-types.ts';
 import { daysBetween, leaveYear, leaveYearOf, todayIn } from './dates.ts';
+import { formatUnits, toUnits, UNITS } from './decimal.ts';
 
 /** The amounts of an allowance, in its type's unit. remaining = entitlement + carriedOver + adjustments + accrued - used - pending. */
 export interface AllowanceBalance {
@@ -30,34 +31,6 @@ export interface AllowanceBalance {
   readonly remaining: number;
 }
 
-// Amounts are numeric in the database (at most 4 decimals) and reach us as decimal
-// strings. They are added as integers of ten-thousandths and converted to a Number once,
-// so no float drift creeps into a balance (0.1 + 0.2 stays 0.3).
-const UNITS = 10_000;
-
-/**
- * A decimal string as an integer number of ten-thousandths (rounded half away from zero past
- * 4 decimals). Plain numbers are accepted too: array columns may arrive parsed as numbers.
- */
-export function toUnits(value: string | number): number {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(String(value).trim());
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new Error(`not a decimal number: ${JSON.stringify(value)}`);
-  const fraction = (m[3] ?? '').padEnd(5, '0');
-  let units = Number(m[2] || '0') * UNITS + Number(fraction.slice(0, 4));
-  if (Number(fraction[4]) >= 5) units += 1;
-  return m[1] === '-' ? -units : units;
-}
-
-/** Ten-thousandths as a decimal string with `decimals` places (2 or 4), for numeric columns. */
-export function formatUnits(units: number, decimals: 2 | 4): string {
-  const step = 10 ** (4 - decimals);
-  const rounded = Math.sign(units) * Math.round(Math.abs(units) / step);
-  const abs = Math.abs(rounded);
-  const scale = 10 ** decimals;
-  const whole = Math.trunc(abs / scale);
-  const fraction = String(abs % scale).padStart(decimals, '0');
-  return `${rounded < 0 ? '-' : ''}${whole}.${fraction}`;
-}
 
 function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
   return (2n * numerator + denominator) / (2n * denominator);

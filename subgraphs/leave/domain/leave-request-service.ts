@@ -44,7 +44,8 @@ import {
   resolveReason,
   type DayShare,
 } from './leave-rules.ts';
-import { dayBreakdown, toUnits, type DayBreakdown } from './working-days.ts';
+import { dayBreakdown, type DayBreakdown } from './working-days.ts';
+import { toUnits } from './decimal.ts';
 
 /** The `createLeaveRequest` input as GraphQL delivers it. */
 export interface CreateLeaveRequestInput {

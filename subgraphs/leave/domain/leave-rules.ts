@@ -6,7 +6,7 @@ import type { DayPortion, LeaveRequestRow } from '../db/tables/leave-requests.ts
 import type { LeaveCategory, LeaveTypeRow, LeaveUnit } from '../db/tables/leave-types.ts';
 import { daysBetween, eachDay, leaveYearOf } from './dates.ts';
 import { commentRequired, defaultReason, isReasonAllowed, reasonsFor } from './oyster-categories.ts';
-import { formatUnits } from './working-days.ts';
+import { formatUnits } from './decimal.ts';
 
 // Each rule of a leave request as a small function that throws the GraphQLError naming
 // the input field (BAD_USER_INPUT) or the rule (CONFLICT, `extensions.rule`).

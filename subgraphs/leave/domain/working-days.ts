@@ -6,26 +6,7 @@ import type { LeaveUnit } from '../db/tables/leave-types.ts';
 import { countryOf } from './access.ts';
 import { eachDay, weekdayIndex } from './dates.ts';
 import { publicHolidaysBetween } from './public-holidays.ts';
-
-// Days and hours are added up as integers of 1/10 000 (the scale of the numeric(9, 4)
-// columns): half of a pattern's 7.25 hours is exactly 3.625, and no sum ever drifts.
-const SCALE = 10_000;
-
-/** A decimal (a numeric column's string, or a number) as an integer of ten-thousandths, rounded half away from zero. */
-export function toUnits(value: string | number): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n)) throw new Error(`not a decimal: ${String(value)}`);
-  return Math.sign(n) * Math.round(Math.abs(n) * SCALE);
-}
-
-/** Ten-thousandths back to a canonical decimal string without trailing zeros (`1`, `0.5`, `3.625`, `-2`). */
-export function formatUnits(units: number): string {
-  const sign = units < 0 ? '-' : '';
-  const abs = Math.abs(units);
-  const whole = Math.floor(abs / SCALE);
-  const fraction = String(abs % SCALE).padStart(4, '0').replace(/0+$/, '');
-  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
-}
+import { formatUnits, toUnits, UNITS as SCALE } from './decimal.ts';
 
 /** One calendar day of a request and what it deducts. */
 export interface BreakdownDay {

@@ -21,7 +21,8 @@ import {
 } from '../db/repositories/leave-types.ts';
 import type { LeaveCategory, LeaveTypeRow, LeaveTypesTable, LeaveUnit } from '../db/tables/leave-types.ts';
 import { requireAdmin, requireOrganization } from '../domain/access.ts';
-import { recomputeDefaultAllowances, toUnits } from '../domain/allowance-balance.ts';
+import { recomputeDefaultAllowances } from '../domain/allowance-balance.ts';
+import { toUnits } from '../domain/decimal.ts';
 import { todayIn } from '../domain/dates.ts';
 import { commentRequired, reasonsFor } from '../domain/oyster-categories.ts';
 import { allowanceChangedEvent } from '../events.ts';

@@ -3,7 +3,8 @@ import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accrualAmount, applyHoursWorked, createAccrualConsumer } from '../../../../subgraphs/leave/domain/accrual-consumer.ts';
 import { appendEvents, type OutboxConsumer, type OutboxEvent } from '../../../../subgraphs/shared/outbox.ts';
-import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { dataOf } from '../../../helpers/assertions.ts';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const ZEROS = ['0', '0', '0', '0', '0', '0', '0'];
@@ -16,12 +17,6 @@ let irregular: TestUser;
 let irregularWithPattern: TestUser;
 let fullTime: TestUser;
 const types = { daysVacation: '', hoursVacation: '', daysOther: '', retired: '', otherOrg: '' };
-
-function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
 
 async function createType(key: string, input: Record<string, unknown>): Promise<string> {
   const res = await graph.gql<{ createLeaveType: { id: string } }>(key, 'mutation($input: CreateLeaveTypeInput!) { createLeaveType(input: $input) { id } }', {

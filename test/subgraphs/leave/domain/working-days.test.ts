@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryOrganizationRow, DirectoryUserRow } from '../../../../subgraphs/leave/db/tables/directory.ts';
-import { dayBreakdown, formatUnits, hasNoWorkingPattern, toUnits, type DayBreakdownInput } from '../../../../subgraphs/leave/domain/working-days.ts';
+import { dayBreakdown, hasNoWorkingPattern, type DayBreakdownInput } from '../../../../subgraphs/leave/domain/working-days.ts';
+import { formatUnits, toUnits } from '../../../../subgraphs/leave/domain/decimal.ts';
 
 const FULL_TIME = ['8', '8', '8', '8', '8', '0', '0'];
 

@@ -7,14 +7,14 @@ import type { LeaveRequestStatus } from '../../../../subgraphs/leave/db/tables/l
 import {
   allowanceBalances,
   ensureAllowance,
-  formatUnits,
   lockAllowance,
   proRatedEntitlement,
-  toUnits,
   type EntitlementPerson,
 } from '../../../../subgraphs/leave/domain/allowance-balance.ts';
+import { formatUnits, toUnits } from '../../../../subgraphs/leave/domain/decimal.ts';
 import { allowanceResolvers } from '../../../../subgraphs/leave/resolvers/allowances.ts';
-import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { dataOf, expectError } from '../../../helpers/assertions.ts';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 
@@ -30,27 +30,6 @@ let departmentMember: TestUser;
 let otherUser: TestUser;
 /** Leave types of `org` (and one of `other`). */
 const types = { annual: '', hours: '', notDeducting: '', noDefault: '', other: '' };
-
-type Body = GraphQLBody<unknown>;
-
-function errorOf(res: { body: Body }) {
-  const error = res.body.errors?.[0];
-  if (!error) throw new Error(`expected an error, got ${JSON.stringify(res.body)}`);
-  return error;
-}
-
-function expectError(res: { body: Body }, code: string, field?: string) {
-  const error = errorOf(res);
-  expect(error.extensions?.['code'], error.message).toBe(code);
-  if (field !== undefined) expect(error.extensions?.['field'], error.message).toBe(field);
-  return error;
-}
-
-function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
 
 const ALLOWANCE_FIELDS = `id user { id } leaveType { id name } year startDate endDate unit baseEntitlement entitlement carriedOver
   adjustments accrued used pending remaining`;

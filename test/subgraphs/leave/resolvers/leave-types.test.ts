@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeaveRequestStatus } from '../../../../subgraphs/leave/db/tables/leave-requests.ts';
-import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { dataOf, expectError } from '../../../helpers/assertions.ts';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 
@@ -12,27 +13,6 @@ let other: TestOrg;
 let admin: string;
 let manager: TestUser;
 let employee: TestUser;
-
-type Body = GraphQLBody<unknown>;
-
-function errorOf(res: { body: Body }) {
-  const error = res.body.errors?.[0];
-  if (!error) throw new Error(`expected an error, got ${JSON.stringify(res.body)}`);
-  return error;
-}
-
-function expectError(res: { body: Body }, code: string, field?: string) {
-  const error = errorOf(res);
-  expect(error.extensions?.['code'], error.message).toBe(code);
-  if (field !== undefined) expect(error.extensions?.['field'], error.message).toBe(field);
-  return error;
-}
-
-function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
 
 const FIELDS = `id name code colour unit category reasons commentRequiredReasons paid requiresApproval requiresDocument
   requiresComment halfDaysAllowed deductsFromAllowance allowNegativeBalance private defaultEntitlement active createdAt`;

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey, createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { createKey, createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { dataOf, errorOf, expectError } from '../../../helpers/assertions.ts';
 
 const CACHE_TTL_MS = 200;
 let graph: TestGraph;
@@ -9,27 +10,6 @@ let other: TestOrg;
 let admin: string;
 let manager: TestUser;
 let employee: TestUser;
-
-type Body = GraphQLBody<unknown>;
-
-function errorOf(res: { body: Body }) {
-  const error = res.body.errors?.[0];
-  if (!error) throw new Error(`expected an error, got ${JSON.stringify(res.body)}`);
-  return error;
-}
-
-function expectError(res: { body: Body }, code: string, field?: string) {
-  const error = errorOf(res);
-  expect(error.extensions?.['code'], error.message).toBe(code);
-  if (field !== undefined) expect(error.extensions?.['field'], error.message).toBe(field);
-  return error;
-}
-
-function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

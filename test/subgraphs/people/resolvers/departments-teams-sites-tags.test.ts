@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { dataOf, expectError } from '../../../helpers/assertions.ts';
 
 let graph: TestGraph;
 let org: TestOrg;
@@ -10,27 +11,6 @@ let manager: TestUser;
 let employee: TestUser;
 let deactivated: TestUser;
 let otherUser: TestUser;
-
-type Body = GraphQLBody<unknown>;
-
-function errorOf(res: { body: Body }) {
-  const error = res.body.errors?.[0];
-  if (!error) throw new Error(`expected an error, got ${JSON.stringify(res.body)}`);
-  return error;
-}
-
-function expectError(res: { body: Body }, code: string, field?: string) {
-  const error = errorOf(res);
-  expect(error.extensions?.['code'], error.message).toBe(code);
-  if (field !== undefined) expect(error.extensions?.['field'], error.message).toBe(field);
-  return error;
-}
-
-function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
 
 type Record_ = { id: string; name: string; active: boolean };
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey, createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { createKey, createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
+import { dataOf, errorOf, expectError } from '../../../helpers/assertions.ts';
 
 // The cache TTL is 0 so that a deactivation is seen by the gateway on the next request.
 let graph: TestGraph;
@@ -24,28 +25,6 @@ const ids = {
   otherTag: '',
   otherTeam: '',
 };
-
-type Body = GraphQLBody<unknown>;
-
-/** The first error of a response; fails the test when there is none. */
-function errorOf(res: { body: Body }) {
-  const error = res.body.errors?.[0];
-  if (!error) throw new Error(`expected an error, got ${JSON.stringify(res.body)}`);
-  return error;
-}
-
-function expectError(res: { body: Body }, code: string, field?: string) {
-  const error = errorOf(res);
-  expect(error.extensions?.['code'], error.message).toBe(code);
-  if (field !== undefined) expect(error.extensions?.['field'], error.message).toBe(field);
-  return error;
-}
-
-function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
 
 const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }';
 const UPDATE_USER = 'mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }';
