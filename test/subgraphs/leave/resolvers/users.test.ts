@@ -73,6 +73,7 @@ describe('User fields of the leave subgraph', () => {
     const two = await countStatements(users.slice(0, 2).map((u) => u.id));
     const hundred = await countStatements(users.map((u) => u.id));
     console.log(`leave _entities: 2 users -> ${two} statements, 100 users -> ${hundred} statements`);
+    if (hundred !== two) console.log(statements.join("\n"));
     expect(hundred).toBe(two);
     expect(hundred).toBeLessThanOrEqual(15);
   });
