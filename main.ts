@@ -45,6 +45,7 @@ const gateway = await startGatewayServer({
   ...gatewayConfig,
   supergraphSdl: fs.readFileSync(gatewayConfig.supergraphPath, 'utf8'),
   subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql` },
+  database,
 });
 
 const shown = gateway.url.replace('://127.0.0.1', '://localhost');

@@ -19,6 +19,13 @@ import type { GatewayContext } from './context.ts';
 import { applyCors } from './http/cors.ts';
 import { createDocumentsProxy } from './http/documents-proxy.ts';
 import { createLandingPages } from './landing-page/landing-pages.ts';
+import type { DatabaseHandle } from '../subgraphs/shared/database.ts';
+import type { OutboxEvent } from '../subgraphs/shared/outbox.ts';
+import { startEventFeed, type EventFeed } from './subscriptions/event-feed.ts';
+import type { FollowUp } from './subscriptions/follow-up.ts';
+import { SubscriptionAwareGateway } from './subscriptions/subscription-gateway.ts';
+import { createSubscriptionSchema } from './subscriptions/subscription-schema.ts';
+import { attachSubscriptionServer } from './subscriptions/websocket-server.ts';
 
 export interface GatewayServerOptions {
   /** The composed supergraph (schema/supergraph.graphql). */
@@ -37,12 +44,16 @@ export interface GatewayServerOptions {
   readonly apiKeyCacheTtlMs?: number | undefined;
   /** Largest request body in bytes; default 1 000 000. */
   readonly maxBodyBytes?: number | undefined;
+  /** The database whose outbox feeds subscriptions; without it the gateway serves no subscriptions. */
+  readonly database?: DatabaseHandle | undefined;
 }
 
 export interface RunningGateway {
   readonly url: string;
   /** The authenticator, exposed for tests and metrics. */
   readonly authenticator: ApiKeyAuthenticator;
+  /** Follow-up federated queries run to resolve subscription payloads, all or those whose text contains `matching` (for tests and benchmarks). */
+  readonly followUpQueries: (matching?: string) => number;
   stop(): Promise<void>;
 }
 
@@ -72,11 +83,38 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (!url) throw new Error(`no URL configured for subgraph '${name}'`);
     return url;
   };
-  const gateway = new ApolloGateway({
+  const federation = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), options.identitySecret),
   });
-  const apollo = new ApolloServer<GatewayContext>({
+  const feed: EventFeed | null = options.database ? await startEventFeed({ database: options.database }) : null;
+  // Subscription payloads are resolved by follow-up federated queries, once per
+  // (event, selection, variables, visibility) group, each with a fresh context.
+  const followUpCounts = new Map<string, number>();
+  const followUps = new Map<string, Promise<Record<string, unknown> | null>>();
+  const resolveFollowUp = (
+    event: OutboxEvent,
+    identity: Identity,
+    followUp: FollowUp,
+    variables: Record<string, unknown>,
+  ): Promise<Record<string, unknown> | null> => {
+    const visibility = identity.role === 'ADMIN' ? `admin|${identity.scopes.join(',')}` : `user|${identity.userId}|${identity.role}|${identity.scopes.join(',')}`;
+    const key = `${event.id}|${visibility}|${followUp.text}|${JSON.stringify(variables)}`;
+    let pending = followUps.get(key);
+    if (!pending) {
+      followUpCounts.set(followUp.text, (followUpCounts.get(followUp.text) ?? 0) + 1);
+      pending = apollo
+        .executeOperation({ query: followUp.document, variables }, { contextValue: { identity } })
+        .then((response: Awaited<ReturnType<ApolloServer<GatewayContext>['executeOperation']>>) => (response.body.kind === 'single' ? ((response.body.singleResult.data as Record<string, unknown> | null | undefined) ?? null) : null));
+      followUps.set(key, pending);
+      setTimeout(() => followUps.delete(key), 30_000).unref();
+    }
+    return pending;
+  };
+  const gateway: ApolloGateway | SubscriptionAwareGateway = feed
+    ? new SubscriptionAwareGateway(federation, (apiSchema) => createSubscriptionSchema(apiSchema, { feed, resolveFollowUp }))
+    : federation;
+  const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     introspection: true,
     csrfPrevention: true,
@@ -152,13 +190,21 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       else res.end();
     });
   });
+  const subscriptions =
+    gateway instanceof SubscriptionAwareGateway
+      ? attachSubscriptionServer({ httpServer: server, schema: () => gateway.schema, authenticate: (key) => authenticator.authenticate(key) })
+      : null;
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     url,
     authenticator,
+    followUpQueries: (matching) =>
+      [...followUpCounts].filter(([text]) => matching === undefined || text.includes(matching)).reduce((sum, [, n]) => sum + n, 0),
     async stop() {
+      await subscriptions?.close();
       await close(server);
       await apollo.stop();
+      await feed?.stop();
     },
   };
 }

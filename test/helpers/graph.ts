@@ -81,6 +81,7 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql` },
     identitySecret,
     apiKeyCacheTtlMs: options.apiKeyCacheTtlMs,
+    database: database.handle,
   });
   gatewayUrl = gateway.url;
   return {

@@ -1,0 +1,112 @@
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '../../subgraphs/shared/database.ts';
+import { EVENTS_SCHEMA } from '../../subgraphs/shared/events-migrations/index.ts';
+import { EVENTS_CHANNEL, listen } from '../../subgraphs/shared/notifications.ts';
+import { readEvents, type OutboxEvent } from '../../subgraphs/shared/outbox.ts';
+
+/** Follows the outbox and hands every new event, in id order, to the listeners of this process. */
+export interface EventFeed {
+  /** Highest event id handed to listeners (events up to it are in the database). */
+  readonly highWater: number;
+  /** Adds a listener; returns its removal. */
+  onEvent(listener: (event: OutboxEvent) => void): () => void;
+  /** Events of one organization after `afterId` and up to `upTo`, oldest first, at most `limit`. */
+  replay(orgId: string, afterId: number, upTo: number, typePrefixes: readonly string[], limit: number): Promise<OutboxEvent[]>;
+  /** Lowest id still in the outbox (older ones were removed by retention), or null when empty. */
+  oldestId(): Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export interface EventFeedOptions {
+  readonly database: DatabaseHandle;
+  /** Polling interval behind LISTEN/NOTIFY, ms; default 500. */
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * Starts following the outbox from its current end: each instance of the gateway reads every
+ * new event itself (so a write through one instance reaches subscribers of all), woken by
+ * NOTIFY and polling as a fallback.
+ */
+export async function startEventFeed(options: EventFeedOptions): Promise<EventFeed> {
+  const db = options.database.root;
+  const { rows } = await sql<{ max: string | number | null }>`select max(id) as max from ${sql.id(EVENTS_SCHEMA, 'outbox')}`.execute(db);
+  let highWater = Number(rows[0]?.max ?? 0);
+  const listeners = new Set<(event: OutboxEvent) => void>();
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const events = await readEvents(db, highWater, 500);
+      for (const event of events) {
+        highWater = event.id;
+        for (const listener of listeners) {
+          try {
+            listener(event);
+          } catch (error) {
+            console.error('event listener failed', error);
+          }
+        }
+      }
+      if (events.length < 500) return;
+    }
+  }
+
+  // Like the outbox consumers: each wake-up is served by a read that starts after it.
+  function wake(): Promise<void> {
+    if (queued) return queued;
+    const previous = running ?? Promise.resolve();
+    queued = previous
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        running = drain().finally(() => {
+          running = null;
+        });
+        return running;
+      });
+    return queued;
+  }
+  const kick = () => void wake().catch((error: unknown) => console.error('event feed read failed', error));
+  const unlisten = await listen(options.database, EVENTS_CHANNEL, kick);
+  const timer = setInterval(kick, options.pollIntervalMs ?? 500);
+  timer.unref();
+
+  return {
+    get highWater() {
+      return highWater;
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async replay(orgId, afterId, upTo, typePrefixes, limit) {
+      const filter = sql.join(typePrefixes.map((p) => sql`type like ${`${p}%`}`), sql` or `);
+      const { rows: found } = await sql<{ id: string | number; org_id: string; type: string; entity_type: string; entity_id: string; actor_id: string | null; occurred_at: Date; payload: Record<string, unknown> }>`
+        select * from ${sql.id(EVENTS_SCHEMA, 'outbox')}
+        where org_id = ${orgId} and id > ${afterId} and id <= ${upTo} and (${filter})
+        order by id limit ${limit}`.execute(db);
+      return found.map((r) => ({
+        id: Number(r.id),
+        orgId: r.org_id,
+        type: r.type,
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        actorId: r.actor_id,
+        occurredAt: r.occurred_at,
+        payload: r.payload,
+      }));
+    },
+    async oldestId() {
+      const { rows: min } = await sql<{ min: string | number | null }>`select min(id) as min from ${sql.id(EVENTS_SCHEMA, 'outbox')}`.execute(db);
+      return min[0]?.min === null || min[0]?.min === undefined ? null : Number(min[0].min);
+    },
+    async stop() {
+      clearInterval(timer);
+      await unlisten();
+      await queued?.catch(() => undefined);
+      await running?.catch(() => undefined);
+    },
+  };
+}

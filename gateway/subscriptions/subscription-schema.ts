@@ -1,0 +1,236 @@
+import fs from 'node:fs';
+import { defaultFieldResolver, extendSchema, parse, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { appError } from '../../subgraphs/shared/errors.ts';
+import type { Identity } from '../../subgraphs/shared/identity.ts';
+import type { OutboxEvent } from '../../subgraphs/shared/outbox.ts';
+import type { GatewayContext } from '../context.ts';
+import type { EventFeed } from './event-feed.ts';
+import { buildFollowUp, type FollowUp, type FollowUpSpec } from './follow-up.ts';
+
+/** The subscription SDL added to the supergraph's API schema. */
+export const SUBSCRIPTIONS_SDL = fs.readFileSync(new URL('../../schema/subscriptions.graphql', import.meta.url), 'utf8');
+
+/** What the subscription resolvers need from the gateway. */
+export interface SubscriptionRuntime {
+  readonly feed: EventFeed;
+  /**
+   * Runs a follow-up query for an event as `identity`; the same key (event, query,
+   * variables, visibility) is resolved once. Resolves to the data, or null when an entity
+   * the subscriber asked for is not visible to them.
+   */
+  readonly resolveFollowUp: (event: OutboxEvent, identity: Identity, followUp: FollowUp, variables: Record<string, unknown>) => Promise<Record<string, unknown> | null>;
+}
+
+/** Opaque cursor of an event (its outbox id). */
+export function encodeEventCursor(id: number): string {
+  return Buffer.from(`event:${id}`).toString('base64url');
+}
+
+function decodeEventCursor(cursor: string): number {
+  const match = /^event:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw appError('BAD_USER_INPUT', 'after: is not a cursor of this subscription', { field: 'after' });
+  return Number(match[1]);
+}
+
+const ACTOR = { rootField: 'user', args: { id: '__actorId' }, optional: '__withActor' } as const;
+const LEAVE_REQUEST_SPEC: FollowUpSpec = {
+  fields: { leaveRequest: { rootField: 'leaveRequest', args: { id: '__entityId' } }, actor: ACTOR },
+  variables: { __entityId: 'ID', __actorId: 'ID', __withActor: 'Boolean' },
+};
+const ALLOWANCE_SPEC: FollowUpSpec = {
+  fields: { allowance: { rootField: 'allowance', args: { userId: '__userId', leaveTypeId: '__leaveTypeId', year: '__year' } }, actor: ACTOR },
+  variables: { __userId: 'ID', __leaveTypeId: 'ID', __year: 'Int', __actorId: 'ID', __withActor: 'Boolean' },
+};
+
+interface LeaveRequestFilter {
+  types?: string[] | null;
+  userId?: string | null;
+  departmentId?: string | null;
+  leaveTypeId?: string | null;
+}
+interface AllowanceFilter {
+  causes?: string[] | null;
+  userId?: string | null;
+  leaveTypeId?: string | null;
+}
+
+/**
+ * Events of the subscriber's organization matching `accept`: first those after `afterId`
+ * from the database (up to what the feed had handed out when listening began), then live
+ * ones from the feed, with no gap and no duplicate at the seam.
+ */
+async function* organizationEvents(
+  feed: EventFeed,
+  orgId: string,
+  prefixes: readonly string[],
+  afterId: number | null,
+  accept: (event: OutboxEvent) => boolean,
+): AsyncGenerator<OutboxEvent> {
+  const queue: OutboxEvent[] = [];
+  let wake: (() => void) | null = null;
+  const stop = feed.onEvent((event) => {
+    if (event.orgId !== orgId || !prefixes.some((p) => event.type.startsWith(p))) return;
+    queue.push(event);
+    wake?.();
+  });
+  try {
+    let last = afterId ?? feed.highWater;
+    if (afterId !== null) {
+      const upTo = feed.highWater;
+      for (;;) {
+        const page = await feed.replay(orgId, last, upTo, prefixes, 200);
+        for (const event of page) {
+          last = event.id;
+          if (accept(event)) yield event;
+        }
+        if (page.length < 200) break;
+      }
+    }
+    for (;;) {
+      for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
+        if (event.id <= last) continue;
+        last = event.id;
+        if (accept(event)) yield event;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    stop();
+  }
+}
+
+/** Checks a resume cursor against retention: a cursor older than the oldest kept event is refused. */
+async function startAfter(feed: EventFeed, after: string | null | undefined): Promise<number | null> {
+  if (after === null || after === undefined) return null;
+  const id = decodeEventCursor(after);
+  const oldest = await feed.oldestId();
+  if (oldest !== null && id < oldest - 1) {
+    throw appError('BAD_USER_INPUT', 'after: events after this cursor are no longer kept (retention); subscribe without after and reload what you show', {
+      field: 'after',
+      rule: 'CURSOR_EXPIRED',
+    });
+  }
+  return id;
+}
+
+/** Maps events to payloads, resolving each subscriber's selection by follow-up query; invisible events are skipped. */
+async function* payloads(
+  runtime: SubscriptionRuntime,
+  events: AsyncGenerator<OutboxEvent>,
+  identity: Identity,
+  followUp: FollowUp | null,
+  variablesOf: (event: OutboxEvent) => Record<string, unknown>,
+  toEvent: (event: OutboxEvent) => Record<string, unknown>,
+): AsyncGenerator<Record<string, unknown>> {
+  for await (const event of events) {
+    let data: Record<string, unknown> | null = {};
+    if (followUp) {
+      data = await runtime.resolveFollowUp(event, identity, followUp, { ...followUp.clientVariables, ...variablesOf(event) });
+      if (data === null) continue;
+    }
+    yield { ...toEvent(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data };
+  }
+}
+
+/**
+ * Field resolver for executing subscription payloads: follow-up results are keyed by
+ * response key (aliases included), so a field without a resolver reads its response key
+ * first, then its name.
+ */
+export const responseKeyResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, ctx, info) => {
+  if (typeof source === 'object' && source !== null && Object.hasOwn(source, info.path.key)) {
+    return (source as Record<string, unknown>)[String(info.path.key)];
+  }
+  return defaultFieldResolver(source, args, ctx, info);
+};
+
+const byName: GraphQLFieldResolver<Record<string, unknown>, unknown> = (source, _args, _ctx, info) => source[info.fieldName];
+
+const fromData: GraphQLFieldResolver<{ data: Record<string, unknown> }, unknown> = (source, _args, _ctx, info) =>
+  source.data[String(info.path.key)] ?? null;
+
+/**
+ * The API schema extended with `schema/subscriptions.graphql`, its subscription fields
+ * wired to the event feed and follow-up queries.
+ */
+export function createSubscriptionSchema(apiSchema: GraphQLSchema, runtime: SubscriptionRuntime): GraphQLSchema {
+  const schema = extendSchema(apiSchema, parse(SUBSCRIPTIONS_SDL));
+  const field = (name: string) => {
+    const found = schema.getSubscriptionType()?.getFields()[name];
+    if (!found) throw new Error(`schema/subscriptions.graphql has no Subscription.${name}`);
+    return found;
+  };
+
+  const leaveRequestEvents = field('leaveRequestEvents');
+  leaveRequestEvents.subscribe = async (_source, args: { filter?: LeaveRequestFilter | null; after?: string | null }, ctx: GatewayContext, info) => {
+    const filter = args.filter ?? {};
+    const types = new Set((filter.types ?? []).map((t) => `leave_request.${t.toLowerCase()}`));
+    const accept = (e: OutboxEvent) =>
+      (types.size === 0 || types.has(e.type)) &&
+      (!filter.userId || e.payload['userId'] === filter.userId) &&
+      (!filter.departmentId || e.payload['departmentId'] === filter.departmentId) &&
+      (!filter.leaveTypeId || e.payload['leaveTypeId'] === filter.leaveTypeId);
+    const afterId = await startAfter(runtime.feed, args.after);
+    const events = organizationEvents(runtime.feed, ctx.identity.orgId, ['leave_request.'], afterId, accept);
+    return wrap(
+      'leaveRequestEvents',
+      payloads(
+        runtime,
+        events,
+        ctx.identity,
+        buildFollowUp(info, LEAVE_REQUEST_SPEC),
+        (e) => ({ __entityId: e.entityId, __actorId: e.actorId ?? e.entityId, __withActor: e.actorId !== null }),
+        (e) => ({ type: e.type.slice('leave_request.'.length).toUpperCase() }),
+      ),
+    );
+  };
+  leaveRequestEvents.resolve = (payload: Record<string, unknown>) => payload['leaveRequestEvents'];
+
+  const allowanceEvents = field('allowanceEvents');
+  allowanceEvents.subscribe = async (_source, args: { filter?: AllowanceFilter | null; after?: string | null }, ctx: GatewayContext, info) => {
+    const filter = args.filter ?? {};
+    const causes = new Set(filter.causes ?? []);
+    const accept = (e: OutboxEvent) =>
+      (causes.size === 0 || causes.has(String(e.payload['cause']))) &&
+      (!filter.userId || e.payload['userId'] === filter.userId) &&
+      (!filter.leaveTypeId || e.payload['leaveTypeId'] === filter.leaveTypeId);
+    const afterId = await startAfter(runtime.feed, args.after);
+    const events = organizationEvents(runtime.feed, ctx.identity.orgId, ['allowance.'], afterId, accept);
+    return wrap(
+      'allowanceEvents',
+      payloads(
+        runtime,
+        events,
+        ctx.identity,
+        buildFollowUp(info, ALLOWANCE_SPEC),
+        (e) => ({
+          __userId: e.payload['userId'],
+          __leaveTypeId: e.payload['leaveTypeId'],
+          __year: e.payload['year'],
+          __actorId: e.actorId ?? String(e.payload['userId']),
+          __withActor: e.actorId !== null,
+        }),
+        (e) => ({ cause: e.payload['cause'] }),
+      ),
+    );
+  };
+  allowanceEvents.resolve = (payload: Record<string, unknown>) => payload['allowanceEvents'];
+
+  for (const [typeName, fields] of [
+    ['LeaveRequestEvent', ['leaveRequest', 'actor']],
+    ['AllowanceEvent', ['allowance', 'actor']],
+  ] as const) {
+    const type = schema.getType(typeName) as GraphQLObjectType;
+    for (const [fieldName, field] of Object.entries(type.getFields())) {
+      // Entity fields come from the follow-up; the event's own fields are read by name, whatever the alias.
+      field.resolve = ((fields as readonly string[]).includes(fieldName) ? fromData : byName) as GraphQLFieldResolver<unknown, unknown>;
+    }
+  }
+  return schema;
+}
+
+/** Wraps each payload under the subscription field's name, as graphql-js expects. */
+async function* wrap(field: string, source: AsyncGenerator<Record<string, unknown>>): AsyncGenerator<Record<string, unknown>> {
+  for await (const value of source) yield { [field]: value };
+}
