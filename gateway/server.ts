@@ -44,6 +44,8 @@ export interface GatewayServerOptions {
   readonly apiKeyCacheTtlMs?: number | undefined;
   /** Largest request body in bytes; default 1 000 000. */
   readonly maxBodyBytes?: number | undefined;
+  /** How often keys of open WebSocket connections are verified again, ms; default 30 000. */
+  readonly subscriptionRecheckMs?: number | undefined;
   /** The database whose outbox feeds subscriptions; without it the gateway serves no subscriptions. */
   readonly database?: DatabaseHandle | undefined;
 }
@@ -192,7 +194,13 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   const subscriptions =
     gateway instanceof SubscriptionAwareGateway
-      ? attachSubscriptionServer({ httpServer: server, schema: () => gateway.schema, authenticate: (key) => authenticator.authenticate(key) })
+      ? attachSubscriptionServer({
+          httpServer: server,
+          schema: () => gateway.schema,
+          authenticate: (key, authOptions) => authenticator.authenticate(key, authOptions),
+          isRefusal: (error) => error instanceof AuthenticationError,
+          recheckIntervalMs: options.subscriptionRecheckMs,
+        })
       : null;
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {

@@ -23,8 +23,8 @@ export class AuthenticationError extends Error {}
 type Verdict = { valid: true; identity: Identity; expiresAt: string | null } | { valid: false; reason: string };
 
 export interface ApiKeyAuthenticator {
-  /** The identity a secret acts as, or throws AuthenticationError. */
-  authenticate(secret: string): Promise<Identity>;
+  /** The identity a secret acts as, or throws AuthenticationError; `fresh` skips the cached verdict (and refreshes it). */
+  authenticate(secret: string, options?: { fresh?: boolean }): Promise<Identity>;
   /** Number of people-subgraph verifications made (for tests and metrics). */
   readonly verifications: number;
 }
@@ -59,14 +59,14 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
     get verifications() {
       return verifications;
     },
-    async authenticate(secret) {
+    async authenticate(secret, authOptions = {}) {
       if (!looksLikeApiKey(secret)) throw new AuthenticationError('malformed API key');
       const hash = hashApiKeySecret(secret);
       const cacheKey = hash.toString('base64url');
       const t = now();
       const cached = cache.get(cacheKey);
       let verdict: Verdict;
-      if (cached && cached.until > t) {
+      if (cached && cached.until > t && !authOptions.fresh) {
         verdict = cached.verdict;
       } else {
         let pending = inFlight.get(cacheKey);

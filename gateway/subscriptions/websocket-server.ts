@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { subscribe, execute, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import { responseKeyResolver } from './subscription-schema.ts';
 
@@ -14,9 +14,16 @@ export interface SubscriptionServerOptions {
   readonly path?: string;
   /** The extended schema (null until the gateway has loaded). */
   readonly schema: () => GraphQLSchema | null;
-  /** The identity an API key acts as; throws to refuse the connection. */
-  readonly authenticate: (credential: string) => Promise<Identity>;
+  /** The identity an API key acts as; throws to refuse the connection. `fresh` skips any cached verdict. */
+  readonly authenticate: (credential: string, options?: { fresh?: boolean }) => Promise<Identity>;
+  /** Returns true when an error of `authenticate` means the key is no longer valid (not a passing failure). */
+  readonly isRefusal: (error: unknown) => boolean;
+  /** How often the keys of open connections are verified again, ms; default 30 000 (revoked keys close within it). */
+  readonly recheckIntervalMs?: number;
 }
+
+/** Close code and reason for a connection whose key was revoked or expired. */
+export const REVOKED_CLOSE = { code: 4401, reason: 'Unauthorized: the API key was revoked or has expired' } as const;
 
 /** The API key in `connectionParams`: `X-Api-Key` (any case), `apiKey`, or `Authorization: Bearer <key>`. */
 export function credentialFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
@@ -42,6 +49,7 @@ type Extra = Record<PropertyKey, unknown> & { identity?: Identity };
  */
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
+  const credentials = new WeakMap<WebSocket, string>();
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: () => {
@@ -54,6 +62,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         if (!credential) return false;
         try {
           ctx.extra.identity = await options.authenticate(credential);
+          credentials.set(ctx.extra.socket, credential);
           return true;
         } catch {
           return false;
@@ -65,8 +74,25 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
     },
     wss,
   );
+  // Keys of open connections are verified again, once per distinct key, so a revoked or
+  // expired key's subscriptions end within the interval.
+  const recheck = setInterval(() => {
+    const byCredential = new Map<string, WebSocket[]>();
+    for (const socket of wss.clients) {
+      const credential = credentials.get(socket);
+      if (credential) byCredential.set(credential, [...(byCredential.get(credential) ?? []), socket]);
+    }
+    for (const [credential, sockets] of byCredential) {
+      options.authenticate(credential, { fresh: true }).catch((error: unknown) => {
+        if (!options.isRefusal(error)) return;
+        for (const socket of sockets) socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
+      });
+    }
+  }, options.recheckIntervalMs ?? 30_000);
+  recheck.unref();
   return {
     async close() {
+      clearInterval(recheck);
       for (const client of wss.clients) client.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

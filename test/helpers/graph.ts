@@ -53,6 +53,8 @@ export interface GraphOptions {
   readonly documentMaxBytes?: number;
   /** Called with the SQL of every statement any service runs. */
   readonly onQuery?: (sql: string) => void;
+  /** How often the gateway verifies keys of open WebSocket connections again, ms. */
+  readonly subscriptionRecheckMs?: number;
 }
 
 /** Starts every subgraph and the gateway on a fresh database, each on a free port. */
@@ -82,6 +84,7 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     identitySecret,
     apiKeyCacheTtlMs: options.apiKeyCacheTtlMs,
     database: database.handle,
+    subscriptionRecheckMs: options.subscriptionRecheckMs,
   });
   gatewayUrl = gateway.url;
   return {
