@@ -19,6 +19,8 @@ export interface GatewayConfig {
   readonly apiKeyCacheTtlMs: number;
   readonly maxBodyBytes: number;
   readonly supergraphPath: string;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly maxSubscriptionsPerKey: number;
 }
 
 function urlVar(env: Env, name: string, fallback: string): string {
@@ -46,5 +48,7 @@ export function readGatewayConfig(env: Env, options: { requireSecret: boolean } 
     apiKeyCacheTtlMs: intVar(env, 'API_KEY_CACHE_TTL_MS', 60_000, 0, 60_000),
     maxBodyBytes: intVar(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     supergraphPath: env['SUPERGRAPH_PATH'] ?? DEFAULT_SUPERGRAPH_PATH,
+    maxSubscriptionsPerConnection: intVar(env, 'SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+    maxSubscriptionsPerKey: intVar(env, 'SUBSCRIPTIONS_PER_KEY', 1000, 1, 1_000_000),
   };
 }

@@ -46,6 +46,10 @@ export interface GatewayServerOptions {
   readonly maxBodyBytes?: number | undefined;
   /** How often keys of open WebSocket connections are verified again, ms; default 30 000. */
   readonly subscriptionRecheckMs?: number | undefined;
+  /** Most active subscriptions per WebSocket connection; default 100. */
+  readonly maxSubscriptionsPerConnection?: number | undefined;
+  /** Most active subscriptions per API key on this instance; default 1 000. */
+  readonly maxSubscriptionsPerKey?: number | undefined;
   /** The database whose outbox feeds subscriptions; without it the gateway serves no subscriptions. */
   readonly database?: DatabaseHandle | undefined;
 }
@@ -200,6 +204,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           authenticate: (key, authOptions) => authenticator.authenticate(key, authOptions),
           isRefusal: (error) => error instanceof AuthenticationError,
           recheckIntervalMs: options.subscriptionRecheckMs,
+          maxPerConnection: options.maxSubscriptionsPerConnection,
+          maxPerKey: options.maxSubscriptionsPerKey,
         })
       : null;
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');

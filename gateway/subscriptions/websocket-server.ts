@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { subscribe, execute, type GraphQLSchema } from 'graphql';
+import { subscribe, execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
@@ -20,6 +20,10 @@ export interface SubscriptionServerOptions {
   readonly isRefusal: (error: unknown) => boolean;
   /** How often the keys of open connections are verified again, ms; default 30 000 (revoked keys close within it). */
   readonly recheckIntervalMs?: number;
+  /** Most active subscriptions on one connection; default 100. */
+  readonly maxPerConnection?: number;
+  /** Most active subscriptions of one API key across its connections to this instance; default 1 000. */
+  readonly maxPerKey?: number;
 }
 
 /** Close code and reason for a connection whose key was revoked or expired. */
@@ -50,6 +54,13 @@ type Extra = Record<PropertyKey, unknown> & { identity?: Identity };
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
   const credentials = new WeakMap<WebSocket, string>();
+  // Active subscriptions per connection, to enforce the limits.
+  // graphql-ws registers an operation's id before onSubscribe runs: counts leave it out.
+  const active = new Map<WebSocket, { credential: string; subscriptions: (exceptId?: string) => number }>();
+  const maxPerConnection = options.maxPerConnection ?? 100;
+  const maxPerKey = options.maxPerKey ?? 1000;
+  const limitError = (message: string, limit: number) =>
+    [new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', limit } })] as const;
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: () => {
@@ -63,10 +74,28 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         try {
           ctx.extra.identity = await options.authenticate(credential);
           credentials.set(ctx.extra.socket, credential);
+          active.set(ctx.extra.socket, { credential, subscriptions: (exceptId) => Object.keys(ctx.subscriptions).filter((id) => id !== exceptId).length });
+          ctx.extra.socket.once('close', () => active.delete(ctx.extra.socket));
           return true;
         } catch {
           return false;
         }
+      },
+      onSubscribe: (ctx, id) => {
+        const own = Object.keys(ctx.subscriptions).filter((other) => other !== id).length;
+        if (own >= maxPerConnection) {
+          return limitError(`This connection already has ${own} active subscriptions (the limit is ${maxPerConnection}); complete one first`, maxPerConnection);
+        }
+        const credential = credentials.get(ctx.extra.socket);
+        let ofKey = 0;
+        for (const [socket, entry] of active) {
+          // Ids are per connection: only this connection's own new id is left out.
+          if (entry.credential === credential) ofKey += entry.subscriptions(socket === ctx.extra.socket ? id : undefined);
+        }
+        if (ofKey >= maxPerKey) {
+          return limitError(`This API key already has ${ofKey} active subscriptions (the limit is ${maxPerKey}); complete one first`, maxPerKey);
+        }
+        return undefined;
       },
       context: (ctx) => ({ identity: ctx.extra.identity }),
       execute: (args) => execute({ ...args, fieldResolver: responseKeyResolver }),

@@ -55,6 +55,8 @@ export interface GraphOptions {
   readonly onQuery?: (sql: string) => void;
   /** How often the gateway verifies keys of open WebSocket connections again, ms. */
   readonly subscriptionRecheckMs?: number;
+  readonly maxSubscriptionsPerConnection?: number;
+  readonly maxSubscriptionsPerKey?: number;
 }
 
 /** Starts every subgraph and the gateway on a fresh database, each on a free port. */
@@ -85,6 +87,8 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     apiKeyCacheTtlMs: options.apiKeyCacheTtlMs,
     database: database.handle,
     subscriptionRecheckMs: options.subscriptionRecheckMs,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
+    maxSubscriptionsPerKey: options.maxSubscriptionsPerKey,
   });
   gatewayUrl = gateway.url;
   return {

@@ -97,3 +97,34 @@ describe('revoked keys', () => {
     }
   });
 });
+
+describe('subscription limits', () => {
+  it('should refuse subscriptions over the limits per connection and per key with RATE_LIMITED', async () => {
+    const limited = await startTestGraph({ maxSubscriptionsPerConnection: 2, maxSubscriptionsPerKey: 3 });
+    try {
+      const owner = await createTestOrg(limited.peopleDb);
+      const open = (key: string) =>
+        createClient({ url: `${limited.gateway.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { 'X-Api-Key': key }, retryAttempts: 0 });
+      const errors: unknown[] = [];
+      const start = (client: Client) =>
+        client.subscribe({ query: 'subscription { leaveRequestEvents { cursor } }' }, { next: () => undefined, error: (e) => void errors.push(e), complete: () => undefined });
+      const first = open(owner.admin.key);
+      start(first);
+      start(first);
+      start(first);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(JSON.stringify(errors)).toContain('This connection already has 2 active subscriptions (the limit is 2)');
+      const second = open(owner.admin.key);
+      start(second);
+      start(second);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(errors).toHaveLength(2);
+      expect(JSON.stringify(errors[1])).toContain('This API key already has 3 active subscriptions (the limit is 3)');
+      expect(JSON.stringify(errors)).toContain('RATE_LIMITED');
+      await first.dispose();
+      await second.dispose();
+    } finally {
+      await limited.stop();
+    }
+  });
+});
