@@ -21,6 +21,7 @@ export interface GatewayConfig {
   readonly supergraphPath: string;
   readonly maxSubscriptionsPerConnection: number;
   readonly maxSubscriptionsPerKey: number;
+  readonly eventRetentionMs: number;
 }
 
 function urlVar(env: Env, name: string, fallback: string): string {
@@ -50,5 +51,6 @@ export function readGatewayConfig(env: Env, options: { requireSecret: boolean } 
     supergraphPath: env['SUPERGRAPH_PATH'] ?? DEFAULT_SUPERGRAPH_PATH,
     maxSubscriptionsPerConnection: intVar(env, 'SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
     maxSubscriptionsPerKey: intVar(env, 'SUBSCRIPTIONS_PER_KEY', 1000, 1, 1_000_000),
+    eventRetentionMs: intVar(env, 'EVENT_RETENTION_DAYS', 7, 1, 3650) * 86_400_000,
   };
 }

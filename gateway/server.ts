@@ -50,6 +50,8 @@ export interface GatewayServerOptions {
   readonly maxSubscriptionsPerConnection?: number | undefined;
   /** Most active subscriptions per API key on this instance; default 1 000. */
   readonly maxSubscriptionsPerKey?: number | undefined;
+  /** How long events are kept for resuming subscriptions, ms; default 7 days. */
+  readonly eventRetentionMs?: number | undefined;
   /** The database whose outbox feeds subscriptions; without it the gateway serves no subscriptions. */
   readonly database?: DatabaseHandle | undefined;
 }
@@ -94,6 +96,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), options.identitySecret),
   });
   const feed: EventFeed | null = options.database ? await startEventFeed({ database: options.database }) : null;
+  // Retention: hourly, events older than the retention period go (each instance may run it; it is idempotent).
+  const retentionMs = options.eventRetentionMs ?? 7 * 86_400_000;
+  const pruning = feed ? setInterval(() => void feed.prune(retentionMs).catch((error: unknown) => console.error('event pruning failed', error)), 3_600_000) : null;
+  pruning?.unref();
   // Subscription payloads are resolved by follow-up federated queries, once per
   // (event, selection, variables, visibility) group, each with a fresh context.
   const followUpCounts = new Map<string, number>();
@@ -215,6 +221,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     followUpQueries: (matching) =>
       [...followUpCounts].filter(([text]) => matching === undefined || text.includes(matching)).reduce((sum, [, n]) => sum + n, 0),
     async stop() {
+      if (pruning) clearInterval(pruning);
       await subscriptions?.close();
       await close(server);
       await apollo.stop();

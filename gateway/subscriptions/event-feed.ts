@@ -14,6 +14,11 @@ export interface EventFeed {
   replay(orgId: string, afterId: number, upTo: number, typePrefixes: readonly string[], limit: number): Promise<OutboxEvent[]>;
   /** Lowest id still in the outbox (older ones were removed by retention), or null when empty. */
   oldestId(): Promise<number | null>;
+  /**
+   * Removes events older than `retentionMs`, but never one that a consumer (e.g. leave's
+   * directory) has not applied yet. Returns how many were removed.
+   */
+  prune(retentionMs: number, now?: Date): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -101,6 +106,17 @@ export async function startEventFeed(options: EventFeedOptions): Promise<EventFe
     async oldestId() {
       const { rows: min } = await sql<{ min: string | number | null }>`select min(id) as min from ${sql.id(EVENTS_SCHEMA, 'outbox')}`.execute(db);
       return min[0]?.min === null || min[0]?.min === undefined ? null : Number(min[0].min);
+    },
+    async prune(retentionMs, now = new Date()) {
+      const cutoff = new Date(now.getTime() - retentionMs);
+      const { rows: deleted } = await sql<{ n: number }>`
+        with gone as (
+          delete from ${sql.id(EVENTS_SCHEMA, 'outbox')}
+          where occurred_at < ${cutoff}
+            and id <= coalesce((select min(last_id) from ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')}), 9223372036854775807)
+          returning 1)
+        select count(*)::int as n from gone`.execute(db);
+      return deleted[0]?.n ?? 0;
     },
     async stop() {
       clearInterval(timer);

@@ -194,4 +194,15 @@ describe('subscriptions over graphql-ws', () => {
     const result = await sub.next(1);
     expect((result.errors as { extensions: { code: string } }[] | undefined)?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
   });
+
+  it('should refuse a cursor older than the retained events with CURSOR_EXPIRED', async () => {
+    const oldest = (await graph.database.handle.root.selectFrom('events.outbox' as never).select('id' as never).orderBy('id' as never).limit(1).executeTakeFirst()) as { id: string } | undefined;
+    expect(oldest).toBeDefined();
+    // A cursor well below the oldest kept event, as if retention had removed what followed it.
+    await graph.database.handle.root.deleteFrom('events.outbox' as never).where('id' as never, '<', Number(oldest!.id) + 5).execute();
+    const cursor = Buffer.from(`event:${Number(oldest!.id)}`).toString('base64url');
+    const sub = collect(connect(manager.key), 'subscription($c: String) { leaveRequestEvents(after: $c) { cursor } }', { c: cursor });
+    const result = await sub.next(1);
+    expect((result.errors as { extensions: Record<string, unknown> }[] | undefined)?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'CURSOR_EXPIRED' });
+  });
 });
