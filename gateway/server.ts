@@ -26,6 +26,7 @@ import type { FollowUp } from './subscriptions/follow-up.ts';
 import { SubscriptionAwareGateway } from './subscriptions/subscription-gateway.ts';
 import { createSubscriptionSchema } from './subscriptions/subscription-schema.ts';
 import { attachSubscriptionServer } from './subscriptions/websocket-server.ts';
+import { createSseHandler, SSE_PATH } from './subscriptions/sse-handler.ts';
 
 export interface GatewayServerOptions {
   /** The composed supergraph (schema/supergraph.graphql). */
@@ -147,6 +148,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Signed document links are served by leave; without a leave subgraph there are none.
   const leaveUrl = options.subgraphUrls['leave'];
   const documentsProxy = leaveUrl ? createDocumentsProxy({ leaveUrl, cors }) : null;
+  const sse = gateway instanceof SubscriptionAwareGateway ? createSseHandler(() => gateway.schema) : null;
 
   async function authenticate(req: http.IncomingMessage): Promise<Identity> {
     const credential = credentialOf(req.headers);
@@ -179,7 +181,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       return sendJson(req, res, state.ok ? 200 : 503, { status: state.ok ? 'ready' : 'unavailable', ...state });
     }
     if (landingPages(req, res)) return;
-    if (path !== '/graphql') return sendJson(req, res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
+    const toSse = sse !== null && path === SSE_PATH;
+    if (path !== '/graphql' && !toSse) return sendJson(req, res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
     if (req.method !== 'GET' && req.method !== 'POST') {
       return sendGraphQLError(req, res, 405, 'use GET or POST', 'METHOD_NOT_ALLOWED', { Allow: 'GET, POST, OPTIONS' });
     }
@@ -190,6 +193,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       if (!(error instanceof AuthenticationError)) throw error;
       return sendGraphQLError(req, res, 401, error.message, 'UNAUTHENTICATED', { 'WWW-Authenticate': 'Bearer' });
     }
+    if (toSse) return sse(req, res, identity);
     const body = await readJsonBody(req, maxBodyBytes);
     await executeApollo(apollo, req, res, body, async () => ({ identity }));
   }

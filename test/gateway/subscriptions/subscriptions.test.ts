@@ -1,4 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../helpers/graph.ts';
@@ -196,11 +197,12 @@ describe('subscriptions over graphql-ws', () => {
   });
 
   it('should refuse a cursor older than the retained events with CURSOR_EXPIRED', async () => {
-    const oldest = (await graph.database.handle.root.selectFrom('events.outbox' as never).select('id' as never).orderBy('id' as never).limit(1).executeTakeFirst()) as { id: string } | undefined;
-    expect(oldest).toBeDefined();
+    const db = graph.database.handle.root;
+    const { rows } = await sql<{ id: string | number }>`select min(id) as id from events.outbox`.execute(db);
+    const oldest = Number(rows[0]?.id);
     // A cursor well below the oldest kept event, as if retention had removed what followed it.
-    await graph.database.handle.root.deleteFrom('events.outbox' as never).where('id' as never, '<', Number(oldest!.id) + 5).execute();
-    const cursor = Buffer.from(`event:${Number(oldest!.id)}`).toString('base64url');
+    await sql`delete from events.outbox where id < ${oldest + 5}`.execute(db);
+    const cursor = Buffer.from(`event:${oldest}`).toString('base64url');
     const sub = collect(connect(manager.key), 'subscription($c: String) { leaveRequestEvents(after: $c) { cursor } }', { c: cursor });
     const result = await sub.next(1);
     expect((result.errors as { extensions: Record<string, unknown> }[] | undefined)?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'CURSOR_EXPIRED' });
