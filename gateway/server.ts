@@ -148,7 +148,19 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Signed document links are served by leave; without a leave subgraph there are none.
   const leaveUrl = options.subgraphUrls['leave'];
   const documentsProxy = leaveUrl ? createDocumentsProxy({ leaveUrl, cors }) : null;
-  const sse = gateway instanceof SubscriptionAwareGateway ? createSseHandler(() => gateway.schema) : null;
+  // The two transports share the per-key limit: each counts the other's subscriptions.
+  let wsCount: (credential: string) => number = () => 0;
+  const sse =
+    gateway instanceof SubscriptionAwareGateway
+      ? createSseHandler({
+          schema: () => gateway.schema,
+          maxPerKey: options.maxSubscriptionsPerKey ?? 1000,
+          otherSubscriptions: (credential) => wsCount(credential),
+          authenticate: (key, authOptions) => authenticator.authenticate(key, authOptions),
+          isRefusal: (error) => error instanceof AuthenticationError,
+          recheckIntervalMs: options.subscriptionRecheckMs ?? 30_000,
+        })
+      : null;
 
   async function authenticate(req: http.IncomingMessage): Promise<Identity> {
     const credential = credentialOf(req.headers);
@@ -193,7 +205,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       if (!(error instanceof AuthenticationError)) throw error;
       return sendGraphQLError(req, res, 401, error.message, 'UNAUTHENTICATED', { 'WWW-Authenticate': 'Bearer' });
     }
-    if (toSse) return sse(req, res, identity);
+    if (toSse) return sse.handle(req, res, identity, credentialOf(req.headers) ?? '');
     const body = await readJsonBody(req, maxBodyBytes);
     await executeApollo(apollo, req, res, body, async () => ({ identity }));
   }
@@ -216,8 +228,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           recheckIntervalMs: options.subscriptionRecheckMs,
           maxPerConnection: options.maxSubscriptionsPerConnection,
           maxPerKey: options.maxSubscriptionsPerKey,
+          otherSubscriptions: (credential) => sse?.count(credential) ?? 0,
         })
       : null;
+  if (subscriptions) wsCount = (credential) => subscriptions.count(credential);
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     url,
@@ -226,6 +240,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       [...followUpCounts].filter(([text]) => matching === undefined || text.includes(matching)).reduce((sum, [, n]) => sum + n, 0),
     async stop() {
       if (pruning) clearInterval(pruning);
+      sse?.close();
       await subscriptions?.close();
       await close(server);
       await apollo.stop();

@@ -24,6 +24,8 @@ export interface SubscriptionServerOptions {
   readonly maxPerConnection?: number;
   /** Most active subscriptions of one API key across its connections to this instance; default 1 000. */
   readonly maxPerKey?: number;
+  /** Active subscriptions of a key on other transports (SSE), counted in the per-key limit. */
+  readonly otherSubscriptions?: (credential: string) => number;
 }
 
 /** Close code and reason for a connection whose key was revoked or expired. */
@@ -51,7 +53,7 @@ type Extra = Record<PropertyKey, unknown> & { identity?: Identity };
  * `connectionParams` with the same API keys as HTTP (refused: close 4403); each operation
  * runs with that identity.
  */
-export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
+export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void>; count(credential: string): number } {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
   const credentials = new WeakMap<WebSocket, string>();
   // Active subscriptions per connection, to enforce the limits.
@@ -87,7 +89,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
           return limitError(`This connection already has ${own} active subscriptions (the limit is ${maxPerConnection}); complete one first`, maxPerConnection);
         }
         const credential = credentials.get(ctx.extra.socket);
-        let ofKey = 0;
+        let ofKey = credential ? (options.otherSubscriptions?.(credential) ?? 0) : 0;
         for (const [socket, entry] of active) {
           // Ids are per connection: only this connection's own new id is left out.
           if (entry.credential === credential) ofKey += entry.subscriptions(socket === ctx.extra.socket ? id : undefined);
@@ -120,6 +122,11 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   }, options.recheckIntervalMs ?? 30_000);
   recheck.unref();
   return {
+    count(credential) {
+      let n = 0;
+      for (const entry of active.values()) if (entry.credential === credential) n += entry.subscriptions();
+      return n;
+    },
     async close() {
       clearInterval(recheck);
       for (const client of wss.clients) client.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);

@@ -47,3 +47,43 @@ describe('subscriptions over SSE (graphql-sse)', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('SSE limits and revocation', () => {
+  it('should end the streams of a revoked key and count SSE and WebSocket subscriptions in one per-key limit', async () => {
+    const small = await startTestGraph({ subscriptionRecheckMs: 200, maxSubscriptionsPerKey: 1 });
+    try {
+      const owner = await createTestOrg(small.peopleDb);
+      const created = await small.gql<{ createApiKey: { apiKey: { id: string }; secret: string } }>(
+        owner.admin.key,
+        'mutation { createApiKey(input: { name: "Wallboard", scopes: ["read:leave"] }) { apiKey { id } secret } }',
+      );
+      const { apiKey, secret } = dataOf(created).createApiKey;
+      const stream = await fetch(`${small.gateway.url}/graphql/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': secret },
+        body: JSON.stringify({ query: 'subscription { leaveRequestEvents { cursor } }' }),
+      });
+      expect(stream.status).toBe(200);
+      // The key's one allowed subscription is taken: a second, over SSE, is refused.
+      const second = await fetch(`${small.gateway.url}/graphql/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': secret },
+        body: JSON.stringify({ query: 'subscription { leaveRequestEvents { cursor } }' }),
+      });
+      expect(second.status).toBe(429);
+      expect(await second.text()).toContain('RATE_LIMITED');
+      dataOf(await small.gql(owner.admin.key, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id }));
+      // The open stream ends at the next re-check.
+      const reader = stream.body!.getReader();
+      const ended = await Promise.race([
+        (async () => {
+          for (;;) if ((await reader.read()).done) return true;
+        })(),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
+      ]);
+      expect(ended).toBe(true);
+    } finally {
+      await small.stop();
+    }
+  });
+});
