@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../subgraphs/shared/database.ts';
 import { EVENTS_SCHEMA } from '../../subgraphs/shared/events-migrations/index.ts';
 import { EVENTS_CHANNEL, listen } from '../../subgraphs/shared/notifications.ts';
 import { readEvents, type OutboxEvent } from '../../subgraphs/shared/outbox.ts';
+import { freshPass } from '../../subgraphs/shared/fresh-pass.ts';
 
 /** Follows the outbox and hands every new event, in id order, to the listeners of this process. */
 export interface EventFeed {
@@ -38,8 +39,6 @@ export async function startEventFeed(options: EventFeedOptions): Promise<EventFe
   const { rows } = await sql<{ max: string | number | null }>`select max(id) as max from ${sql.id(EVENTS_SCHEMA, 'outbox')}`.execute(db);
   let highWater = Number(rows[0]?.max ?? 0);
   const listeners = new Set<(event: OutboxEvent) => void>();
-  let running: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
 
   async function drain(): Promise<void> {
     for (;;) {
@@ -59,20 +58,7 @@ export async function startEventFeed(options: EventFeedOptions): Promise<EventFe
   }
 
   // Like the outbox consumers: each wake-up is served by a read that starts after it.
-  function wake(): Promise<void> {
-    if (queued) return queued;
-    const previous = running ?? Promise.resolve();
-    queued = previous
-      .catch(() => undefined)
-      .then(() => {
-        queued = null;
-        running = drain().finally(() => {
-          running = null;
-        });
-        return running;
-      });
-    return queued;
-  }
+  const wake = freshPass(drain);
   const kick = () => void wake().catch((error: unknown) => console.error('event feed read failed', error));
   const unlisten = await listen(options.database, EVENTS_CHANNEL, kick);
   const timer = setInterval(kick, options.pollIntervalMs ?? 500);
@@ -121,8 +107,7 @@ export async function startEventFeed(options: EventFeedOptions): Promise<EventFe
     async stop() {
       clearInterval(timer);
       await unlisten();
-      await queued?.catch(() => undefined);
-      await running?.catch(() => undefined);
+      await wake.idle();
     },
   };
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely, type QueryExecutorProvider, type Transaction } from '
 import type { DatabaseHandle } from './database.ts';
 import { EVENTS_SCHEMA } from './events-migrations/index.ts';
 import { EVENTS_CHANNEL, listen } from './notifications.ts';
+import { freshPass } from './fresh-pass.ts';
 
 /** An event as written by a subgraph in the transaction of its write. */
 export interface NewEvent {
@@ -123,8 +124,6 @@ export interface OutboxConsumer {
 export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxConsumer {
   const db = options.database.root;
   const batchSize = options.batchSize ?? 200;
-  let running: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
   let unlisten: (() => Promise<void>) | null = null;
   let timer: NodeJS.Timeout | null = null;
 
@@ -158,27 +157,12 @@ export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxCons
     }
   }
 
-  // Every call is answered by a pass that starts after it: a pass already under way may
-  // have read before the caller's write committed. Calls made while one waits share it.
-  function catchUp(): Promise<void> {
-    if (queued) return queued;
-    const previous = running ?? Promise.resolve();
-    queued = previous
-      .catch(() => undefined)
-      .then(() => {
-        queued = null;
-        running = drain().finally(() => {
-          running = null;
-        });
-        return running;
-      });
-    return queued;
-  }
+  const catchUp = freshPass(drain);
 
   const kick = () => void catchUp().catch((error: unknown) => console.error(`outbox consumer ${options.name} failed`, error));
 
   return {
-    catchUp,
+    catchUp: () => catchUp(),
     async start() {
       unlisten = await listen(options.database, EVENTS_CHANNEL, kick);
       timer = setInterval(kick, options.pollIntervalMs ?? 2000);
@@ -188,8 +172,7 @@ export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxCons
     async stop() {
       if (timer) clearInterval(timer);
       await unlisten?.();
-      await queued?.catch(() => undefined);
-      await running?.catch(() => undefined);
+      await catchUp.idle();
     },
   };
 }
