@@ -92,6 +92,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (!url) throw new Error(`no URL configured for subgraph '${name}'`);
     return url;
   };
+  // @apollo/gateway otherwise exports usage metrics to Apollo's servers and probes cloud
+  // metadata endpoints at start: off unless the operator sets APOLLO_TELEMETRY_DISABLED=false.
+  process.env['APOLLO_TELEMETRY_DISABLED'] ??= 'true';
   const federation = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), options.identitySecret),
