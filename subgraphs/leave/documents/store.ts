@@ -89,9 +89,13 @@ export async function stageDocument(settings: DocumentSettings, orgId: string, i
     },
   });
   const discard = () => fs.promises.rm(temp, { force: true });
+  // Open the file before streaming: a write stream opens lazily, so a body refused at once
+  // could otherwise be cleaned up before its file exists and leave the file behind.
+  const handle = await fs.promises.open(temp, 'wx', 0o600);
   try {
-    await pipeline(body, meter, fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+    await pipeline(body, meter, handle.createWriteStream());
   } catch (error) {
+    await handle.close().catch(() => undefined);
     await discard();
     throw error;
   }

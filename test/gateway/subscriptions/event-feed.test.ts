@@ -39,7 +39,7 @@ describe('event feed retention', () => {
     await database.handle.root.transaction().execute((trx) => appendEvents(trx, [event(10), event(11)]));
     await database.handle.root.transaction().execute((trx) => appendEvents(trx, [event(12)]));
     for (let i = 0; i < 100 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 600));
     stop();
     expect(seen).toEqual(['10', '11', '12']);
   });

@@ -45,7 +45,7 @@ describe('several gateway instances on one database', () => {
     const client = connect(second, org.admin.key);
     const received: unknown[] = [];
     const dispose = client.subscribe({ query: 'subscription { leaveRequestEvents { type leaveRequest { id } } }' }, { next: (r) => void received.push(r.data), error: () => undefined, complete: () => undefined });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 600));
     const created = await graph.gql<{ createLeaveRequest: { id: string } }>(
       employee.key,
       'mutation($t: ID!) { createLeaveRequest(input: { leaveTypeId: $t, startDate: "2026-04-14", endDate: "2026-04-14" }) { id } }',
@@ -63,7 +63,7 @@ describe('several gateway instances on one database', () => {
     const client = connect(third, org.admin.key);
     const closed = new Promise<{ code: number; reason: string }>((resolve) => client.on('closed', (event) => resolve(event as { code: number; reason: string })));
     client.subscribe({ query: 'subscription { leaveRequestEvents { cursor } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 600));
     await third.stop();
     const event = await closed;
     expect(event.code).toBe(SHUTDOWN_CLOSE.code);
@@ -112,12 +112,12 @@ describe('subscription limits', () => {
       start(first);
       start(first);
       start(first);
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 600));
       expect(JSON.stringify(errors)).toContain('This connection already has 2 active subscriptions (the limit is 2)');
       const second = open(owner.admin.key);
       start(second);
       start(second);
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 600));
       expect(errors).toHaveLength(2);
       expect(JSON.stringify(errors[1])).toContain('This API key already has 3 active subscriptions (the limit is 3)');
       expect(JSON.stringify(errors)).toContain('RATE_LIMITED');

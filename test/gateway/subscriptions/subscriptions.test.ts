@@ -29,7 +29,7 @@ function collect(client: Client, query: string, variables: Record<string, unknow
   return {
     results,
     dispose,
-    async next(n: number, ms = 5000) {
+    async next(n: number, ms = 10_000) {
       const end = Date.now() + ms;
       while (results.length < n) {
         if (failure) throw new Error(`subscription failed: ${JSON.stringify(failure)}`);
@@ -84,7 +84,7 @@ const NESTED = `
 describe('subscriptions over graphql-ws', () => {
   it('should deliver an approval with a nested selection across people and leave, keeping aliases, fragments and @include', async () => {
     const sub = collect(connect(manager.key), NESTED, { withManager: true, types: ['APPROVED'] });
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 600));
     const id = await request(employee, '2026-04-14');
     dataOf(await graph.gql(manager.key, 'mutation($id: ID!) { approveLeaveRequest(id: $id) { id } }', { id }));
     const result = await sub.next(1);
@@ -109,7 +109,7 @@ describe('subscriptions over graphql-ws', () => {
 
   it('should leave out what @include excludes', async () => {
     const sub = collect(connect(org.admin.key), NESTED, { withManager: false, types: ['CREATED'] });
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 600));
     await request(colleague, '2026-04-15');
     const result = await sub.next(1);
     const request_ = (result.data?.['leaveRequestEvents'] as { request: { who: Record<string, unknown> } }).request;
@@ -121,7 +121,7 @@ describe('subscriptions over graphql-ws', () => {
     const outsider = collect(connect(other.admin.key), 'subscription { leaveRequestEvents { leaveRequest { id } } }');
     const peer = collect(connect(colleague.key), 'subscription { leaveRequestEvents { leaveRequest { id } } }');
     const watcher = collect(connect(manager.key), 'subscription { leaveRequestEvents { leaveRequest { id } } }');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 600));
     const id = await request(employee, '2026-04-16');
     expect((await watcher.next(1)).data).toEqual({ leaveRequestEvents: { leaveRequest: { id } } });
     await new Promise((r) => setTimeout(r, 500));
@@ -150,7 +150,7 @@ describe('subscriptions over graphql-ws', () => {
   it('should resume after a cursor with exactly the missed events, in order, then continue live', async () => {
     const query = 'subscription($after: String) { leaveRequestEvents(after: $after) { cursor type leaveRequest { id startDate } } }';
     const first = collect(connect(manager.key), query, {});
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 600));
     const a = await request(employee, '2026-05-12');
     const seen = await first.next(1);
     const cursor = (seen.data?.['leaveRequestEvents'] as { cursor: string }).cursor;
@@ -163,7 +163,7 @@ describe('subscriptions over graphql-ws', () => {
     await resumed.next(3);
     const c = await request(employee, '2026-05-14');
     await resumed.next(4);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 600));
     const events = resumed.results.map((r) => r.data?.['leaveRequestEvents'] as { type: string; leaveRequest: { id: string } });
     expect(events.map((e) => [e.type, e.leaveRequest.id])).toEqual([
       ['CREATED', b],
@@ -178,12 +178,12 @@ describe('subscriptions over graphql-ws', () => {
     const query = 'subscription { leaveRequestEvents(filter: { types: [CREATED] }) { leaveRequest { dedupeProbe: id user { name } } } }';
     const count = () => graph.gateway.followUpQueries('dedupeProbe');
     const one = collect(connect(org.admin.key), query);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 600));
     await request(employee, '2026-05-18');
     await one.next(1);
     expect(count()).toBe(1);
     const more = Array.from({ length: 5 }, () => collect(connect(org.admin.key), query));
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 600));
     await request(employee, '2026-05-19');
     for (const sub of [one, ...more]) await sub.next(sub === one ? 2 : 1);
     expect(count()).toBe(2);
