@@ -20,9 +20,9 @@ import { applyCors } from './http/cors.ts';
 import { createDocumentsProxy } from './http/documents-proxy.ts';
 import { createLandingPages } from './landing-page/landing-pages.ts';
 import type { DatabaseHandle } from '../subgraphs/shared/database.ts';
-import type { OutboxEvent } from '../subgraphs/shared/outbox.ts';
 import { startEventFeed, type EventFeed } from './subscriptions/event-feed.ts';
-import type { FollowUp } from './subscriptions/follow-up.ts';
+import { createFollowUpResolver } from './subscriptions/follow-up-resolver.ts';
+import { createSubscriberRegistry } from './subscriptions/subscriber-registry.ts';
 import { SubscriptionAwareGateway } from './subscriptions/subscription-gateway.ts';
 import { createSubscriptionSchema } from './subscriptions/subscription-schema.ts';
 import { attachSubscriptionServer } from './subscriptions/websocket-server.ts';
@@ -104,31 +104,13 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const retentionMs = options.eventRetentionMs ?? 7 * 86_400_000;
   const pruning = feed ? setInterval(() => void feed.prune(retentionMs).catch((error: unknown) => console.error('event pruning failed', error)), 3_600_000) : null;
   pruning?.unref();
-  // Subscription payloads are resolved by follow-up federated queries, once per
-  // (event, selection, variables, visibility) group, each with a fresh context.
-  const followUpCounts = new Map<string, number>();
-  const followUps = new Map<string, Promise<Record<string, unknown> | null>>();
-  const resolveFollowUp = (
-    event: OutboxEvent,
-    identity: Identity,
-    followUp: FollowUp,
-    variables: Record<string, unknown>,
-  ): Promise<Record<string, unknown> | null> => {
-    const visibility = identity.role === 'ADMIN' ? `admin|${identity.scopes.join(',')}` : `user|${identity.userId}|${identity.role}|${identity.scopes.join(',')}`;
-    const key = `${event.id}|${visibility}|${followUp.text}|${JSON.stringify(variables)}`;
-    let pending = followUps.get(key);
-    if (!pending) {
-      followUpCounts.set(followUp.text, (followUpCounts.get(followUp.text) ?? 0) + 1);
-      pending = apollo
-        .executeOperation({ query: followUp.document, variables }, { contextValue: { identity } })
-        .then((response: Awaited<ReturnType<ApolloServer<GatewayContext>['executeOperation']>>) => (response.body.kind === 'single' ? ((response.body.singleResult.data as Record<string, unknown> | null | undefined) ?? null) : null));
-      followUps.set(key, pending);
-      setTimeout(() => followUps.delete(key), 30_000).unref();
-    }
-    return pending;
-  };
+  // Subscription payloads are resolved by follow-up federated queries through this gateway.
+  const followUps = createFollowUpResolver(async (query, variables, identity) => {
+    const response = await apollo.executeOperation({ query, variables }, { contextValue: { identity } });
+    return response.body.kind === 'single' ? ((response.body.singleResult.data as Record<string, unknown> | null | undefined) ?? null) : null;
+  });
   const gateway: ApolloGateway | SubscriptionAwareGateway = feed
-    ? new SubscriptionAwareGateway(federation, (apiSchema) => createSubscriptionSchema(apiSchema, { feed, resolveFollowUp }))
+    ? new SubscriptionAwareGateway(federation, (apiSchema) => createSubscriptionSchema(apiSchema, { feed, resolveFollowUp: followUps.resolve }))
     : federation;
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
@@ -151,24 +133,24 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Signed document links are served by leave; without a leave subgraph there are none.
   const leaveUrl = options.subgraphUrls['leave'];
   const documentsProxy = leaveUrl ? createDocumentsProxy({ leaveUrl, cors }) : null;
-  // The two transports share the per-key limit: each counts the other's subscriptions.
-  let wsCount: (credential: string) => number = () => 0;
-  const sse =
+  // Both transports register their subscribers here: one per-key limit, one revocation check.
+  const registry =
     gateway instanceof SubscriptionAwareGateway
-      ? createSseHandler({
-          schema: () => gateway.schema,
-          maxPerKey: options.maxSubscriptionsPerKey ?? 1000,
-          otherSubscriptions: (credential) => wsCount(credential),
+      ? createSubscriberRegistry({
           authenticate: (key, authOptions) => authenticator.authenticate(key, authOptions),
           isRefusal: (error) => error instanceof AuthenticationError,
-          recheckIntervalMs: options.subscriptionRecheckMs ?? 30_000,
+          recheckIntervalMs: options.subscriptionRecheckMs,
         })
       : null;
+  const sse =
+    gateway instanceof SubscriptionAwareGateway && registry
+      ? createSseHandler({ schema: () => gateway.schema, registry, maxPerKey: options.maxSubscriptionsPerKey ?? 1000 })
+      : null;
 
-  async function authenticate(req: http.IncomingMessage): Promise<Identity> {
+  async function authenticate(req: http.IncomingMessage): Promise<{ identity: Identity; credential: string }> {
     const credential = credentialOf(req.headers);
     if (!credential) throw new AuthenticationError('send an API key in the X-Api-Key header or as Authorization: Bearer <key>');
-    return authenticator.authenticate(credential);
+    return { identity: await authenticator.authenticate(credential), credential };
   }
 
   async function ready(): Promise<{ ok: boolean; subgraphs: Record<string, string> }> {
@@ -201,14 +183,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (req.method !== 'GET' && req.method !== 'POST') {
       return sendGraphQLError(req, res, 405, 'use GET or POST', 'METHOD_NOT_ALLOWED', { Allow: 'GET, POST, OPTIONS' });
     }
-    let identity: Identity;
+    let caller: { identity: Identity; credential: string };
     try {
-      identity = await authenticate(req);
+      caller = await authenticate(req);
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
       return sendGraphQLError(req, res, 401, error.message, 'UNAUTHENTICATED', { 'WWW-Authenticate': 'Bearer' });
     }
-    if (toSse) return sse.handle(req, res, identity, credentialOf(req.headers) ?? '');
+    const { identity, credential } = caller;
+    if (toSse) return sse.handle(req, res, identity, credential);
     const body = await readJsonBody(req, maxBodyBytes);
     await executeApollo(apollo, req, res, body, async () => ({ identity }));
   }
@@ -222,27 +205,24 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     });
   });
   const subscriptions =
-    gateway instanceof SubscriptionAwareGateway
+    gateway instanceof SubscriptionAwareGateway && registry
       ? attachSubscriptionServer({
           httpServer: server,
           schema: () => gateway.schema,
-          authenticate: (key, authOptions) => authenticator.authenticate(key, authOptions),
-          isRefusal: (error) => error instanceof AuthenticationError,
-          recheckIntervalMs: options.subscriptionRecheckMs,
+          authenticate: (key) => authenticator.authenticate(key),
+          registry,
           maxPerConnection: options.maxSubscriptionsPerConnection,
           maxPerKey: options.maxSubscriptionsPerKey,
-          otherSubscriptions: (credential) => sse?.count(credential) ?? 0,
         })
       : null;
-  if (subscriptions) wsCount = (credential) => subscriptions.count(credential);
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     url,
     authenticator,
-    followUpQueries: (matching) =>
-      [...followUpCounts].filter(([text]) => matching === undefined || text.includes(matching)).reduce((sum, [, n]) => sum + n, 0),
+    followUpQueries: (matching) => followUps.count(matching),
     async stop() {
       if (pruning) clearInterval(pruning);
+      registry?.close();
       sse?.close();
       await subscriptions?.close();
       await close(server);

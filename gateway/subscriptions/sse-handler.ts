@@ -4,6 +4,7 @@ import { createHandler } from 'graphql-sse/lib/use/http';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import type { GatewayContext } from '../context.ts';
 import { responseKeyResolver } from './subscription-schema.ts';
+import type { SubscriberRegistry } from './subscriber-registry.ts';
 
 /** Path of the GraphQL-over-SSE endpoint (distinct connections mode of graphql-sse). */
 export const SSE_PATH = '/graphql/stream';
@@ -15,30 +16,24 @@ export const SSE_PATH = '/graphql/stream';
  */
 export interface SseOptions {
   readonly schema: () => GraphQLSchema | null;
-  /** Most active subscriptions per API key, counting WebSocket ones too (`otherSubscriptions`). */
+  /** Open subscribers of every transport: the per-key limit and revocation. */
+  readonly registry: SubscriberRegistry;
+  /** Most active subscriptions per API key on this instance, every transport. */
   readonly maxPerKey: number;
-  /** Active WebSocket subscriptions of a key, for the shared per-key limit. */
-  readonly otherSubscriptions: (credential: string) => number;
-  /** Verifies a key again without cache; throws when it is refused or unreachable. */
-  readonly authenticate: (credential: string, options: { fresh: boolean }) => Promise<Identity>;
-  readonly isRefusal: (error: unknown) => boolean;
-  /** How often keys of open streams are verified again, ms. */
-  readonly recheckIntervalMs: number;
 }
 
-/** SSE streams open on this instance, by credential, for limits and revocation. */
+/** The SSE endpoint's handler and shutdown. */
 export interface SseStreams {
-  /** Open streams of a key. */
-  count(credential: string): number;
   /** Handles one request whose identity and credential the caller verified. */
   handle(req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, credential: string): Promise<void>;
+  /** Ends every open stream. */
   close(): void;
 }
 
 export function createSseHandler(options: SseOptions): SseStreams {
   const { schema } = options;
   const identities = new WeakMap<http.IncomingMessage, Identity>();
-  const open = new Map<http.ServerResponse, string>();
+  const open = new Set<http.ServerResponse>();
   const handler = createHandler<GatewayContext & Record<PropertyKey, unknown>>({
     schema: () => {
       const loaded = schema();
@@ -55,34 +50,26 @@ export function createSseHandler(options: SseOptions): SseStreams {
     }),
     subscribe: (args) => subscribe({ ...args, fieldResolver: responseKeyResolver }),
   });
-  const count = (credential: string) => [...open.values()].filter((c) => c === credential).length;
-  // A revoked or expired key's streams end at the next check (one verification per key).
-  const recheck = setInterval(() => {
-    for (const credential of new Set(open.values())) {
-      options.authenticate(credential, { fresh: true }).catch((error: unknown) => {
-        if (!options.isRefusal(error)) return;
-        for (const [res, c] of open) if (c === credential) res.end();
-      });
-    }
-  }, options.recheckIntervalMs);
-  recheck.unref();
   return {
-    count,
     async handle(req, res, identity, credential) {
-      const active = count(credential) + options.otherSubscriptions(credential);
+      const active = options.registry.count(credential);
       if (active >= options.maxPerKey) {
         res.writeHead(429, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify({ errors: [{ message: `This API key already has ${active} active subscriptions (the limit is ${options.maxPerKey}); complete one first`, extensions: { code: 'RATE_LIMITED', limit: options.maxPerKey } }] }));
         return;
       }
       identities.set(req, identity);
-      open.set(res, credential);
-      res.once('close', () => open.delete(res));
+      open.add(res);
+      // A stream is one subscription; a revoked key's streams end.
+      const remove = options.registry.add(credential, { subscriptions: () => 1, revoke: () => res.end() });
+      res.once('close', () => {
+        open.delete(res);
+        remove();
+      });
       await handler(req, res);
     },
     close() {
-      clearInterval(recheck);
-      for (const res of open.keys()) res.end();
+      for (const res of open) res.end();
     },
   };
 }

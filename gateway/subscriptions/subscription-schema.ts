@@ -42,17 +42,61 @@ const ALLOWANCE_SPEC: FollowUpSpec = {
   variables: { __userId: 'ID', __leaveTypeId: 'ID', __year: 'Int', __actorId: 'ID', __withActor: 'Boolean' },
 };
 
-interface LeaveRequestFilter {
-  types?: string[] | null;
-  userId?: string | null;
-  departmentId?: string | null;
-  leaveTypeId?: string | null;
+/** One subscription field: which events feed it and how an event becomes its payload. */
+interface EventSubscription {
+  /** Subscription field and event type in the SDL. */
+  readonly field: string;
+  readonly eventType: string;
+  /** Event fields resolved by the follow-up query. */
+  readonly entityFields: readonly string[];
+  /** Outbox type prefix. */
+  readonly prefix: string;
+  readonly spec: FollowUpSpec;
+  /** Whether an event passes the subscriber's filter. */
+  readonly accept: (filter: Readonly<Record<string, unknown>>, event: OutboxEvent) => boolean;
+  /** The `$__` variables of the follow-up for an event. */
+  readonly variables: (event: OutboxEvent) => Record<string, unknown>;
+  /** The event's own fields (besides cursor and occurredAt). */
+  readonly fields: (event: OutboxEvent) => Record<string, unknown>;
 }
-interface AllowanceFilter {
-  causes?: string[] | null;
-  userId?: string | null;
-  leaveTypeId?: string | null;
-}
+
+/** True when `filter[key]` is unset or equals the payload's value. */
+const matches = (filter: Readonly<Record<string, unknown>>, event: OutboxEvent, key: string) => !filter[key] || event.payload[key] === filter[key];
+const oneOf = (values: unknown, value: string) => !Array.isArray(values) || values.length === 0 || values.includes(value);
+
+const EVENT_SUBSCRIPTIONS: readonly EventSubscription[] = [
+  {
+    field: 'leaveRequestEvents',
+    eventType: 'LeaveRequestEvent',
+    entityFields: ['leaveRequest', 'actor'],
+    prefix: 'leave_request.',
+    spec: LEAVE_REQUEST_SPEC,
+    accept: (filter, e) =>
+      oneOf(filter['types'], e.type.slice('leave_request.'.length).toUpperCase()) &&
+      matches(filter, e, 'userId') &&
+      matches(filter, e, 'departmentId') &&
+      matches(filter, e, 'leaveTypeId'),
+    // A null actor is skipped by `__withActor`; its id variable still needs a value.
+    variables: (e) => ({ __entityId: e.entityId, __actorId: e.actorId ?? e.entityId, __withActor: e.actorId !== null }),
+    fields: (e) => ({ type: e.type.slice('leave_request.'.length).toUpperCase() }),
+  },
+  {
+    field: 'allowanceEvents',
+    eventType: 'AllowanceEvent',
+    entityFields: ['allowance', 'actor'],
+    prefix: 'allowance.',
+    spec: ALLOWANCE_SPEC,
+    accept: (filter, e) => oneOf(filter['causes'], String(e.payload['cause'])) && matches(filter, e, 'userId') && matches(filter, e, 'leaveTypeId'),
+    variables: (e) => ({
+      __userId: e.payload['userId'],
+      __leaveTypeId: e.payload['leaveTypeId'],
+      __year: e.payload['year'],
+      __actorId: e.actorId ?? String(e.payload['userId']),
+      __withActor: e.actorId !== null,
+    }),
+    fields: (e) => ({ cause: e.payload['cause'] }),
+  },
+];
 
 /**
  * Events of the subscriber's organization matching `accept`: first those after `afterId`
@@ -117,19 +161,18 @@ async function startAfter(feed: EventFeed, after: string | null | undefined): Pr
 /** Maps events to payloads, resolving each subscriber's selection by follow-up query; invisible events are skipped. */
 async function* payloads(
   runtime: SubscriptionRuntime,
+  definition: EventSubscription,
   events: AsyncGenerator<OutboxEvent>,
   identity: Identity,
   followUp: FollowUp | null,
-  variablesOf: (event: OutboxEvent) => Record<string, unknown>,
-  toEvent: (event: OutboxEvent) => Record<string, unknown>,
 ): AsyncGenerator<Record<string, unknown>> {
   for await (const event of events) {
     let data: Record<string, unknown> | null = {};
     if (followUp) {
-      data = await runtime.resolveFollowUp(event, identity, followUp, { ...followUp.clientVariables, ...variablesOf(event) });
+      data = await runtime.resolveFollowUp(event, identity, followUp, { ...followUp.clientVariables, ...definition.variables(event) });
       if (data === null) continue;
     }
-    yield { ...toEvent(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data };
+    yield { ...definition.fields(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data };
   }
 }
 
@@ -156,81 +199,22 @@ const fromData: GraphQLFieldResolver<{ data: Record<string, unknown> }, unknown>
  */
 export function createSubscriptionSchema(apiSchema: GraphQLSchema, runtime: SubscriptionRuntime): GraphQLSchema {
   const schema = extendSchema(apiSchema, parse(SUBSCRIPTIONS_SDL));
-  const field = (name: string) => {
-    const found = schema.getSubscriptionType()?.getFields()[name];
-    if (!found) throw new Error(`schema/subscriptions.graphql has no Subscription.${name}`);
-    return found;
-  };
-
-  const leaveRequestEvents = field('leaveRequestEvents');
-  leaveRequestEvents.subscribe = async (_source, args: { filter?: LeaveRequestFilter | null; after?: string | null }, ctx: GatewayContext, info) => {
-    const filter = args.filter ?? {};
-    const types = new Set((filter.types ?? []).map((t) => `leave_request.${t.toLowerCase()}`));
-    const accept = (e: OutboxEvent) =>
-      (types.size === 0 || types.has(e.type)) &&
-      (!filter.userId || e.payload['userId'] === filter.userId) &&
-      (!filter.departmentId || e.payload['departmentId'] === filter.departmentId) &&
-      (!filter.leaveTypeId || e.payload['leaveTypeId'] === filter.leaveTypeId);
-    const afterId = await startAfter(runtime.feed, args.after);
-    const events = organizationEvents(runtime.feed, ctx.identity.orgId, ['leave_request.'], afterId, accept);
-    return wrap(
-      'leaveRequestEvents',
-      payloads(
-        runtime,
-        events,
-        ctx.identity,
-        buildFollowUp(info, LEAVE_REQUEST_SPEC),
-        (e) => ({ __entityId: e.entityId, __actorId: e.actorId ?? e.entityId, __withActor: e.actorId !== null }),
-        (e) => ({ type: e.type.slice('leave_request.'.length).toUpperCase() }),
-      ),
-    );
-  };
-  leaveRequestEvents.resolve = (payload: Record<string, unknown>) => payload['leaveRequestEvents'];
-
-  const allowanceEvents = field('allowanceEvents');
-  allowanceEvents.subscribe = async (_source, args: { filter?: AllowanceFilter | null; after?: string | null }, ctx: GatewayContext, info) => {
-    const filter = args.filter ?? {};
-    const causes = new Set(filter.causes ?? []);
-    const accept = (e: OutboxEvent) =>
-      (causes.size === 0 || causes.has(String(e.payload['cause']))) &&
-      (!filter.userId || e.payload['userId'] === filter.userId) &&
-      (!filter.leaveTypeId || e.payload['leaveTypeId'] === filter.leaveTypeId);
-    const afterId = await startAfter(runtime.feed, args.after);
-    const events = organizationEvents(runtime.feed, ctx.identity.orgId, ['allowance.'], afterId, accept);
-    return wrap(
-      'allowanceEvents',
-      payloads(
-        runtime,
-        events,
-        ctx.identity,
-        buildFollowUp(info, ALLOWANCE_SPEC),
-        (e) => ({
-          __userId: e.payload['userId'],
-          __leaveTypeId: e.payload['leaveTypeId'],
-          __year: e.payload['year'],
-          __actorId: e.actorId ?? String(e.payload['userId']),
-          __withActor: e.actorId !== null,
-        }),
-        (e) => ({ cause: e.payload['cause'] }),
-      ),
-    );
-  };
-  allowanceEvents.resolve = (payload: Record<string, unknown>) => payload['allowanceEvents'];
-
-  for (const [typeName, fields] of [
-    ['LeaveRequestEvent', ['leaveRequest', 'actor']],
-    ['AllowanceEvent', ['allowance', 'actor']],
-  ] as const) {
-    const type = schema.getType(typeName) as GraphQLObjectType;
-    for (const [fieldName, field] of Object.entries(type.getFields())) {
+  for (const definition of EVENT_SUBSCRIPTIONS) {
+    const field = schema.getSubscriptionType()?.getFields()[definition.field];
+    const type = schema.getType(definition.eventType) as GraphQLObjectType | undefined;
+    if (!field || !type) throw new Error(`schema/subscriptions.graphql lacks Subscription.${definition.field} or ${definition.eventType}`);
+    field.subscribe = async (_source, args: { filter?: Record<string, unknown> | null; after?: string | null }, ctx: GatewayContext, info) => {
+      const filter = args.filter ?? {};
+      const afterId = await startAfter(runtime.feed, args.after);
+      const events = organizationEvents(runtime.feed, ctx.identity.orgId, [definition.prefix], afterId, (e) => definition.accept(filter, e));
+      return payloads(runtime, definition, events, ctx.identity, buildFollowUp(info, definition.spec));
+    };
+    // Each yielded payload is the event object itself.
+    field.resolve = (payload: unknown) => payload;
+    for (const [fieldName, eventField] of Object.entries(type.getFields())) {
       // Entity fields come from the follow-up; the event's own fields are read by name, whatever the alias.
-      field.resolve = ((fields as readonly string[]).includes(fieldName) ? fromData : byName) as GraphQLFieldResolver<unknown, unknown>;
+      eventField.resolve = (definition.entityFields.includes(fieldName) ? fromData : byName) as GraphQLFieldResolver<unknown, unknown>;
     }
   }
   return schema;
-}
-
-/** Wraps each payload under the subscription field's name, as graphql-js expects. */
-async function* wrap(field: string, source: AsyncGenerator<Record<string, unknown>>): AsyncGenerator<Record<string, unknown>> {
-  for await (const value of source) yield { [field]: value };
 }
