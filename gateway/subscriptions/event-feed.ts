@@ -72,23 +72,7 @@ export async function startEventFeed(options: EventFeedOptions): Promise<EventFe
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async replay(orgId, afterId, upTo, typePrefixes, limit) {
-      const filter = sql.join(typePrefixes.map((p) => sql`type like ${`${p}%`}`), sql` or `);
-      const { rows: found } = await sql<{ id: string | number; org_id: string; type: string; entity_type: string; entity_id: string; actor_id: string | null; occurred_at: Date; payload: Record<string, unknown> }>`
-        select * from ${sql.id(EVENTS_SCHEMA, 'outbox')}
-        where org_id = ${orgId} and id > ${afterId} and id <= ${upTo} and (${filter})
-        order by id limit ${limit}`.execute(db);
-      return found.map((r) => ({
-        id: Number(r.id),
-        orgId: r.org_id,
-        type: r.type,
-        entityType: r.entity_type,
-        entityId: r.entity_id,
-        actorId: r.actor_id,
-        occurredAt: r.occurred_at,
-        payload: r.payload,
-      }));
-    },
+    replay: (orgId, afterId, upTo, typePrefixes, limit) => readEvents(db, afterId, limit, typePrefixes, { orgId, upTo }),
     async oldestId() {
       const { rows: min } = await sql<{ min: string | number | null }>`select min(id) as min from ${sql.id(EVENTS_SCHEMA, 'outbox')}`.execute(db);
       return min[0]?.min === null || min[0]?.min === undefined ? null : Number(min[0].min);

@@ -81,16 +81,28 @@ function typeFilter(typePrefixes?: readonly string[]) {
     : sql``;
 }
 
-/** Events after `afterId`, oldest first, at most `limit`; optionally only types starting with one of `typePrefixes`. */
+/** Narrows `readEvents` to one organization and to ids up to `upTo`. */
+export interface ReadEventsScope {
+  readonly orgId?: string;
+  readonly upTo?: number;
+}
+
+/**
+ * Events after `afterId`, oldest first, at most `limit`; optionally only types starting
+ * with one of `typePrefixes`, and only within `scope`.
+ */
 export async function readEvents(
   db: Kysely<unknown>,
   afterId: number,
   limit: number,
   typePrefixes?: readonly string[],
+  scope: ReadEventsScope = {},
 ): Promise<OutboxEvent[]> {
   const filter = typeFilter(typePrefixes);
+  const org = scope.orgId === undefined ? sql`` : sql`and org_id = ${scope.orgId}`;
+  const upTo = scope.upTo === undefined ? sql`` : sql`and id <= ${scope.upTo}`;
   const { rows } = await sql<OutboxRow>`
-    select * from ${sql.id(EVENTS_SCHEMA, 'outbox')} where id > ${afterId} ${filter} order by id limit ${limit}`.execute(db);
+    select * from ${sql.id(EVENTS_SCHEMA, 'outbox')} where id > ${afterId} ${org} ${upTo} ${filter} order by id limit ${limit}`.execute(db);
   return rows.map(toEvent);
 }
 

@@ -58,17 +58,22 @@ export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): stri
 
 /**
  * `(col1, col2, ...) > (v1, v2, ...)`: keyset condition for rows after a cursor, for a
- * query ordered ascending by the same columns. `kinds` says what each value must look
- * like (default: text, with a trailing uuid id).
+ * query ordered by the same columns, ascending (or, with `descending`, `<` for a query
+ * ordered descending). `kinds` says what each value must look like (default: text, with a
+ * trailing uuid id).
  */
 export function afterCursor(
   columns: readonly RawBuilder<unknown>[],
   cursor: string,
   kinds: readonly CursorKind[] = [...columns.slice(1).map(() => 'text' as const), 'uuid' as const],
+  descending = false,
 ): Expression<SqlBool> {
-  const values = decodeCursor(cursor, kinds);
-  return sql<SqlBool>`(${sql.join(columns)}) > (${sql.join(values.map((v) => sql.val(v)))})`;
+  const values = decodeCursor(cursor, kinds).map((v, i) => (kinds[i] === 'text' ? sql.val(v) : sql`${v}::${sql.raw(SQL_TYPE[kinds[i] ?? 'text'])}`));
+  return descending ? sql<SqlBool>`(${sql.join(columns)}) < (${sql.join(values)})` : sql<SqlBool>`(${sql.join(columns)}) > (${sql.join(values)})`;
 }
+
+// Typed parameters compare like the columns (a text parameter against a date column would not).
+const SQL_TYPE: Record<CursorKind, string> = { text: 'text', uuid: 'uuid', timestamp: 'timestamptz', date: 'date' };
 
 /** A GraphQL connection; `totalCount` is a thunk so the count runs only when selected. */
 export interface Connection<T> {

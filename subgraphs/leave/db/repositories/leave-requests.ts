@@ -1,5 +1,5 @@
 import { sql, type Expression, type Insertable, type SqlBool, type Updateable } from 'kysely';
-import { decodeCursor } from '../../../shared/pagination.ts';
+import { afterCursor } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type {
   LeaveRequestDayRow,
@@ -29,8 +29,7 @@ export const leaveRequestSortKey = (row: LeaveRequestRow): unknown[] => [row.sta
 
 /** Rows after the cursor of a list ordered `start_date desc, id desc`. */
 function afterRequestCursor(after: string): Expression<SqlBool> {
-  const [startDate, id] = decodeCursor(after, ['date', 'uuid']);
-  return sql<SqlBool>`(leave_requests.start_date, leave_requests.id) < (${startDate}::date, ${id}::uuid)`;
+  return afterCursor([sql.ref('leave_requests.start_date'), sql.ref('leave_requests.id')], after, ['date', 'uuid'], true);
 }
 
 /**

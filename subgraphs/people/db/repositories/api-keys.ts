@@ -1,5 +1,5 @@
-import { sql, type Insertable, type SqlBool } from 'kysely';
-import { decodeCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { sql, type Insertable } from 'kysely';
+import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { ApiKeyRow, ApiKeysTable } from '../tables/api-keys.ts';
 import type { UserRow } from '../tables/users.ts';
@@ -26,10 +26,7 @@ export async function listApiKeys(
   // Cursors carry milliseconds (`apiKeySortKey`); the database keeps microseconds, so order
   // and compare at the cursor's precision. Descending order: rows strictly before the cursor.
   const createdMs = sql`date_trunc('milliseconds', created_at)`;
-  if (args.after) {
-    const [createdAt, id] = decodeCursor(args.after, ['timestamp', 'uuid']);
-    q = q.where(sql<SqlBool>`(${createdMs}, id) < (${createdAt}, ${id})`);
-  }
+  if (args.after) q = q.where(afterCursor([createdMs, sql.ref('id')], args.after, ['timestamp', 'uuid'], true));
   return q.orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
 }
 
