@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { DatabaseHandle } from '../../subgraphs/shared/database.ts';
 import { EVENTS_SCHEMA } from '../../subgraphs/shared/events-migrations/index.ts';
 import { EVENTS_CHANNEL, listen } from '../../subgraphs/shared/notifications.ts';
-import { readEvents, type OutboxEvent } from '../../subgraphs/shared/outbox.ts';
+import { lastEventId, readEvents, type OutboxEvent } from '../../subgraphs/shared/outbox.ts';
 import { freshPass } from '../../subgraphs/shared/fresh-pass.ts';
 
 /** Follows the outbox and hands every new event, in id order, to the listeners of this process. */
@@ -36,8 +36,7 @@ export interface EventFeedOptions {
  */
 export async function startEventFeed(options: EventFeedOptions): Promise<EventFeed> {
   const db = options.database.root;
-  const { rows } = await sql<{ max: string | number | null }>`select max(id) as max from ${sql.id(EVENTS_SCHEMA, 'outbox')}`.execute(db);
-  let highWater = Number(rows[0]?.max ?? 0);
+  let highWater = await lastEventId(db);
   const listeners = new Set<(event: OutboxEvent) => void>();
 
   async function drain(): Promise<void> {

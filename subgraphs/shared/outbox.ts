@@ -81,6 +81,19 @@ function typeFilter(typePrefixes?: readonly string[]) {
     : sql``;
 }
 
+/** The id of the newest event in the outbox, 0 when it is empty. */
+export async function lastEventId(db: QueryExecutorProvider): Promise<number> {
+  const { rows } = await sql<{ max: string | number | null }>`select max(id) as max from ${sql.id(EVENTS_SCHEMA, 'outbox')}`.execute(db);
+  return Number(rows[0]?.max ?? 0);
+}
+
+/** Where a named consumer's cursor stands (0 before its first event). */
+export async function consumerCursor(db: QueryExecutorProvider, name: string): Promise<number> {
+  const { rows } = await sql<{ last_id: string | number }>`
+    select last_id from ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} where consumer = ${name}`.execute(db);
+  return Number(rows[0]?.last_id ?? 0);
+}
+
 /** Narrows `readEvents` to one organization and to ids up to `upTo`. */
 export interface ReadEventsScope {
   readonly orgId?: string;

@@ -86,3 +86,20 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function isId(id: string): boolean {
   return UUID_RE.test(id);
 }
+
+/** For fields that may be omitted but not cleared: an explicit null is BAD_USER_INPUT on `field`. */
+export function notNull<T>(field: string, value: T | null | undefined): T | undefined {
+  if (value === null) throw badInput(field, 'must not be null');
+  return value;
+}
+
+/**
+ * Checks that the given id-valued keys of a filter (or input) are ids of this graph, so a
+ * malformed one is BAD_USER_INPUT on `<prefix>.<key>`, never a database error.
+ */
+export function requireIds<T extends object>(values: T, keys: readonly (keyof T & string)[], prefix: string): void {
+  for (const key of keys) {
+    const id = values[key];
+    if (typeof id === 'string' && !isId(id)) throw badInput(`${prefix}.${key}`, 'is not an id of this graph');
+  }
+}

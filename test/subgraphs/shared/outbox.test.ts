@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendEvents, createOutboxConsumer, readEvents, type NewEvent, type OutboxEvent } from '../../../subgraphs/shared/outbox.ts';
+import { appendEvents, createOutboxConsumer, lastEventId, readEvents, type NewEvent, type OutboxEvent } from '../../../subgraphs/shared/outbox.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.ts';
 
 let database: TestDatabase;
@@ -23,10 +23,7 @@ const event = (type: string, n: number): NewEvent => ({
   payload: { n },
 });
 
-async function lastId(): Promise<number> {
-  const { rows } = await sql<{ max: string | null }>`select max(id) as max from events.outbox`.execute(db);
-  return Number(rows[0]?.max ?? 0);
-}
+const lastId = () => lastEventId(db);
 
 async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
