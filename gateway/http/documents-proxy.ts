@@ -21,20 +21,8 @@ const METHODS = new Set(['GET', 'HEAD', 'PUT']);
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'user-agent'];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
-function preflight(cors: CorsOptions, req: http.IncomingMessage, res: http.ServerResponse): void {
-  const origin = req.headers.origin;
-  const any = cors.origins.includes('*');
-  const allowed = origin !== undefined && (any || cors.origins.includes(origin));
-  if (allowed) {
-    res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
-    if (!any) res.setHeader('Vary', 'Origin');
-    res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, PUT, OPTIONS');
-    res.setHeader('Access-Control-Allow-Headers', 'content-type');
-    res.setHeader('Access-Control-Max-Age', '600');
-  }
-  res.writeHead(allowed ? 204 : 403);
-  res.end();
-}
+// Browsers upload directly: the preflight allows PUT with a content type.
+const DOCUMENTS_CORS = { methods: 'GET, HEAD, PUT, OPTIONS', allowedHeaders: 'content-type' } as const;
 
 /**
  * Reverse-proxies `GET|HEAD|PUT /documents/*` to the leave subgraph, streaming bodies both
@@ -49,11 +37,7 @@ export function createDocumentsProxy(options: DocumentsProxyOptions): DocumentsP
     // Normalized path: `/documents/../graphql` is not a document path.
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(DOCUMENTS_PATH_PREFIX)) return false;
-    if (req.method === 'OPTIONS') {
-      preflight(options.cors, req, res);
-      return true;
-    }
-    applyCors(options.cors, req, res);
+    if (applyCors(options.cors, req, res, DOCUMENTS_CORS)) return true;
     if (!METHODS.has(req.method ?? '')) {
       res.setHeader('Allow', 'GET, HEAD, PUT, OPTIONS');
       sendJson(req, res, 405, { error: 'use PUT to upload a document, GET to download one' });
