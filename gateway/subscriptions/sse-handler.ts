@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { GraphQLError, subscribe, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/http';
+import { sendGraphQLError } from '../../subgraphs/shared/http.ts';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import type { GatewayContext } from '../context.ts';
 import { responseKeyResolver } from './subscription-schema.ts';
@@ -54,9 +55,8 @@ export function createSseHandler(options: SseOptions): SseStreams {
     async handle(req, res, identity, credential) {
       const active = options.registry.count(credential);
       if (active >= options.maxPerKey) {
-        res.writeHead(429, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ errors: [{ message: `This API key already has ${active} active subscriptions (the limit is ${options.maxPerKey}); complete one first`, extensions: { code: 'RATE_LIMITED', limit: options.maxPerKey } }] }));
-        return;
+        const message = `This API key already has ${active} active subscriptions (the limit is ${options.maxPerKey}); complete one first`;
+        return sendGraphQLError(req, res, 429, message, 'RATE_LIMITED', {}, { limit: options.maxPerKey });
       }
       identities.set(req, identity);
       open.add(res);
