@@ -10,7 +10,7 @@ import { peopleMigrations } from './db/migrations/index.ts';
 import { peopleResolvers } from './resolvers/index.ts';
 
 /** The people subgraph's SDL, as composed into the supergraph. */
-export const peopleTypeDefs = fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+const peopleTypeDefs = fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 
 export interface PeopleServerOptions {
   readonly database: DatabaseHandle;

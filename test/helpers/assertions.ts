@@ -10,11 +10,22 @@ export function errorOf(res: { body: Body }) {
   return error;
 }
 
-/** Asserts the first error's `extensions.code` and, when given, its `extensions.field`; returns the error. */
-export function expectError(res: { body: Body }, code: string, field?: string) {
+/** Extensions an error is expected to carry besides its code. */
+interface ExpectedExtensions {
+  readonly field?: string;
+  readonly rule?: string;
+}
+
+/**
+ * Asserts the first error's `extensions.code` and, when given, its `extensions.field` (a
+ * string is the field) and `extensions.rule`; returns the error.
+ */
+export function expectError(res: { body: Body }, code: string, fieldOrExtensions?: string | ExpectedExtensions) {
   const error = errorOf(res);
+  const expected = typeof fieldOrExtensions === 'string' ? { field: fieldOrExtensions } : (fieldOrExtensions ?? {});
   expect(error.extensions?.['code'], error.message).toBe(code);
-  if (field !== undefined) expect(error.extensions?.['field'], error.message).toBe(field);
+  if (expected.field !== undefined) expect(error.extensions?.['field'], error.message).toBe(expected.field);
+  if (expected.rule !== undefined) expect(error.extensions?.['rule'], error.message).toBe(expected.rule);
   return error;
 }
 

@@ -10,9 +10,10 @@ import { PEOPLE_SCHEMA, type PeopleDatabase, type PeopleDb } from '../../subgrap
 import { insertApiKey } from '../../subgraphs/people/db/repositories/api-keys.ts';
 import { insertOrganization } from '../../subgraphs/people/db/repositories/organizations.ts';
 import { insertUser } from '../../subgraphs/people/db/repositories/users.ts';
+import type { EmploymentType } from '../../subgraphs/people/db/tables/users.ts';
 import { startPeopleServer } from '../../subgraphs/people/server.ts';
 import { departmentEvent, organizationEvent, userEvent } from '../../subgraphs/people/events.ts';
-import { insertDepartment, updateDepartment } from '../../subgraphs/people/db/repositories/departments.ts';
+import { insertDepartment } from '../../subgraphs/people/db/repositories/departments.ts';
 import { appendEvents } from '../../subgraphs/shared/outbox.ts';
 import { startLeaveServer, type RunningLeaveServer } from '../../subgraphs/leave/server.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase, type LeaveDb } from '../../subgraphs/leave/db/database.ts';
@@ -144,7 +145,7 @@ export interface NewTestUser {
   departmentId?: string;
   country?: string;
   region?: string;
-  employmentType?: 'FULL_TIME' | 'PART_TIME' | 'IRREGULAR_HOURS';
+  employmentType?: EmploymentType;
   employmentStartDate?: string;
   /** Hours Monday..Sunday, e.g. ['8','8','8','8','8','0','0']. */
   workingPattern?: string[];
@@ -170,7 +171,7 @@ export async function createKey(db: PeopleDb, orgId: string, userId: string | nu
 export async function createTestOrg(db: PeopleDb, name = `Org ${++counter}`): Promise<TestOrg> {
   const org = await db.transaction().execute(async (trx) => {
     const row = await insertOrganization(trx, { name, time_zone: 'Europe/London', country: 'GB' });
-    await appendEvents(trx as never, [organizationEvent(row, 'created', null)]);
+    await appendEvents(trx, [organizationEvent(row, 'created', null)]);
     return row;
   });
   const addUser: TestOrg['addUser'] = async (values = {}) => {
@@ -192,7 +193,7 @@ export async function createTestOrg(db: PeopleDb, name = `Org ${++counter}`): Pr
         ...(values.workingPattern ? { working_pattern: values.workingPattern } : {}),
       });
       // Published like people's own writes, so leave's directory learns of the user.
-      await appendEvents(trx as never, [userEvent(row, 'created', null)]);
+      await appendEvents(trx, [userEvent(row, 'created', null)]);
       return row;
     });
     const key = await createKey(db, org.id, user.id);
@@ -200,9 +201,8 @@ export async function createTestOrg(db: PeopleDb, name = `Org ${++counter}`): Pr
   };
   const addDepartment: TestOrg['addDepartment'] = (departmentName, managerId) =>
     db.transaction().execute(async (trx) => {
-      let row = await insertDepartment(trx, { org_id: org.id, name: departmentName, manager_id: null });
-      if (managerId) row = await updateDepartment(trx, org.id, row.id, { manager_id: managerId });
-      await appendEvents(trx as never, [departmentEvent(row, 'created', null)]);
+      const row = await insertDepartment(trx, { org_id: org.id, name: departmentName, manager_id: managerId ?? null });
+      await appendEvents(trx, [departmentEvent(row, 'created', null)]);
       return row.id;
     });
   const admin = await addUser({ role: 'ADMIN', firstName: 'Ada', lastName: 'Admin' });

@@ -1,10 +1,11 @@
 import { badInput, notFound } from '../../shared/errors.ts';
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret, SCOPES } from '../../shared/api-key-format.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
-import { isId, requireText } from '../../shared/validation.ts';
+import { isId, requireText, uniqueIds } from '../../shared/validation.ts';
 import { requireAdmin, type PeopleContext } from '../context.ts';
 import { apiKeySortKey, countApiKeys, findApiKey, insertApiKey, listApiKeys, revokeApiKey } from '../db/repositories/api-keys.ts';
-import { toApiKey, toUser, type ApiKeyModel } from './mappers.ts';
+import { toApiKey, type ApiKeyModel } from './mappers.ts';
+import { userOf } from './lookups.ts';
 import { requireReference } from './references.ts';
 
 interface CreateApiKeyInput {
@@ -20,12 +21,7 @@ function validScopes(scopes: readonly string[]): string[] {
   if (scopes.length === 0) throw badInput('input.scopes', 'must name at least one scope');
   const unknown = scopes.find((s) => !KNOWN_SCOPES.has(s));
   if (unknown !== undefined) throw badInput('input.scopes', `${JSON.stringify(unknown)} is not a scope; use one of ${SCOPES.join(', ')}`);
-  return [...new Set(scopes)];
-}
-
-async function userOf(ctx: PeopleContext, id: string | null) {
-  const row = id ? await ctx.loaders.users.load(id) : null;
-  return row ? toUser(row) : null;
+  return uniqueIds(scopes);
 }
 
 export const apiKeyResolvers = {
@@ -36,7 +32,7 @@ export const apiKeyResolvers = {
       const includeInactive = args.includeInactive ?? false;
       const orgId = ctx.identity.orgId;
       const rows = await listApiKeys(ctx.db, orgId, includeInactive, limit, args);
-      return toConnection(rows, limit, args, apiKeySortKey, (row) => toApiKey(row), () => countApiKeys(ctx.db, orgId, includeInactive));
+      return toConnection(rows, limit, args, apiKeySortKey, toApiKey, () => countApiKeys(ctx.db, orgId, includeInactive));
     },
   },
   ApiKey: {

@@ -1,11 +1,11 @@
-import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import type { PageArgs } from '../../shared/pagination.ts';
 import { requireAdmin, type PeopleContext } from '../context.ts';
 import { insertDepartment, updateDepartment } from '../db/repositories/departments.ts';
-import { countActiveUsersWhere, countUsers, listUsers, userSortKey, type UserListFilter } from '../db/repositories/users.ts';
 import type { ActivityStatus } from '../db/repositories/named-records.ts';
 import type { Updateable } from 'kysely';
 import type { DepartmentsTable } from '../db/tables/departments.ts';
-import { toDepartment, toUser, type DepartmentModel } from './mappers.ts';
+import { toDepartment, type DepartmentModel } from './mappers.ts';
+import { departmentOf, userConnection, userOf } from './lookups.ts';
 import { deactivateInUse, listResolver, loadNamed, nameTaken, uniqueName } from './named-records.ts';
 import { requireReference } from './references.ts';
 import { appendEvents } from '../../shared/outbox.ts';
@@ -29,21 +29,10 @@ export const departmentResolvers = {
     departments: listResolver('departments', toDepartment),
   },
   Department: {
-    __resolveReference: async (ref: { id: string }, ctx: PeopleContext) => {
-      const row = await ctx.loaders.departments.load(ref.id);
-      return row ? toDepartment(row) : null;
-    },
-    manager: async (department: DepartmentModel, _: unknown, ctx: PeopleContext) => {
-      const row = department.managerId ? await ctx.loaders.users.load(department.managerId) : null;
-      return row ? toUser(row) : null;
-    },
-    members: async (department: DepartmentModel, args: PageArgs & { status?: ActivityStatus | null }, ctx: PeopleContext) => {
-      const limit = pageSize(args.first);
-      const filter: UserListFilter = { departmentId: department.id, status: args.status ?? 'ACTIVE' };
-      const orgId = ctx.identity.orgId;
-      const rows = await listUsers(ctx.db, orgId, filter, limit, args);
-      return toConnection(rows, limit, args, userSortKey, toUser, () => countUsers(ctx.db, orgId, filter));
-    },
+    __resolveReference: (ref: { id: string }, ctx: PeopleContext) => departmentOf(ctx, ref.id),
+    manager: (department: DepartmentModel, _: unknown, ctx: PeopleContext) => userOf(ctx, department.managerId),
+    members: (department: DepartmentModel, args: PageArgs & { status?: ActivityStatus | null }, ctx: PeopleContext) =>
+      userConnection(ctx, { departmentId: department.id, status: args.status ?? 'ACTIVE' }, args),
   },
   Mutation: {
     createDepartment: async (_: unknown, { input }: { input: DepartmentInput & { name: string } }, ctx: PeopleContext) => {
@@ -79,13 +68,7 @@ export const departmentResolvers = {
     },
     deactivateDepartment: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'deactivate departments');
-      const row = await deactivateInUse(
-        ctx,
-        'departments',
-        id,
-        () => countActiveUsersWhere(ctx.db, ctx.identity.orgId, 'department_id', id),
-        (updated) => [departmentEvent(updated, 'deactivated', ctx.identity.userId)],
-      );
+      const row = await deactivateInUse(ctx, 'departments', id, (updated) => [departmentEvent(updated, 'deactivated', ctx.identity.userId)]);
       return toDepartment(row);
     },
   },

@@ -21,7 +21,7 @@ export function toOrganization(row: OrganizationRow) {
   };
 }
 
-export function toWorkingPattern(hours: readonly string[]) {
+function toWorkingPattern(hours: readonly string[]) {
   const values = WEEKDAYS.map((_, i) => Number(hours[i] ?? 0));
   const pattern = Object.fromEntries(WEEKDAYS.map((day, i) => [day, values[i]])) as Record<Weekday, number>;
   // Sum in hundredths: the column is numeric(4,2), so this is exact.

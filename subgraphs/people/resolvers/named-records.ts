@@ -11,6 +11,7 @@ import {
   type NamedTable,
   type RowOf,
 } from '../db/repositories/named-records.ts';
+import { countUsers, type UserListFilter } from '../db/repositories/users.ts';
 import { requireText } from '../../shared/validation.ts';
 import { appendEvents, type NewEvent } from '../../shared/outbox.ts';
 
@@ -54,22 +55,27 @@ export function nameTaken(table: NamedTable) {
   };
 }
 
+/** The `users` filter of active people referencing a department or site. */
+const USING: Record<'departments' | 'sites', (id: string) => UserListFilter> = {
+  departments: (id) => ({ departmentId: id }),
+  sites: (id) => ({ siteId: id }),
+};
+
 /** Deactivates a department or site unless active people still reference it; `events` are published with the change. */
 export async function deactivateInUse<T extends 'departments' | 'sites'>(
   ctx: PeopleContext,
   table: T,
   id: string,
-  countUsing: () => Promise<number>,
   events: (row: RowOf<T>) => NewEvent[] = () => [],
 ) {
   const row = await loadNamed(ctx, table, id);
   if (row.deactivated_at) return row;
-  const using = await countUsing();
+  const using = await countUsers(ctx.db, ctx.identity.orgId, USING[table](id));
   if (using > 0) {
     throw conflict(`id: ${using} active people still belong to this ${TYPENAME[table].toLowerCase()}; move them first`, { field: 'id' });
   }
   return ctx.db.transaction().execute(async (trx) => {
-    const updated = await setNamedDeactivated(trx, table, ctx.identity.orgId, id, true);
+    const updated = await setNamedDeactivated(trx, table, ctx.identity.orgId, id);
     await appendEvents(trx, events(updated));
     return updated;
   });

@@ -1,6 +1,6 @@
 import type { Updateable } from 'kysely';
-import { badInput, notFound } from '../../shared/errors.ts';
-import { requireCountry, requireIntInRange, requireText, requireTimeZone } from '../../shared/validation.ts';
+import { notFound } from '../../shared/errors.ts';
+import { notNull, requireCountry, requireIntInRange, requireText, requireTimeZone } from '../../shared/validation.ts';
 import { requireAdmin, type PeopleContext } from '../context.ts';
 import { updateOrganization } from '../db/repositories/organizations.ts';
 import type { OrganizationsTable } from '../db/tables/organizations.ts';
@@ -13,11 +13,6 @@ interface UpdateOrganizationInput {
   timeZone?: string | null;
   country?: string | null;
   leaveYearStartMonth?: number | null;
-}
-
-function present<T>(field: string, value: T | null | undefined): value is T {
-  if (value === null) throw badInput(field, 'must not be null');
-  return value !== undefined;
 }
 
 export const organizationResolvers = {
@@ -38,11 +33,15 @@ export const organizationResolvers = {
     updateOrganization: async (_: unknown, { input }: { input: UpdateOrganizationInput }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'change the organization');
       const patch: Updateable<OrganizationsTable> = {};
-      if (present('input.name', input.name)) patch.name = requireText('input.name', input.name, 1, 200);
-      if (present('input.timeZone', input.timeZone)) patch.time_zone = requireTimeZone('input.timeZone', input.timeZone);
-      if (present('input.country', input.country)) patch.country = requireCountry('input.country', input.country);
-      if (present('input.leaveYearStartMonth', input.leaveYearStartMonth)) {
-        patch.leave_year_start_month = requireIntInRange('input.leaveYearStartMonth', input.leaveYearStartMonth, 1, 12);
+      const name = notNull('input.name', input.name);
+      if (name !== undefined) patch.name = requireText('input.name', name, 1, 200);
+      const timeZone = notNull('input.timeZone', input.timeZone);
+      if (timeZone !== undefined) patch.time_zone = requireTimeZone('input.timeZone', timeZone);
+      const country = notNull('input.country', input.country);
+      if (country !== undefined) patch.country = requireCountry('input.country', country);
+      const leaveYearStartMonth = notNull('input.leaveYearStartMonth', input.leaveYearStartMonth);
+      if (leaveYearStartMonth !== undefined) {
+        patch.leave_year_start_month = requireIntInRange('input.leaveYearStartMonth', leaveYearStartMonth, 1, 12);
       }
       const row = await ctx.db.transaction().execute(async (trx) => {
         const updated = await updateOrganization(trx, ctx.identity.orgId, patch);

@@ -2,7 +2,6 @@ import type { Updateable } from 'kysely';
 import { optionalText, requireCountry, requireRegion, requireTimeZone } from '../../shared/validation.ts';
 import { requireAdmin, type PeopleContext } from '../context.ts';
 import { insertSite, updateSite } from '../db/repositories/sites.ts';
-import { countActiveUsersWhere } from '../db/repositories/users.ts';
 import type { SitesTable } from '../db/tables/sites.ts';
 import { toSite } from './mappers.ts';
 import { deactivateInUse, listResolver, loadNamed, nameTaken, uniqueName } from './named-records.ts';
@@ -47,7 +46,7 @@ export const siteResolvers = {
     },
     deactivateSite: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'deactivate sites');
-      return toSite(await deactivateInUse(ctx, 'sites', id, () => countActiveUsersWhere(ctx.db, ctx.identity.orgId, 'site_id', id)));
+      return toSite(await deactivateInUse(ctx, 'sites', id));
     },
   },
 };

@@ -1,12 +1,12 @@
 import type { Updateable } from 'kysely';
-import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import type { PageArgs } from '../../shared/pagination.ts';
 import { optionalText } from '../../shared/validation.ts';
 import { requireAdmin, type PeopleContext } from '../context.ts';
 import { setNamedDeactivated } from '../db/repositories/named-records.ts';
 import { insertTeam, setTeamMembers, updateTeam } from '../db/repositories/teams.ts';
-import { countUsers, listUsers, userSortKey, type UserListFilter } from '../db/repositories/users.ts';
 import type { TeamsTable } from '../db/tables/teams.ts';
-import { toDepartment, toTeam, toUser, type TeamModel } from './mappers.ts';
+import { toTeam, type TeamModel } from './mappers.ts';
+import { departmentOf, userConnection } from './lookups.ts';
 import { listResolver, loadNamed, nameTaken, uniqueName } from './named-records.ts';
 import { requireReference, requireReferences } from './references.ts';
 
@@ -34,17 +34,8 @@ export const teamResolvers = {
     teams: listResolver('teams', toTeam),
   },
   Team: {
-    department: async (team: TeamModel, _: unknown, ctx: PeopleContext) => {
-      const row = team.departmentId ? await ctx.loaders.departments.load(team.departmentId) : null;
-      return row ? toDepartment(row) : null;
-    },
-    members: async (team: TeamModel, args: PageArgs, ctx: PeopleContext) => {
-      const limit = pageSize(args.first);
-      const filter: UserListFilter = { teamId: team.id };
-      const orgId = ctx.identity.orgId;
-      const rows = await listUsers(ctx.db, orgId, filter, limit, args);
-      return toConnection(rows, limit, args, userSortKey, toUser, () => countUsers(ctx.db, orgId, filter));
-    },
+    department: (team: TeamModel, _: unknown, ctx: PeopleContext) => departmentOf(ctx, team.departmentId),
+    members: (team: TeamModel, args: PageArgs, ctx: PeopleContext) => userConnection(ctx, { teamId: team.id }, args),
   },
   Mutation: {
     createTeam: async (_: unknown, { input }: { input: TeamInput & { name: string } }, ctx: PeopleContext) => {
@@ -88,7 +79,7 @@ export const teamResolvers = {
       const orgId = ctx.identity.orgId;
       const row = await ctx.db.transaction().execute(async (trx) => {
         await setTeamMembers(trx, orgId, id, []);
-        return setNamedDeactivated(trx, 'teams', orgId, id, true);
+        return setNamedDeactivated(trx, 'teams', orgId, id);
       });
       return toTeam(row);
     },

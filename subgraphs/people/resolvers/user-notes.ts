@@ -2,10 +2,11 @@ import { forbidden, notFound } from '../../shared/errors.ts';
 import { isId, requireText } from '../../shared/validation.ts';
 import type { PeopleContext } from '../context.ts';
 import { deleteUserNote, findUserNote, insertUserNote } from '../db/repositories/user-notes.ts';
-import { toUser, toUserNote, type UserModel, type UserNoteModel } from './mappers.ts';
+import { toUserNote, type UserModel, type UserNoteModel } from './mappers.ts';
+import { loadUser, userOf } from './lookups.ts';
 
-/** Admins, the user's manager, and their department's manager may write notes about a user. */
-async function mayWriteNotes(ctx: PeopleContext, user: UserModel): Promise<boolean> {
+/** Admins, the user's manager, and their department's manager may read and write notes about a user. */
+export async function mayAccessNotes(ctx: PeopleContext, user: UserModel): Promise<boolean> {
   const { role, userId } = ctx.identity;
   if (role === 'ADMIN') return true;
   if (!userId || userId === user.id) return false;
@@ -16,18 +17,14 @@ async function mayWriteNotes(ctx: PeopleContext, user: UserModel): Promise<boole
 
 export const userNoteResolvers = {
   UserNote: {
-    author: async (note: UserNoteModel, _: unknown, ctx: PeopleContext) => {
-      const row = note.authorId ? await ctx.loaders.users.load(note.authorId) : null;
-      return row ? toUser(row) : null;
-    },
+    author: (note: UserNoteModel, _: unknown, ctx: PeopleContext) => userOf(ctx, note.authorId),
   },
   Mutation: {
     addUserNote: async (_: unknown, args: { userId: string; body: string }, ctx: PeopleContext) => {
-      const row = await ctx.loaders.users.load(args.userId);
-      if (!row) throw notFound('User', args.userId);
-      if (!(await mayWriteNotes(ctx, toUser(row)))) throw forbidden("only admins and the user's managers may add notes about a user");
+      const user = await loadUser(ctx, args.userId);
+      if (!(await mayAccessNotes(ctx, user))) throw forbidden("only admins and the user's managers may add notes about a user");
       const body = requireText('body', args.body, 1, 5000);
-      const note = await insertUserNote(ctx.db, { org_id: ctx.identity.orgId, user_id: row.id, author_id: ctx.identity.userId, body });
+      const note = await insertUserNote(ctx.db, { org_id: ctx.identity.orgId, user_id: user.id, author_id: ctx.identity.userId, body });
       return toUserNote(note);
     },
     deleteUserNote: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {

@@ -1,11 +1,12 @@
 import type { Updateable } from 'kysely';
-import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../shared/errors.ts';
+import { badInput, conflict, forbidden, isUniqueViolation } from '../../shared/errors.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import {
-  isId,
+  notNull,
   optionalText,
   requireCountry,
   requireEmail,
+  requireIds,
   requireRegion,
   requireText,
 } from '../../shared/validation.ts';
@@ -15,22 +16,21 @@ import type { PeopleDb } from '../db/database.ts';
 import { lockOrganization } from '../db/repositories/organizations.ts';
 import { countUserNotes, listUserNotes, noteSortKey } from '../db/repositories/user-notes.ts';
 import {
-  countActiveUsersWhere,
   countUsers,
   findUserIdByEmail,
   findUserIdByExternalId,
   insertUser,
   isInManagementChain,
-  listUsers,
   setUserTags,
   setUserTeams,
   updateUser,
-  userSortKey,
   type UserListFilter,
 } from '../db/repositories/users.ts';
 import type { EmploymentType, UsersTable } from '../db/tables/users.ts';
-import { toDepartment, toSite, toTag, toTeam, toUser, toUserNote, toOrganization, WEEKDAYS, type UserModel } from './mappers.ts';
+import { toSite, toTag, toTeam, toUser, toUserNote, WEEKDAYS, type UserModel } from './mappers.ts';
+import { departmentOf, loadUser, userConnection, userOf } from './lookups.ts';
 import { requireReference, requireReferences } from './references.ts';
+import { mayAccessNotes } from './user-notes.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { userEvent } from '../events.ts';
 
@@ -56,15 +56,8 @@ interface UserFields {
 
 const DEFAULT_PATTERN = ['8', '8', '8', '8', '8', '0', '0'];
 
-const FILTER_IDS = ['departmentId', 'teamId', 'siteId', 'managerId', 'tagId'] as const;
-
 /** Ids of a `users` filter reach SQL as uuids: anything else is a bad input, not a database error. */
-function requireFilterIds(filter: UserListFilter): void {
-  for (const key of FILTER_IDS) {
-    const id = filter[key];
-    if (id !== null && id !== undefined && !isId(id)) throw badInput(`filter.${key}`, 'is not an id of this graph');
-  }
-}
+const FILTER_IDS = ['departmentId', 'teamId', 'siteId', 'managerId', 'tagId'] as const;
 
 /** Validates a working pattern: each day 0..24 hours in steps of 0.01, and some hours unless irregular. */
 function workingPattern(input: WorkingPatternInput, employmentType: EmploymentType): string[] {
@@ -78,12 +71,6 @@ function workingPattern(input: WorkingPatternInput, employmentType: EmploymentTy
     throw badInput('input.workingPattern', 'must have hours on at least one day unless employment type is IRREGULAR_HOURS');
   }
   return hours;
-}
-
-/** Fields that may not be cleared with an explicit null. */
-function notNull<T>(field: string, value: T | null | undefined): T | undefined {
-  if (value === null) throw badInput(field, 'must not be null');
-  return value;
 }
 
 /** Validates a create or update; for an update, omitted fields are left out of the row. */
@@ -146,12 +133,6 @@ function uniqueToBadInput(error: unknown): never {
   throw error;
 }
 
-async function loadUser(ctx: PeopleContext, id: string): Promise<UserModel> {
-  const row = await ctx.loaders.users.load(id);
-  if (!row) throw notFound('User', id);
-  return toUser(row);
-}
-
 /** Refuses to leave the organization without an active admin. */
 async function keepAnAdmin(db: PeopleDb, orgId: string, user: UserModel, field: string): Promise<void> {
   if (user.role !== 'ADMIN' || !user.active) return;
@@ -168,50 +149,21 @@ function setActive(ctx: PeopleContext, id: string, active: boolean) {
   });
 }
 
-/** True when the caller may read notes about `user`: admins, their manager, their department's manager. */
-async function maySeeNotes(ctx: PeopleContext, user: UserModel): Promise<boolean> {
-  const { role, userId } = ctx.identity;
-  if (role === 'ADMIN') return true;
-  if (!userId || userId === user.id) return false;
-  if (user.managerId === userId) return true;
-  if (!user.departmentId) return false;
-  const department = await ctx.loaders.departments.load(user.departmentId);
-  return department?.manager_id === userId;
-}
-
 export const userResolvers = {
   Query: {
     me: async (_: unknown, __: unknown, ctx: PeopleContext) => (ctx.identity.userId ? loadUser(ctx, ctx.identity.userId) : null),
     user: (_: unknown, args: { id: string }, ctx: PeopleContext) => loadUser(ctx, args.id),
     users: async (_: unknown, args: PageArgs & { filter?: UserListFilter | null }, ctx: PeopleContext) => {
-      const limit = pageSize(args.first);
       const filter = args.filter ?? {};
-      requireFilterIds(filter);
-      const orgId = ctx.identity.orgId;
-      const rows = await listUsers(ctx.db, orgId, filter, limit, args);
-      for (const row of rows) ctx.loaders.users.prime(row.id, row);
-      return toConnection(rows, limit, args, userSortKey, toUser, () => countUsers(ctx.db, orgId, filter));
+      requireIds(filter, FILTER_IDS, 'filter');
+      return userConnection(ctx, filter, args);
     },
   },
   User: {
-    __resolveReference: async (ref: { id: string }, ctx: PeopleContext) => {
-      const row = await ctx.loaders.users.load(ref.id);
-      return row ? toUser(row) : null;
-    },
-    department: async (user: UserModel, _: unknown, ctx: PeopleContext) => {
-      const row = user.departmentId ? await ctx.loaders.departments.load(user.departmentId) : null;
-      return row ? toDepartment(row) : null;
-    },
-    manager: async (user: UserModel, _: unknown, ctx: PeopleContext) => {
-      const row = user.managerId ? await ctx.loaders.users.load(user.managerId) : null;
-      return row ? toUser(row) : null;
-    },
-    directReports: async (user: UserModel, args: PageArgs, ctx: PeopleContext) => {
-      const limit = pageSize(args.first);
-      const filter: UserListFilter = { managerId: user.id };
-      const rows = await listUsers(ctx.db, ctx.identity.orgId, filter, limit, args);
-      return toConnection(rows, limit, args, userSortKey, toUser, () => countUsers(ctx.db, ctx.identity.orgId, filter));
-    },
+    __resolveReference: (ref: { id: string }, ctx: PeopleContext) => userOf(ctx, ref.id),
+    department: (user: UserModel, _: unknown, ctx: PeopleContext) => departmentOf(ctx, user.departmentId),
+    manager: (user: UserModel, _: unknown, ctx: PeopleContext) => userOf(ctx, user.managerId),
+    directReports: (user: UserModel, args: PageArgs, ctx: PeopleContext) => userConnection(ctx, { managerId: user.id }, args),
     site: async (user: UserModel, _: unknown, ctx: PeopleContext) => {
       const row = user.siteId ? await ctx.loaders.sites.load(user.siteId) : null;
       return row ? toSite(row) : null;
@@ -221,10 +173,10 @@ export const userResolvers = {
     country: async (user: UserModel, _: unknown, ctx: PeopleContext) => {
       if (user.ownCountry) return user.ownCountry;
       const org = await ctx.loaders.organizations.load(ctx.identity.orgId);
-      return org ? toOrganization(org).country : null;
+      return org?.country ?? null;
     },
     notes: async (user: UserModel, args: PageArgs, ctx: PeopleContext) => {
-      if (!(await maySeeNotes(ctx, user))) throw forbidden('only admins and the user\'s managers may read notes about a user');
+      if (!(await mayAccessNotes(ctx, user))) throw forbidden('only admins and the user\'s managers may read notes about a user');
       const limit = pageSize(args.first);
       const orgId = ctx.identity.orgId;
       const rows = await listUserNotes(ctx.db, orgId, user.id, limit, args);
@@ -288,7 +240,7 @@ export const userResolvers = {
       if (!user.active) return user;
       const orgId = ctx.identity.orgId;
       await keepAnAdmin(ctx.db, orgId, user, 'id');
-      const reports = await countActiveUsersWhere(ctx.db, orgId, 'manager_id', id);
+      const reports = await countUsers(ctx.db, orgId, { managerId: id });
       if (reports > 0) throw conflict(`id: the user manages ${reports} active people; give them another manager first`, { field: 'id' });
       return toUser(await setActive(ctx, id, false));
     },

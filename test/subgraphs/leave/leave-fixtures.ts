@@ -1,36 +1,42 @@
 // Test data written straight into the leave schema, so suites of coverage, who-is-out,
 // reports and documents do not depend on the leave-request service.
-import { expect } from 'vitest';
 import type { LeaveDb } from '../../../subgraphs/leave/db/database.ts';
+import { insertLeaveType as insertLeaveTypeRow } from '../../../subgraphs/leave/db/repositories/leave-types.ts';
 import type { LeaveRequestStatus } from '../../../subgraphs/leave/db/tables/leave-requests.ts';
 import { eachDay, weekdayIndex } from '../../../subgraphs/leave/domain/dates.ts';
-import type { GraphQLBody } from '../../helpers/graph.ts';
 
-/** Inserts a leave type and returns its id. */
+export { dataOf, expectError } from '../../helpers/assertions.ts';
+
+/** The leave type the suites start from: VACATION in days, needs approval, half days, no allowance, no negative balance. */
+export const LEAVE_TYPE_DEFAULTS = {
+  unit: 'DAYS',
+  category: 'VACATION',
+  paid: true,
+  requires_approval: true,
+  requires_document: false,
+  requires_comment: false,
+  half_days_allowed: true,
+  deducts_from_allowance: false,
+  allow_negative_balance: false,
+  private: false,
+  default_entitlement: null,
+} as const;
+
+/** Inserts a leave type (the defaults, but a negative balance allowed) and returns its id. */
 export async function insertLeaveType(
   db: LeaveDb,
   orgId: string,
   values: { name: string; private?: boolean; unit?: 'DAYS' | 'HOURS' },
 ): Promise<string> {
-  const row = await db
-    .insertInto('leave_types')
-    .values({
-      org_id: orgId,
-      name: values.name,
-      code: values.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 10).toUpperCase(),
-      unit: values.unit ?? 'DAYS',
-      category: 'VACATION',
-      paid: true,
-      requires_approval: true,
-      requires_document: false,
-      requires_comment: false,
-      half_days_allowed: true,
-      deducts_from_allowance: false,
-      allow_negative_balance: true,
-      private: values.private ?? false,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await insertLeaveTypeRow(db, {
+    ...LEAVE_TYPE_DEFAULTS,
+    org_id: orgId,
+    name: values.name,
+    code: values.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 10).toUpperCase(),
+    unit: values.unit ?? 'DAYS',
+    allow_negative_balance: true,
+    private: values.private ?? false,
+  });
   return row.id;
 }
 
@@ -89,20 +95,4 @@ export async function insertLeave(db: LeaveDb, orgId: string, leave: TestLeave):
     .values(days.map((d) => ({ ...d, org_id: orgId, request_id: request.id, portion: 'FULL_DAY' as const, holiday_name: null })))
     .execute();
   return request.id;
-}
-
-/** The data of a response, failing the test on any error. */
-export function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
-
-/** Expects the first error to have `code` (and `field`, when given); returns it. */
-export function expectError(res: { body: GraphQLBody<unknown> }, code: string, field?: string) {
-  const error = res.body.errors?.[0];
-  if (!error) throw new Error(`expected an error, got ${JSON.stringify(res.body)}`);
-  expect(error.extensions?.['code'], error.message).toBe(code);
-  if (field !== undefined) expect(error.extensions?.['field'], error.message).toBe(field);
-  return error;
 }

@@ -1,10 +1,14 @@
 // Helpers of the leave request suites: leave types written straight into the leave schema,
 // the GraphQL operations on requests, and the outbox as a test reads it.
-import { expect } from 'vitest';
 import type { Insertable } from 'kysely';
+import { insertLeaveType } from '../../../subgraphs/leave/db/repositories/leave-types.ts';
 import type { LeaveTypesTable } from '../../../subgraphs/leave/db/tables/leave-types.ts';
-import { readEvents, type OutboxEvent } from '../../../subgraphs/shared/outbox.ts';
+import { lastEventId as lastOutboxId, readEvents, type OutboxEvent } from '../../../subgraphs/shared/outbox.ts';
+import { dataOf } from '../../helpers/assertions.ts';
 import type { GraphQLBody, TestGraph, TestOrg, TestUser, NewTestUser } from '../../helpers/graph.ts';
+import { LEAVE_TYPE_DEFAULTS } from './leave-fixtures.ts';
+
+export { dataOf, expectError } from '../../helpers/assertions.ts';
 
 /** The fixed clock of the suites: Monday 15 June 2026, 10:00 in London. */
 export const NOW = new Date('2026-06-15T09:00:00Z');
@@ -14,27 +18,7 @@ let codes = 0;
 /** Inserts a leave type (default: VACATION in days, needs approval, half days, no allowance) and returns its id. */
 export async function addLeaveType(graph: TestGraph, orgId: string, values: Partial<Insertable<LeaveTypesTable>> = {}): Promise<string> {
   const n = ++codes;
-  const row = await graph.leaveDb
-    .insertInto('leave_types')
-    .values({
-      org_id: orgId,
-      name: `Type ${n}`,
-      code: `T${n}`,
-      unit: 'DAYS',
-      category: 'VACATION',
-      paid: true,
-      requires_approval: true,
-      requires_document: false,
-      requires_comment: false,
-      half_days_allowed: true,
-      deducts_from_allowance: false,
-      allow_negative_balance: false,
-      private: false,
-      default_entitlement: null,
-      ...values,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await insertLeaveType(graph.leaveDb, { ...LEAVE_TYPE_DEFAULTS, org_id: orgId, name: `Type ${n}`, code: `T${n}`, ...values });
   return row.id;
 }
 
@@ -46,7 +30,7 @@ export async function addPerson(graph: TestGraph, org: TestOrg, values: NewTestU
 }
 
 /** The fields every request operation selects. */
-export const REQUEST_FIELDS = `
+const REQUEST_FIELDS = `
   id status unit amount hours startDate endDate firstDayPortion lastDayPortion firstDayHours lastDayHours reason comment
   user { id } createdBy { id } decidedBy { id } decidedAt decisionNote
   days { date amount hours portion excludedReason holidayName }
@@ -104,31 +88,9 @@ export async function created(graph: TestGraph, key: string, input: Record<strin
   return dataOf(await createRequest(graph, key, input)).createLeaveRequest;
 }
 
-/** The data of a response, failing the test on any error. */
-export function dataOf<T>(res: { body: GraphQLBody<T> }): T {
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  if (!res.body.data) throw new Error('no data');
-  return res.body.data;
-}
-
-/** Expects the first error to have `code` (and `field` or `rule`, when given); returns it. */
-export function expectError(res: { body: GraphQLBody<unknown> }, code: string, fieldOrRule?: { field?: string; rule?: string }) {
-  const error = res.body.errors?.[0];
-  if (!error) throw new Error(`expected an error, got ${JSON.stringify(res.body)}`);
-  expect(error.extensions?.['code'], error.message).toBe(code);
-  if (fieldOrRule?.field !== undefined) expect(error.extensions?.['field'], error.message).toBe(fieldOrRule.field);
-  if (fieldOrRule?.rule !== undefined) expect(error.extensions?.['rule'], error.message).toBe(fieldOrRule.rule);
-  return error;
-}
-
 /** The id of the newest outbox event (0 when none). */
-export async function lastEventId(graph: TestGraph): Promise<number> {
-  let last = 0;
-  for (;;) {
-    const batch = await readEvents(graph.database.handle.root, last, 1000);
-    if (batch.length === 0) return last;
-    last = batch.at(-1)!.id;
-  }
+export function lastEventId(graph: TestGraph): Promise<number> {
+  return lastOutboxId(graph.database.handle.root);
 }
 
 /** Leave request and allowance events after `afterId`, oldest first. */

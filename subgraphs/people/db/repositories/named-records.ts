@@ -88,17 +88,11 @@ export async function findActiveNamedIdByName(
   return (await q.executeTakeFirst())?.id;
 }
 
-/** Sets `deactivated_at` (now, or null to reactivate) on a row of the table. */
-export async function setNamedDeactivated<T extends NamedTable>(
-  db: PeopleDb,
-  table: T,
-  orgId: string,
-  id: string,
-  deactivated: boolean,
-): Promise<RowOf<T>> {
+/** Sets `deactivated_at` to now on a row of the table. */
+export async function setNamedDeactivated<T extends NamedTable>(db: PeopleDb, table: T, orgId: string, id: string): Promise<RowOf<T>> {
   return (await db
     .updateTable(asOne(table))
-    .set({ deactivated_at: deactivated ? new Date() : null, updated_at: new Date() })
+    .set({ deactivated_at: new Date(), updated_at: new Date() })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .returningAll()

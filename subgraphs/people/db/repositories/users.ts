@@ -140,23 +140,6 @@ export async function updateUser(db: PeopleDb, orgId: string, id: string, patch:
     .executeTakeFirstOrThrow();
 }
 
-/** Counts active users referencing a department, site or manager (to refuse deactivating what is in use). */
-export async function countActiveUsersWhere(
-  db: PeopleDb,
-  orgId: string,
-  column: 'department_id' | 'site_id' | 'manager_id',
-  id: string,
-): Promise<number> {
-  const row = await db
-    .selectFrom('users')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('org_id', '=', orgId)
-    .where(column, '=', id)
-    .where('deactivated_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return row.n;
-}
-
 /** Replaces a user's tags. */
 export async function setUserTags(db: PeopleDb, orgId: string, userId: string, tagIds: readonly string[]): Promise<void> {
   await db.deleteFrom('user_tags').where('org_id', '=', orgId).where('user_id', '=', userId).execute();

@@ -17,9 +17,9 @@ export const DEMO_ORG_ID = '6e0c1f4a-2b7d-4d39-9a5e-8c1b0f7d2a61';
 /** Email of the demo admin (Alex Morgan), whose id the seed returns. */
 export const DEMO_ADMIN_EMAIL = 'alex.morgan@northwind.example';
 /** Name of the demo organization. */
-export const DEMO_ORG_NAME = 'Northwind Trading';
+const DEMO_ORG_NAME = 'Northwind Trading';
 /** Email domain of every demo user. */
-export const DEMO_EMAIL_DOMAIN = 'northwind.example';
+const DEMO_EMAIL_DOMAIN = 'northwind.example';
 
 /** Options of {@link seedDemoOrganization}. */
 export interface SeedDemoOptions {
