@@ -1,8 +1,11 @@
 import DataLoader from 'dataloader';
 import { isId } from '../shared/validation.ts';
+import type { LeaveContext } from './context.ts';
 import type { LeaveDb } from './db/database.ts';
 import { findDirectoryDepartments, findDirectoryOrganization, findDirectoryUsers } from './db/repositories/directory.ts';
+import { findLeaveTypes } from './db/repositories/leave-types.ts';
 import type { DirectoryDepartmentRow, DirectoryOrganizationRow, DirectoryUserRow } from './db/tables/directory.ts';
+import type { LeaveTypeRow } from './db/tables/leave-types.ts';
 
 /** A loader by id: ids that are not uuids, or of other organizations, load as null. */
 export function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>): DataLoader<string, Row | null> {
@@ -44,4 +47,12 @@ export function createDirectoryLoaders(db: LeaveDb, orgId: string): DirectoryLoa
       return organization;
     },
   };
+}
+
+/**
+ * The per-request loader of the caller's organization's leave types by id (active or not).
+ * Unknown ids, ids that are not uuids and other organizations' ids load as null.
+ */
+export function leaveTypeLoader(ctx: LeaveContext): DataLoader<string, LeaveTypeRow | null> {
+  return ctx.loaders.get('leaveTypes', () => byId((ids) => findLeaveTypes(ctx.db, ctx.identity.orgId, ids)));
 }

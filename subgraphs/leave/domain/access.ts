@@ -1,4 +1,5 @@
 import { badInput, forbidden, notFound } from '../../shared/errors.ts';
+import { isId } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
 import type { DirectoryOrganizationRow, DirectoryUserRow } from '../db/tables/directory.ts';
 
@@ -23,11 +24,20 @@ export async function maySeeLeaveOf(ctx: LeaveContext, user: DirectoryUserRow): 
   return ctx.identity.userId === user.id || managesUser(ctx, user);
 }
 
+/** `maySeeLeaveOf` for a person by id: false when the id is no person of the directory. */
+export async function maySeeLeaveOfId(ctx: LeaveContext, userId: string): Promise<boolean> {
+  const user = await ctx.directory.users.load(userId);
+  return user !== null && (await maySeeLeaveOf(ctx, user));
+}
+
 /**
  * The person `userId` from the directory, after catching up with people's events.
  * Unknown ids and other organizations' ids give the same BAD_USER_INPUT on `field`.
  */
 export async function requireDirectoryUser(ctx: LeaveContext, userId: string, field: string): Promise<DirectoryUserRow> {
+  const notAUser = () => badInput(field, `${userId} is not a user of this organization`);
+  // Not a uuid: no person can have it, and catching up would not change that.
+  if (!isId(userId)) throw notAUser();
   let user = await ctx.directory.users.load(userId);
   if (!user) {
     // A person created a moment ago may not have reached the directory yet.
@@ -35,7 +45,7 @@ export async function requireDirectoryUser(ctx: LeaveContext, userId: string, fi
     ctx.directory.users.clear(userId);
     user = await ctx.directory.users.load(userId);
   }
-  if (!user) throw badInput(field, `${userId} is not a user of this organization`);
+  if (!user) throw notAUser();
   return user;
 }
 

@@ -1,21 +1,20 @@
 import type { Transaction } from 'kysely';
 import type { DatabaseHandle } from '../../shared/database.ts';
-import { appendEvents, createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
+import { appendEvents, consumerCursor, createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
 import { isId } from '../../shared/validation.ts';
 import { LEAVE_SCHEMA, type LeaveDb } from '../db/database.ts';
-import { findConsumerCursor, hasPeopleEventsBetween, insertLedgerEntryOnce, updateAllowance } from '../db/repositories/allowances.ts';
+import { insertLedgerEntryOnce, updateAllowance } from '../db/repositories/allowances.ts';
 import { findDirectoryOrganization, findDirectoryUsers } from '../db/repositories/directory.ts';
 import { findDefaultAccrualLeaveType, findLeaveTypes } from '../db/repositories/leave-types.ts';
 import type { LeaveTypeRow, LeaveUnit } from '../db/tables/leave-types.ts';
 import { allowanceChangedEvent } from '../events.ts';
 import { ensureAllowance } from './allowance-balance.ts';
-import { formatUnits, toUnits } from './decimal.ts';
+import { formatUnits, roundHalfUp, toUnits } from './decimal.ts';
+import { DIRECTORY_CONSUMER_NAME, hasPeopleEventsBetween } from './directory-consumer.ts';
 import { isIsoDate, leaveYearOf } from './dates.ts';
 
 /** Name (and cursor) of the accrual consumer. */
 export const ACCRUAL_CONSUMER_NAME = 'leave.accruals';
-/** The consumer that maintains leave's directory (see directory-consumer.ts). */
-const DIRECTORY_CONSUMER_NAME = 'leave.directory';
 /** Holiday accrued per hour worked: 12.07% (the UK rule for irregular-hours workers, leave years from April 2024). */
 export const ACCRUAL_RATE = '0.1207';
 /** Hours of a working day assumed when converting to days for a pattern with no hours at all. */
@@ -70,8 +69,7 @@ export function accrualAmount(hoursWorked: string, unit: LeaveUnit, workingPatte
       denominator *= BigInt(DEFAULT_DAY_HOURS);
     }
   }
-  const units = (2n * numerator + denominator) / (2n * denominator);
-  return formatUnits(Number(units), 4);
+  return formatUnits(Number(roundHalfUp(numerator, denominator)), 4);
 }
 
 /** The explicit type when it is the organization's, active and deducting; else the organization's default. */
@@ -106,8 +104,8 @@ export async function applyHoursWorked(event: OutboxEvent, trx: Transaction<unkn
   if (!org || !user) {
     // The person's creation precedes this event in the outbox: if it is still waiting for
     // the directory consumer, fail the batch (it is retried) rather than lose the accrual.
-    const directoryCursor = await findConsumerCursor(db, DIRECTORY_CONSUMER_NAME);
-    if (await hasPeopleEventsBetween(db, directoryCursor, event.id, [payload.userId, event.orgId])) {
+    const directoryCursor = await consumerCursor(trx, DIRECTORY_CONSUMER_NAME);
+    if (await hasPeopleEventsBetween(trx, directoryCursor, event.id, [payload.userId, event.orgId])) {
       throw new Error(`accrual: directory has not caught up with event ${event.id} yet`);
     }
     console.warn(`accrual: skipping event ${event.id}: ${payload.userId} is not a user of org ${event.orgId}`);
@@ -135,7 +133,7 @@ export async function applyHoursWorked(event: OutboxEvent, trx: Transaction<unkn
   });
   if (!entry) return;
   const updated = await updateAllowance(db, org.org_id, allowance.id, {});
-  await appendEvents(trx as never, [allowanceChangedEvent(updated, 'ACCRUED', null)]);
+  await appendEvents(trx, [allowanceChangedEvent(updated, 'ACCRUED', null)]);
 }
 
 /** The durable consumer of `hours_worked.*` events that accrues holiday for irregular-hours workers (`applyHoursWorked`). */

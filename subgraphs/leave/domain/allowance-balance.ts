@@ -1,22 +1,23 @@
 import DataLoader from 'dataloader';
-import { isId } from '../../shared/validation.ts';
+import type { Insertable } from 'kysely';
+import { isId, uniqueIds } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
 import type { LeaveDb } from '../db/database.ts';
 import {
   findAllowance,
   findDefaultAllowancesOfType,
-  insertAllowanceIfMissing,
+  insertAllowancesIfMissing,
   selectAllowanceForUpdate,
   setEntitlements,
   sumLedgerAmounts,
   sumRequestAmounts,
 } from '../db/repositories/allowances.ts';
 import { findDirectoryUsers } from '../db/repositories/directory.ts';
-import type { AllowanceRow } from '../db/tables/allowances.ts';
+import type { AllowanceRow, AllowancesTable } from '../db/tables/allowances.ts';
 import type { DirectoryOrganizationRow, DirectoryUserRow } from '../db/tables/directory.ts';
 import type { LeaveTypeRow, LeaveUnit } from '../db/tables/leave-types.ts';
 import { daysBetween, leaveYear, leaveYearOf, todayIn } from './dates.ts';
-import { formatUnits, toUnits, UNITS } from './decimal.ts';
+import { formatUnits, roundHalfUp, toUnits, UNITS } from './decimal.ts';
 
 /** The amounts of an allowance, in its type's unit. remaining = entitlement + carriedOver + adjustments + accrued - used - pending. */
 export interface AllowanceBalance {
@@ -31,10 +32,6 @@ export interface AllowanceBalance {
   readonly remaining: number;
 }
 
-
-function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
-  return (2n * numerator + denominator) / (2n * denominator);
-}
 
 function ceilDiv(numerator: bigint, denominator: bigint): bigint {
   return (numerator + denominator - 1n) / denominator;
@@ -99,22 +96,17 @@ export function currentLeaveYear(org: DirectoryOrganizationRow, now: Date): numb
 }
 
 /**
- * The allowance of `user` for `type` and the leave year starting in `year`, created when
- * missing with the organization's leave-year dates and the pro-rated type default
- * (`proRatedEntitlement`). Safe under concurrency: the insert does nothing when another
- * transaction created the row first, and the row is then read back. Pass the transaction.
+ * A new allowance row as it is created by default: the leave year's dates, no base of its
+ * own (it follows the type's default) and the pro-rated type default (`proRatedEntitlement`).
  */
-export async function ensureAllowance(
-  db: LeaveDb,
-  org: DirectoryOrganizationRow,
-  user: DirectoryUserRow,
-  type: LeaveTypeRow,
+export function newAllowanceRow(
+  org: Pick<DirectoryOrganizationRow, 'org_id' | 'leave_year_start_month'>,
+  user: EntitlementPerson & Pick<DirectoryUserRow, 'id'>,
+  type: Pick<LeaveTypeRow, 'id' | 'unit' | 'default_entitlement'>,
   year: number,
-): Promise<AllowanceRow> {
-  const existing = await findAllowance(db, org.org_id, user.id, type.id, year);
-  if (existing) return existing;
+): Insertable<AllowancesTable> {
   const period = leaveYear(year, org.leave_year_start_month);
-  await insertAllowanceIfMissing(db, {
+  return {
     org_id: org.org_id,
     user_id: user.id,
     leave_type_id: type.id,
@@ -123,8 +115,31 @@ export async function ensureAllowance(
     end_date: period.endDate,
     base_entitlement: null,
     entitlement: proRatedEntitlement(type.default_entitlement, type.unit, user, period),
-  });
-  const row = await findAllowance(db, org.org_id, user.id, type.id, year);
+  };
+}
+
+/**
+ * The allowance of `user` for `type` and the leave year starting in `year`, created when
+ * missing (`newAllowanceRow`). Safe under concurrency: the insert does nothing when another
+ * transaction created the row first, and the row is then read back. Pass the transaction.
+ *
+ * With `forUpdate`, the row is read `for update` and stays locked until the transaction
+ * ends: two requests racing for the last day serialize here, and the second sees the
+ * first's amount.
+ */
+export async function ensureAllowance(
+  db: LeaveDb,
+  org: DirectoryOrganizationRow,
+  user: DirectoryUserRow,
+  type: LeaveTypeRow,
+  year: number,
+  options: { readonly forUpdate?: boolean } = {},
+): Promise<AllowanceRow> {
+  const find = () => findAllowance(db, org.org_id, user.id, type.id, year, options.forUpdate ?? false);
+  const existing = await find();
+  if (existing) return existing;
+  await insertAllowancesIfMissing(db, [newAllowanceRow(org, user, type, year)]);
+  const row = await find();
   if (!row) throw new Error(`allowance of ${user.id} for ${type.id} in ${year} vanished after insert`);
   return row;
 }
@@ -147,7 +162,7 @@ export async function lockAllowance(trx: LeaveDb, orgId: string, allowanceId: st
  * are not the organization's allowances are absent from the map.
  */
 export async function allowanceBalances(db: LeaveDb, orgId: string, allowanceIds: readonly string[]): Promise<Map<string, AllowanceBalance>> {
-  const ids = [...new Set(allowanceIds)].filter(isId);
+  const ids = uniqueIds(allowanceIds).filter(isId);
   const balances = new Map<string, AllowanceBalance>();
   if (ids.length === 0) return balances;
   const requests = await sumRequestAmounts(db, orgId, ids);
@@ -199,7 +214,7 @@ export function allowanceBalanceLoader(ctx: LeaveContext): DataLoader<string, Al
 export async function recomputeDefaultAllowances(trx: LeaveDb, type: LeaveTypeRow, today: string): Promise<AllowanceRow[]> {
   const rows = await findDefaultAllowancesOfType(trx, type.org_id, type.id, today);
   if (rows.length === 0) return [];
-  const users = new Map((await findDirectoryUsers(trx, type.org_id, [...new Set(rows.map((r) => r.user_id))])).map((u) => [u.id, u]));
+  const users = new Map((await findDirectoryUsers(trx, type.org_id, uniqueIds(rows.map((r) => r.user_id)))).map((u) => [u.id, u]));
   const changes: { id: string; entitlement: string }[] = [];
   for (const row of rows) {
     const user = users.get(row.user_id);

@@ -1,3 +1,4 @@
+import { badInput } from '../../shared/errors.ts';
 import { isIsoDate } from '../../shared/scalars.ts';
 
 /** Date arithmetic on `YYYY-MM-DD` strings in UTC: no time zone can shift a day. */
@@ -44,3 +45,12 @@ export function leaveYear(year: number, startMonth: number): { year: number; sta
 }
 
 export { isIsoDate };
+
+/**
+ * Checks that `to` is not before `from` and, when `maxDays` is given, at most that many
+ * days after it; BAD_USER_INPUT on `toField` otherwise.
+ */
+export function requireDateRange(fromField: string, from: string, toField: string, to: string, maxDays?: number): void {
+  if (to < from) throw badInput(toField, `must not be before ${fromField}`);
+  if (maxDays !== undefined && daysBetween(from, to) > maxDays) throw badInput(toField, `must be at most ${maxDays} days after ${fromField}`);
+}

@@ -37,3 +37,14 @@ export function formatUnits(units: number, decimals?: 2 | 4): string {
   const fraction = String(abs % scale).padStart(decimals, '0');
   return `${rounded < 0 ? '-' : ''}${whole}.${fraction}`;
 }
+
+/** True when `value` has at most `decimals` decimal places (within float noise). */
+export function hasAtMostDecimals(value: number, decimals: number): boolean {
+  const scaled = value * 10 ** decimals;
+  return Math.abs(Math.round(scaled) - scaled) < 1e-6;
+}
+
+/** `numerator / denominator` rounded half up, for non-negative integers. */
+export function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
+  return (2n * numerator + denominator) / (2n * denominator);
+}

@@ -1,9 +1,13 @@
-import type { Transaction } from 'kysely';
+import { sql, type QueryExecutorProvider, type Transaction } from 'kysely';
 import type { DatabaseHandle } from '../../shared/database.ts';
+import { EVENTS_SCHEMA } from '../../shared/events-migrations/index.ts';
 import { createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
 import { PEOPLE_EVENT_PREFIXES, type DepartmentSnapshot, type OrganizationSnapshot, type UserSnapshot } from '../../shared/people-events.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from '../db/database.ts';
 import { upsertDirectoryDepartment, upsertDirectoryOrganization, upsertDirectoryUser } from '../db/repositories/directory.ts';
+
+/** Name (and cursor) of the consumer that keeps leave's directory in step with people. */
+export const DIRECTORY_CONSUMER_NAME = 'leave.directory';
 
 /** Applies one people event to leave's local directory (idempotent: older snapshots lose). */
 export async function applyPeopleEvent(event: OutboxEvent, trx: Transaction<unknown>): Promise<void> {
@@ -43,8 +47,29 @@ export async function applyPeopleEvent(event: OutboxEvent, trx: Transaction<unkn
 export function createDirectoryConsumer(database: DatabaseHandle): OutboxConsumer {
   return createOutboxConsumer({
     database,
-    name: 'leave.directory',
+    name: DIRECTORY_CONSUMER_NAME,
     typePrefixes: PEOPLE_EVENT_PREFIXES,
     handle: applyPeopleEvent,
   });
+}
+
+/**
+ * True when the outbox holds a people event (`PEOPLE_EVENT_PREFIXES`) about one of
+ * `entityIds` with an id strictly between `afterId` and `beforeId`: one the directory has
+ * yet to apply when `afterId` is its cursor.
+ */
+export async function hasPeopleEventsBetween(db: QueryExecutorProvider, afterId: number, beforeId: number, entityIds: readonly string[]): Promise<boolean> {
+  if (afterId + 1 >= beforeId || entityIds.length === 0) return false;
+  const types = sql.join(
+    PEOPLE_EVENT_PREFIXES.map((prefix) => sql`type like ${`${prefix}%`}`),
+    sql` or `,
+  );
+  const { rows } = await sql<{ pending: boolean }>`
+    select exists (
+      select 1 from ${sql.id(EVENTS_SCHEMA, 'outbox')}
+      where id > ${afterId} and id < ${beforeId}
+        and (${types})
+        and entity_id in (${sql.join(entityIds)})
+    ) as pending`.execute(db);
+  return rows[0]?.pending === true;
 }

@@ -1,6 +1,6 @@
 import { badInput, conflict, forbidden, notFound } from '../../shared/errors.ts';
 import { appendEvents, type NewEvent } from '../../shared/outbox.ts';
-import { isId } from '../../shared/validation.ts';
+import { isId, notNull, uniqueIds } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
 import type { LeaveDb } from '../db/database.ts';
 import { findAllowances } from '../db/repositories/allowances.ts';
@@ -17,14 +17,14 @@ import {
   replaceLeaveRequestDays,
   updateLeaveRequest as updateLeaveRequestRow,
 } from '../db/repositories/leave-requests.ts';
-import { findLeaveTypes } from '../db/repositories/leave-types.ts';
 import type { AllowanceRow } from '../db/tables/allowances.ts';
 import type { DirectoryOrganizationRow, DirectoryUserRow } from '../db/tables/directory.ts';
 import type { DayPortion, LeaveRequestRow, LeaveRequestStatus } from '../db/tables/leave-requests.ts';
 import type { LeaveTypeRow } from '../db/tables/leave-types.ts';
 import { allowanceChangedEvent, leaveRequestEvent, type AllowanceChangeCause, type LeaveRequestAction } from '../events.ts';
+import { leaveTypeLoader } from '../loaders.ts';
 import { countryOf, managesUser, requireDirectoryUser, requireOrganization } from './access.ts';
-import { allowanceBalances, ensureAllowance, lockAllowance } from './allowance-balance.ts';
+import { allowanceBalances, ensureAllowance } from './allowance-balance.ts';
 import { checkCoverage } from './coverage.ts';
 import { todayIn } from './dates.ts';
 import {
@@ -95,15 +95,9 @@ function todayOf(ctx: LeaveContext, org: DirectoryOrganizationRow): string {
   return todayIn(org.time_zone, ctx.services.now());
 }
 
-/** Fields that may be omitted but not cleared with an explicit null. */
-function notNull<T>(field: string, value: T | null | undefined): T | undefined {
-  if (value === null) throw badInput(field, 'must not be null');
-  return value;
-}
-
+/** An active leave type of the organization, through the per-request loader (`checkActiveType`). */
 async function loadActiveType(ctx: LeaveContext, id: string): Promise<LeaveTypeRow> {
-  const [row] = isId(id) ? await findLeaveTypes(ctx.db, ctx.identity.orgId, [id]) : [];
-  return checkActiveType(row, id);
+  return checkActiveType((await leaveTypeLoader(ctx).load(id)) ?? undefined, id);
 }
 
 /**
@@ -162,9 +156,9 @@ async function checkLockedRules(trx: LeaveDb, proposal: Proposal, current: Leave
     });
   }
   if (!type.deducts_from_allowance) return null;
-  let allowance = await ensureAllowance(trx, org, user, type, proposal.year);
-  if (!negativeBalanceAllowed(type, proposal.country)) {
-    allowance = await lockAllowance(trx, orgId, allowance.id);
+  const capped = !negativeBalanceAllowed(type, proposal.country);
+  const allowance = await ensureAllowance(trx, org, user, type, proposal.year, { forUpdate: capped });
+  if (capped) {
     const balance = (await allowanceBalances(trx, orgId, [allowance.id])).get(allowance.id);
     let remaining = toUnits(balance?.remaining ?? 0);
     // The request being changed already counts against this allowance.
@@ -228,12 +222,12 @@ async function recordTransition(
     leaveRequestEvent(row, transition.action.toLowerCase() as LeaveRequestAction, actor, transition.note),
     ...allowances.map((a) => allowanceChangedEvent(a, cause, actor, row.id)),
   ];
-  await appendEvents(trx as never, events);
+  await appendEvents(trx, events);
 }
 
 /** The allowance rows of the given ids (duplicates and nulls dropped). */
 async function allowancesOf(trx: LeaveDb, orgId: string, ids: readonly (string | null)[]): Promise<AllowanceRow[]> {
-  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  const wanted = uniqueIds(ids.filter((id): id is string => id !== null));
   return findAllowances(trx, orgId, wanted);
 }
 
@@ -325,10 +319,11 @@ export async function updateLeaveRequest(ctx: LeaveContext, id: string, input: U
   if (!user.active) throw conflict('the person is deactivated: their requests cannot change', { rule: 'USER_INACTIVE' });
 
   const leaveTypeId = notNull('input.leaveTypeId', input.leaveTypeId) ?? existing.leave_type_id;
-  const [oldType] = await findLeaveTypes(ctx.db, ctx.identity.orgId, [existing.leave_type_id]);
-  const [newType] = leaveTypeId === existing.leave_type_id ? [oldType] : isId(leaveTypeId) ? await findLeaveTypes(ctx.db, ctx.identity.orgId, [leaveTypeId]) : [];
-  const unitChanged = newType !== undefined && newType.unit !== existing.unit;
-  const categoryChanged = newType !== undefined && newType.category !== oldType?.category;
+  // One batch through the per-request loader; validateProposal reads the new type from it again.
+  const types = leaveTypeLoader(ctx);
+  const [oldType, newType] = await Promise.all([types.load(existing.leave_type_id), types.load(leaveTypeId)]);
+  const unitChanged = newType !== null && newType.unit !== existing.unit;
+  const categoryChanged = newType !== null && newType.category !== oldType?.category;
   const startDate = notNull('input.startDate', input.startDate) ?? existing.start_date;
   const endDate = notNull('input.endDate', input.endDate) ?? existing.end_date;
   const wasOneDay = existing.start_date === existing.end_date;

@@ -4,15 +4,15 @@ import type { RestrictedDayRow } from '../db/tables/calendar-days.ts';
 import type { DirectoryUserRow } from '../db/tables/directory.ts';
 import type { DayPortion, LeaveRequestRow } from '../db/tables/leave-requests.ts';
 import type { LeaveCategory, LeaveTypeRow, LeaveUnit } from '../db/tables/leave-types.ts';
-import { daysBetween, eachDay, leaveYearOf } from './dates.ts';
+import { eachDay, leaveYearOf, requireDateRange } from './dates.ts';
 import { commentRequired, defaultReason, isReasonAllowed, reasonsFor } from './oyster-categories.ts';
-import { formatUnits } from './decimal.ts';
+import { formatUnits, hasAtMostDecimals } from './decimal.ts';
 
 // Each rule of a leave request as a small function that throws the GraphQLError naming
 // the input field (BAD_USER_INPUT) or the rule (CONFLICT, `extensions.rule`).
 
 /** Longest range: the last day at most this many days after the first (WhosOff's limit). */
-export const MAX_RANGE_DAYS = 365;
+export const MAX_REQUEST_RANGE_DAYS = 365;
 /** Longest comment or decision note. */
 export const MAX_NOTE_LENGTH = 2000;
 
@@ -28,10 +28,7 @@ export const HALF_DAY_FORBIDDEN_COUNTRIES: { readonly all: readonly string[] } &
 
 /** End not before start, and at most 365 days after it (`input.endDate`). */
 export function checkDateRange(startDate: string, endDate: string): void {
-  if (endDate < startDate) throw badInput('input.endDate', 'must not be before input.startDate');
-  if (daysBetween(startDate, endDate) > MAX_RANGE_DAYS) {
-    throw badInput('input.endDate', `must be at most ${MAX_RANGE_DAYS} days after input.startDate`);
-  }
+  requireDateRange('input.startDate', startDate, 'input.endDate', endDate, MAX_REQUEST_RANGE_DAYS);
 }
 
 /** Only admins record leave starting before today (today in the organization's time zone; `input.startDate`). */
@@ -51,7 +48,7 @@ export function checkActiveType(type: LeaveTypeRow | undefined, id: string): Lea
 /** Hours given for a day: more than 0, at most 24, at most two decimals. */
 export function checkHoursValue(field: string, hours: number): void {
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24) throw badInput(field, 'must be more than 0 and at most 24 hours');
-  if (Math.abs(Math.round(hours * 100) - hours * 100) > 1e-6) throw badInput(field, 'must have at most 2 decimal places');
+  if (!hasAtMostDecimals(hours, 2)) throw badInput(field, 'must have at most 2 decimal places');
 }
 
 /** The parts of a request that say how much of the first and last day is taken. */

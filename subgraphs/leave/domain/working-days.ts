@@ -84,7 +84,7 @@ export function dayBreakdown(input: DayBreakdownInput): DayBreakdown {
   const holidays = new Map(publicHolidaysBetween(country, region, startDate, endDate).map((h) => [h.date, h.name]));
   const closures = new Map(input.closureDays.map((c) => [c.date, c.name]));
   const pattern = user.working_pattern.map(toUnits);
-  const noPattern = pattern.every((h) => h === 0);
+  const noPattern = hasNoWorkingPattern(user);
   if (noPattern && unit === 'DAYS') {
     throw badInput('input.leaveTypeId', 'is counted in days, but this person has no working pattern (irregular hours): use a leave type counted in hours');
   }

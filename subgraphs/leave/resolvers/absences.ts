@@ -12,13 +12,15 @@ import {
   type AbsenceWindow,
 } from '../db/repositories/absences.ts';
 import type { LeaveRequestRow } from '../db/tables/leave-requests.ts';
-import { maySeeLeaveOf } from '../domain/access.ts';
-import { MAX_RANGE_DAYS, requireDateRange, requireDepartment } from './calendar-days.ts';
-import { leaveTypeLoader, toLeaveType } from './leave-types.ts';
+import { maySeeLeaveOfId } from '../domain/access.ts';
+import { requireDateRange } from '../domain/dates.ts';
+import { leaveTypeLoader } from '../loaders.ts';
+import { MAX_QUERY_RANGE_DAYS, requireDepartment } from './calendar-days.ts';
+import { toLeaveType } from './leave-types.ts';
 import { toLeaveRequest } from './leave-requests.ts';
 
 /** An absence as the API shows it; the request row stays inside for the fields that need permission. */
-export function toAbsence(row: LeaveRequestRow) {
+function toAbsence(row: LeaveRequestRow) {
   return {
     userId: row.user_id,
     startDate: row.start_date,
@@ -39,17 +41,11 @@ interface WhosOutArgs extends PageArgs {
 }
 
 function validate(args: WhosOutArgs): { window: AbsenceWindow; limit: number } {
-  requireDateRange('from', args.from, 'to', args.to, MAX_RANGE_DAYS);
+  requireDateRange('from', args.from, 'to', args.to, MAX_QUERY_RANGE_DAYS);
   const limit = pageSize(args.first);
   // A bad cursor fails here, not inside a batch shared with other departments.
   if (args.after) decodeCursor(args.after, ABSENCE_CURSOR);
   return { window: { from: args.from, to: args.to, includePending: args.includePending === true }, limit };
-}
-
-/** Whether the caller may see the absent person's leave in full (themself, their managers, admins). */
-async function maySeeLeave(ctx: LeaveContext, userId: string): Promise<boolean> {
-  const user = await ctx.directory.users.load(userId);
-  return user ? maySeeLeaveOf(ctx, user) : false;
 }
 
 /** Key of one department's absence count. Keys are compared as JSON: build them with the same property order. */
@@ -146,10 +142,10 @@ export const absenceResolvers = {
       const type = await leaveTypeLoader(ctx).load(absence.leaveTypeId);
       if (!type) return null;
       // Colleagues see that someone is away, not why, when the type is private.
-      if (type.private && !(await maySeeLeave(ctx, absence.userId))) return null;
+      if (type.private && !(await maySeeLeaveOfId(ctx, absence.userId))) return null;
       return toLeaveType(type);
     },
     leaveRequest: async (absence: AbsenceModel, _: unknown, ctx: LeaveContext) =>
-      (await maySeeLeave(ctx, absence.userId)) ? toLeaveRequest(absence.request) : null,
+      (await maySeeLeaveOfId(ctx, absence.userId)) ? toLeaveRequest(absence.request) : null,
   },
 };

@@ -19,13 +19,14 @@ import {
   allowanceBalanceLoader,
   currentLeaveYear,
   ensureAllowance,
-  lockAllowance,
   proRatedEntitlement,
   type AllowanceBalance,
 } from '../domain/allowance-balance.ts';
 import { todayIn } from '../domain/dates.ts';
+import { hasAtMostDecimals } from '../domain/decimal.ts';
 import { allowanceChangedEvent } from '../events.ts';
-import { hasAtMostDecimals, leaveTypeLoader, MAX_ENTITLEMENT, requireEntitlement, toLeaveType } from './leave-types.ts';
+import { leaveTypeLoader } from '../loaders.ts';
+import { MAX_ENTITLEMENT, requireEntitlement, toLeaveType } from './leave-types.ts';
 
 /** Earliest and latest leave year an allowance may be read or written for. */
 const FIRST_YEAR = 2000;
@@ -55,10 +56,10 @@ export function toAllowance(row: AllowanceRow, balance: AllowanceBalance) {
     remaining: balance.remaining,
   };
 }
-export type AllowanceModel = ReturnType<typeof toAllowance>;
+type AllowanceModel = ReturnType<typeof toAllowance>;
 
 /** The GraphQL `AllowanceLedgerEntry` of a ledger row. */
-export function toLedgerEntry(row: AllowanceLedgerRow) {
+function toLedgerEntry(row: AllowanceLedgerRow) {
   return {
     id: row.id,
     kind: row.kind,
@@ -204,15 +205,14 @@ export const allowanceResolvers = {
       const carriedOver =
         input.carriedOver === null || input.carriedOver === undefined ? '0.00' : requireEntitlement('input.carriedOver', input.carriedOver, type.unit);
       const row = await ctx.db.transaction().execute(async (trx) => {
-        const current = await ensureAllowance(trx, org, user, type, year);
-        await lockAllowance(trx, org.org_id, current.id);
+        const current = await ensureAllowance(trx, org, user, type, year, { forUpdate: true });
         const period = { startDate: current.start_date, endDate: current.end_date };
         const updated = await updateAllowance(trx, org.org_id, current.id, {
           base_entitlement: base,
           carried_over: carriedOver,
           entitlement: proRatedEntitlement(base ?? type.default_entitlement, type.unit, user, period),
         });
-        await appendEvents(trx as never, [allowanceChangedEvent(updated, 'SET', ctx.identity.userId)]);
+        await appendEvents(trx, [allowanceChangedEvent(updated, 'SET', ctx.identity.userId)]);
         return updated;
       });
       return answer(ctx, row);
@@ -223,12 +223,11 @@ export const allowanceResolvers = {
       const amount = requireAdjustment(input.amount, type);
       const reason = requireText('input.reason', input.reason, 1, 500);
       const row = await ctx.db.transaction().execute(async (trx) => {
-        const current = await ensureAllowance(trx, org, user, type, year);
+        const current = await ensureAllowance(trx, org, user, type, year, { forUpdate: true });
         const effectiveDate = input.effectiveDate ?? defaultEffectiveDate(ctx, org, current);
         if (effectiveDate < current.start_date || effectiveDate > current.end_date) {
           throw badInput('input.effectiveDate', `must be inside the leave year, ${current.start_date} to ${current.end_date}`);
         }
-        await lockAllowance(trx, org.org_id, current.id);
         await insertLedgerEntry(trx, {
           org_id: org.org_id,
           allowance_id: current.id,
@@ -240,7 +239,7 @@ export const allowanceResolvers = {
           created_by: ctx.identity.userId,
         });
         const updated = await updateAllowance(trx, org.org_id, current.id, {});
-        await appendEvents(trx as never, [allowanceChangedEvent(updated, 'ADJUSTED', ctx.identity.userId)]);
+        await appendEvents(trx, [allowanceChangedEvent(updated, 'ADJUSTED', ctx.identity.userId)]);
         return updated;
       });
       return answer(ctx, row);

@@ -9,7 +9,6 @@ import {
   countRestrictedDays,
   deleteClosureDay,
   deleteRestrictedDay,
-  findClosureDayOn,
   insertClosureDay,
   insertRestrictedDay,
   listClosureDays,
@@ -18,20 +17,11 @@ import {
 import type { ClosureDayRow, RestrictedDayRow } from '../db/tables/calendar-days.ts';
 import type { DirectoryDepartmentRow } from '../db/tables/directory.ts';
 import { countryOf, requireAdmin, requireOrganization } from '../domain/access.ts';
-import { daysBetween, todayIn } from '../domain/dates.ts';
+import { requireDateRange, todayIn } from '../domain/dates.ts';
 import { isSupportedCountry, publicHolidaysBetween, type PublicHolidayDay } from '../domain/public-holidays.ts';
 
 /** The longest range (in days from first to last) a ranged query accepts. */
-export const MAX_RANGE_DAYS = 366;
-
-/**
- * Checks that `to` is not before `from` and, when `maxDays` is given, at most that many
- * days after it; BAD_USER_INPUT on `toField` otherwise.
- */
-export function requireDateRange(fromField: string, from: string, toField: string, to: string, maxDays?: number): void {
-  if (to < from) throw badInput(toField, `must not be before ${fromField}`);
-  if (maxDays !== undefined && daysBetween(from, to) > maxDays) throw badInput(toField, `must be at most ${maxDays} days after ${fromField}`);
-}
+export const MAX_QUERY_RANGE_DAYS = 366;
 
 /**
  * The department `id` of the caller's organization from leave's directory (catching up with
@@ -53,18 +43,18 @@ export async function requireDepartment(ctx: LeaveContext, field: string, id: st
 }
 
 /** A restricted day as the API shows it. */
-export function toRestrictedDay(row: RestrictedDayRow) {
+function toRestrictedDay(row: RestrictedDayRow) {
   return { id: row.id, date: row.date, name: row.name, departmentId: row.department_id, note: row.note, createdAt: row.created_at };
 }
 type RestrictedDayModel = ReturnType<typeof toRestrictedDay>;
 
 /** A closure day as the API shows it. */
-export function toClosureDay(row: ClosureDayRow) {
+function toClosureDay(row: ClosureDayRow) {
   return { id: row.id, date: row.date, name: row.name, createdAt: row.created_at };
 }
 
 /** A public holiday as the API shows it. */
-export function toPublicHoliday(day: PublicHolidayDay) {
+function toPublicHoliday(day: PublicHolidayDay) {
   return { date: day.date, name: day.name, country: day.country, region: day.region };
 }
 
@@ -87,7 +77,7 @@ interface CreateClosureDayInput {
 
 /** Public holidays of a country and region; default the caller's country (else the organization's) and region. */
 async function publicHolidays(ctx: LeaveContext, args: { from: string; to: string; country?: string | null; region?: string | null }) {
-  requireDateRange('from', args.from, 'to', args.to, MAX_RANGE_DAYS);
+  requireDateRange('from', args.from, 'to', args.to, MAX_QUERY_RANGE_DAYS);
   const org = await requireOrganization(ctx);
   const caller = ctx.identity.userId ? await ctx.directory.users.load(ctx.identity.userId) : null;
   const own = caller ? countryOf(caller, org) : { country: org.country, region: null };
@@ -158,7 +148,6 @@ export const calendarDayResolvers = {
       const name = requireText('input.name', input.name, 1, 100);
       const orgId = ctx.identity.orgId;
       const taken = () => badInput('input.date', `the organization already has a closure day on ${input.date}`);
-      if (await findClosureDayOn(ctx.db, orgId, input.date)) throw taken();
       try {
         return toClosureDay(await insertClosureDay(ctx.db, { org_id: orgId, date: input.date, name, created_by: ctx.identity.userId }));
       } catch (error) {

@@ -14,10 +14,12 @@ import {
 import type { CoverageEnforcement, CoverageRuleRow } from '../db/tables/coverage-rules.ts';
 import { maySeeLeaveOf, requireAdmin, requireDirectoryUser } from '../domain/access.ts';
 import { checkCoverage, type CoverageDayResult, type CoverageResult } from '../domain/coverage.ts';
-import { MAX_RANGE_DAYS, requireDateRange, requireDepartment } from './calendar-days.ts';
+import { requireDateRange } from '../domain/dates.ts';
+import { hasAtMostDecimals } from '../domain/decimal.ts';
+import { MAX_QUERY_RANGE_DAYS, requireDepartment } from './calendar-days.ts';
 
 /** A coverage rule as the API shows it. */
-export function toCoverageRule(row: CoverageRuleRow) {
+function toCoverageRule(row: CoverageRuleRow) {
   return {
     id: row.id,
     departmentId: row.department_id,
@@ -35,7 +37,7 @@ function toCoverageDay(day: CoverageDayResult) {
 }
 
 /** A coverage check as the API shows it; the daily breakdown only when asked for. */
-export function toCoverageCheck(result: CoverageResult, includeDailyBreakdown: boolean) {
+function toCoverageCheck(result: CoverageResult, includeDailyBreakdown: boolean) {
   return {
     hasViolation: result.hasViolation,
     blocking: result.blocking,
@@ -69,7 +71,7 @@ function validateRuleInput(input: CoverageRuleInput): RulePatch {
     const percent = input.minimumPercent;
     if (percent !== null) {
       if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw badInput('input.minimumPercent', 'must be from 0 to 100');
-      if (Math.abs(percent * 100 - Math.round(percent * 100)) > 1e-6) throw badInput('input.minimumPercent', 'must have at most 2 decimals');
+      if (!hasAtMostDecimals(percent, 2)) throw badInput('input.minimumPercent', 'must have at most 2 decimals');
     }
     patch.minimum_percent = percent === null ? null : percent.toFixed(2);
   }
@@ -114,7 +116,7 @@ export const coverageResolvers = {
       args: { userId: string; startDate: string; endDate: string; includeDailyBreakdown?: boolean | null },
       ctx: LeaveContext,
     ) => {
-      requireDateRange('startDate', args.startDate, 'endDate', args.endDate, MAX_RANGE_DAYS);
+      requireDateRange('startDate', args.startDate, 'endDate', args.endDate, MAX_QUERY_RANGE_DAYS);
       const user = await requireDirectoryUser(ctx, args.userId, 'userId');
       if (!(await maySeeLeaveOf(ctx, user))) throw forbidden("only the person, their managers and admins may check this person's coverage");
       const result = await checkCoverage(ctx.db, { orgId: ctx.identity.orgId, user, startDate: args.startDate, endDate: args.endDate });

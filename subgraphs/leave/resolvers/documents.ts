@@ -2,7 +2,7 @@ import { badInput, forbidden, notFound } from '../../shared/errors.ts';
 import { isId, requireText } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
 import { findDocumentsOfRequests, findLeaveDocument, insertLeaveDocument, softDeleteLeaveDocument, type DocumentWithOwnerRow } from '../db/repositories/documents.ts';
-import { maySeeLeaveOf } from '../domain/access.ts';
+import { maySeeLeaveOfId } from '../domain/access.ts';
 import { removeDocument, signDocumentUrl } from '../documents/store.ts';
 import { groupedBy } from '../loaders.ts';
 import { leaveRequestLoader } from './leave-requests.ts';
@@ -11,7 +11,7 @@ import { leaveRequestLoader } from './leave-requests.ts';
 export const DOCUMENT_CONTENT_TYPES: readonly string[] = ['application/pdf', 'image/png', 'image/jpeg', 'image/heic', 'text/plain'];
 
 /** A document as the API shows it, with the request's person (who may download it depends on them). */
-export function toLeaveDocument(row: DocumentWithOwnerRow) {
+function toLeaveDocument(row: DocumentWithOwnerRow) {
   return {
     id: row.id,
     requestUserId: row.request_user_id,
@@ -31,12 +31,6 @@ interface RequestDocumentUploadInput {
   filename: string;
   contentType: string;
   sizeBytes: number;
-}
-
-/** Whether the caller may see the leave of `userId` (themself, their managers, admins). */
-async function maySeeLeave(ctx: LeaveContext, userId: string): Promise<boolean> {
-  const user = await ctx.directory.users.load(userId);
-  return user ? maySeeLeaveOf(ctx, user) : false;
 }
 
 /** Only the requester and admins may add or remove documents. */
@@ -60,7 +54,7 @@ function validateUpload(ctx: LeaveContext, input: RequestDocumentUploadInput) {
 /** The document `id` of the caller's organization, when the caller may see its request; NOT_FOUND otherwise. */
 async function requireVisibleDocument(ctx: LeaveContext, id: string): Promise<DocumentWithOwnerRow> {
   const row = isId(id) ? await findLeaveDocument(ctx.db, ctx.identity.orgId, id) : undefined;
-  if (!row || !(await maySeeLeave(ctx, row.request_user_id))) throw notFound('LeaveDocument', id);
+  if (!row || !(await maySeeLeaveOfId(ctx, row.request_user_id))) throw notFound('LeaveDocument', id);
   return row;
 }
 
@@ -79,14 +73,14 @@ export const documentResolvers = {
   LeaveDocument: {
     downloadUrl: async (document: LeaveDocumentModel, _: unknown, ctx: LeaveContext) => {
       if (!document.uploaded || document.deleted) return null;
-      if (!(await maySeeLeave(ctx, document.requestUserId))) return null;
+      if (!(await maySeeLeaveOfId(ctx, document.requestUserId))) return null;
       return signDocumentUrl(ctx.services.documents, 'download', document.id, ctx.services.now()).url;
     },
   },
   Mutation: {
     requestLeaveDocumentUpload: async (_: unknown, { input }: { input: RequestDocumentUploadInput }, ctx: LeaveContext) => {
       const request = isId(input.leaveRequestId) ? await leaveRequestLoader(ctx).load(input.leaveRequestId) : null;
-      if (!request || !(await maySeeLeave(ctx, request.user_id))) throw notFound('LeaveRequest', input.leaveRequestId);
+      if (!request || !(await maySeeLeaveOfId(ctx, request.user_id))) throw notFound('LeaveRequest', input.leaveRequestId);
       requireRequesterOrAdmin(ctx, request.user_id, 'attach documents');
       const values = validateUpload(ctx, input);
       const row = await insertLeaveDocument(ctx.db, {

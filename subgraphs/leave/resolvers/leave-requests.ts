@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
-import { badInput, notFound } from '../../shared/errors.ts';
+import { notFound } from '../../shared/errors.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
-import { isId } from '../../shared/validation.ts';
+import { requireIds } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
 import { findManagedUserIds } from '../db/repositories/directory.ts';
 import {
@@ -24,8 +24,8 @@ import {
   type CreateLeaveRequestInput,
   type UpdateLeaveRequestInput,
 } from '../domain/leave-request-service.ts';
-import { byId, groupedBy } from '../loaders.ts';
-import { leaveTypeLoader, toLeaveType } from './leave-types.ts';
+import { byId, groupedBy, leaveTypeLoader } from '../loaders.ts';
+import { toLeaveType } from './leave-types.ts';
 
 /** A federation reference to a person of the people subgraph (null for none). */
 function userRef(id: string | null): { __typename: 'User'; id: string } | null {
@@ -65,7 +65,7 @@ export function toLeaveRequest(row: LeaveRequestRow) {
   };
 }
 /** The object every `LeaveRequest` field resolver receives. */
-export type LeaveRequestModel = ReturnType<typeof toLeaveRequest>;
+type LeaveRequestModel = ReturnType<typeof toLeaveRequest>;
 
 function toLeaveRequestDay(row: LeaveRequestDayRow) {
   return {
@@ -116,16 +116,6 @@ async function visibleRequest(ctx: LeaveContext, id: string): Promise<LeaveReque
   return row && (await maySeeRequest(ctx, row)) ? row : null;
 }
 
-const FILTER_IDS = ['userId', 'leaveTypeId', 'departmentId'] as const;
-
-/** Ids of a filter reach SQL as uuids: anything else is a bad input, not a database error. */
-function requireFilterIds(filter: LeaveRequestFilter): void {
-  for (const key of FILTER_IDS) {
-    const id = filter[key];
-    if (id !== null && id !== undefined && !isId(id)) throw badInput(`filter.${key}`, 'is not an id of this graph');
-  }
-}
-
 /** Whose requests the caller may list: null for everyone (admins), else themself and the people they manage. */
 async function visibleUserIds(ctx: LeaveContext): Promise<string[] | null> {
   const { role, userId, orgId } = ctx.identity;
@@ -151,7 +141,8 @@ export const leaveRequestResolvers = {
     leaveRequests: async (_: unknown, args: PageArgs & { filter?: LeaveRequestFilter | null }, ctx: LeaveContext) => {
       const limit = pageSize(args.first);
       const filter = args.filter ?? {};
-      requireFilterIds(filter);
+      // Ids of a filter reach SQL as uuids: anything else is a bad input, not a database error.
+      requireIds(filter, ['userId', 'leaveTypeId', 'departmentId'], 'filter');
       const orgId = ctx.identity.orgId;
       const visible = await visibleUserIds(ctx);
       const rows = await listLeaveRequests(ctx.db, orgId, visible, filter, limit, args.after);

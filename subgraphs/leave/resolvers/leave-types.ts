@@ -1,15 +1,13 @@
-import type DataLoader from 'dataloader';
 import type { Updateable } from 'kysely';
 import { badInput, conflict, isUniqueViolation, notFound } from '../../shared/errors.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
-import { requireColour, requireText } from '../../shared/validation.ts';
+import { notNull, requireColour, requireText } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
 import { typeHasCustomizedAllowances } from '../db/repositories/allowances.ts';
 import {
   countLeaveTypes,
   findActiveLeaveTypeIdBy,
-  findLeaveTypes,
   insertLeaveType,
   LEAVE_TYPE_CODE_INDEX,
   LEAVE_TYPE_NAME_INDEX,
@@ -22,11 +20,11 @@ import {
 import type { LeaveCategory, LeaveTypeRow, LeaveTypesTable, LeaveUnit } from '../db/tables/leave-types.ts';
 import { requireAdmin, requireOrganization } from '../domain/access.ts';
 import { recomputeDefaultAllowances } from '../domain/allowance-balance.ts';
-import { toUnits } from '../domain/decimal.ts';
+import { hasAtMostDecimals, toUnits } from '../domain/decimal.ts';
 import { todayIn } from '../domain/dates.ts';
 import { commentRequired, reasonsFor } from '../domain/oyster-categories.ts';
 import { allowanceChangedEvent } from '../events.ts';
-import { byId } from '../loaders.ts';
+import { leaveTypeLoader } from '../loaders.ts';
 
 /** The GraphQL `LeaveType` of a row: reasons and comment-required reasons come from its category. */
 export function toLeaveType(row: LeaveTypeRow) {
@@ -53,24 +51,9 @@ export function toLeaveType(row: LeaveTypeRow) {
     createdAt: row.created_at,
   };
 }
-export type LeaveTypeModel = ReturnType<typeof toLeaveType>;
-
-/**
- * The per-request loader of the caller's organization's leave types by id (active or not).
- * Unknown ids, ids that are not uuids and other organizations' ids load as null.
- */
-export function leaveTypeLoader(ctx: LeaveContext): DataLoader<string, LeaveTypeRow | null> {
-  return ctx.loaders.get('leaveTypes', () => byId((ids) => findLeaveTypes(ctx.db, ctx.identity.orgId, ids)));
-}
 
 /** Largest entitlement or amount per leave year by unit (a year has at most 366 days). */
 export const MAX_ENTITLEMENT: Readonly<Record<LeaveUnit, number>> = { DAYS: 366, HOURS: 3000 };
-
-/** True when `value` has at most `decimals` decimal places (within float noise). */
-export function hasAtMostDecimals(value: number, decimals: number): boolean {
-  const scaled = value * 10 ** decimals;
-  return Math.abs(Math.round(scaled) - scaled) < 1e-6;
-}
 
 /**
  * An entitlement-like amount (0 to 366 days or 0 to 3000 hours, at most 2 decimals) as a
@@ -110,12 +93,6 @@ const FLAGS = {
   allowNegativeBalance: 'allow_negative_balance',
   private: 'private',
 } as const satisfies Record<string, keyof LeaveTypesTable>;
-
-/** Fields that may not be cleared with an explicit null. */
-function notNull<T>(field: string, value: T | null | undefined): T | undefined {
-  if (value === null) throw badInput(field, 'must not be null');
-  return value;
-}
 
 const NAME_TAKEN = 'is already the name of another active leave type';
 const CODE_TAKEN = 'is already the code of another active leave type';
@@ -164,7 +141,7 @@ function uniqueToBadInput(error: unknown): never {
 }
 
 /** The organization's leave type `id`; NOT_FOUND for unknown ids and other organizations' ids. */
-export async function requireLeaveType(ctx: LeaveContext, id: string): Promise<LeaveTypeRow> {
+async function requireLeaveType(ctx: LeaveContext, id: string): Promise<LeaveTypeRow> {
   const row = await leaveTypeLoader(ctx).load(id);
   if (!row) throw notFound('LeaveType', id);
   return row;
@@ -241,7 +218,7 @@ export const leaveTypeResolvers = {
           const updated = await updateLeaveType(trx, orgId, id, patch);
           if (!updated) throw notFound('LeaveType', id);
           const recomputed = today === null ? [] : await recomputeDefaultAllowances(trx, updated, today);
-          await appendEvents(trx as never, recomputed.map((a) => allowanceChangedEvent(a, 'SET', ctx.identity.userId)));
+          await appendEvents(trx, recomputed.map((a) => allowanceChangedEvent(a, 'SET', ctx.identity.userId)));
           return updated;
         })
         .catch(uniqueToBadInput);

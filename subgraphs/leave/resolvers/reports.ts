@@ -2,11 +2,13 @@ import { badInput, forbidden } from '../../shared/errors.ts';
 import { isId } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
 import { leaveReport, type LeaveReportRowData, type ReportDimension } from '../db/repositories/reports.ts';
-import { MAX_RANGE_DAYS, requireDateRange, requireDepartment } from './calendar-days.ts';
-import { leaveTypeLoader, toLeaveType } from './leave-types.ts';
+import { requireDateRange } from '../domain/dates.ts';
+import { leaveTypeLoader } from '../loaders.ts';
+import { MAX_QUERY_RANGE_DAYS, requireDepartment } from './calendar-days.ts';
+import { toLeaveType } from './leave-types.ts';
 
 /** A leave report row as the API shows it. */
-export function toLeaveReportRow(row: LeaveReportRowData) {
+function toLeaveReportRow(row: LeaveReportRowData) {
   return {
     departmentId: row.department_id,
     leaveTypeId: row.leave_type_id,
@@ -31,7 +33,7 @@ export const reportResolvers = {
   Query: {
     leaveReport: async (_: unknown, args: LeaveReportArgs, ctx: LeaveContext) => {
       if (ctx.identity.role === 'EMPLOYEE') throw forbidden('only admins and managers may run leave reports');
-      requireDateRange('from', args.from, 'to', args.to, MAX_RANGE_DAYS);
+      requireDateRange('from', args.from, 'to', args.to, MAX_QUERY_RANGE_DAYS);
       const groupBy = [...new Set(args.groupBy)];
       if (groupBy.length === 0) throw badInput('groupBy', 'give at least one of DEPARTMENT, LEAVE_TYPE and MONTH');
       if (args.departmentId) await requireDepartment(ctx, 'departmentId', args.departmentId, { active: false });

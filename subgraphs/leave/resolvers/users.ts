@@ -1,14 +1,14 @@
 import DataLoader from 'dataloader';
 import { badInput, forbidden } from '../../shared/errors.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
-import { isId } from '../../shared/validation.ts';
+import { requireIds } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
-import { allowanceBalanceLoader, currentLeaveYear, proRatedEntitlement } from '../domain/allowance-balance.ts';
-import { maySeeLeaveOf, requireOrganization } from '../domain/access.ts';
-import { leaveYear, todayIn } from '../domain/dates.ts';
-import { findAllowancesOfUsers } from '../db/repositories/allowances.ts';
+import { allowanceBalanceLoader, currentLeaveYear, newAllowanceRow } from '../domain/allowance-balance.ts';
+import { maySeeLeaveOfId, requireOrganization } from '../domain/access.ts';
+import { todayIn } from '../domain/dates.ts';
+import { findAllowancesOfUsers, insertAllowancesIfMissing } from '../db/repositories/allowances.ts';
 import { countLeaveRequestsOfUsers, leaveRequestSortKey, listLeaveRequestsOfUsers, type LeaveRequestFilter } from '../db/repositories/leave-requests.ts';
-import { findApprovedLeaveOn, findDeductingLeaveTypes, insertMissingAllowances } from '../db/repositories/user-leave.ts';
+import { findApprovedLeaveOn, findDeductingLeaveTypes } from '../db/repositories/user-leave.ts';
 import type { AllowanceRow } from '../db/tables/allowances.ts';
 import type { LeaveRequestRow } from '../db/tables/leave-requests.ts';
 import type { DirectoryUserRow } from '../db/tables/directory.ts';
@@ -21,17 +21,8 @@ interface UserRef {
 
 /** Throws FORBIDDEN unless the caller may see the person's leave (themself, their managers, admins). */
 async function requireLeaveVisible(ctx: LeaveContext, userId: string, field: string): Promise<void> {
-  const user = isId(userId) ? await ctx.directory.users.load(userId) : null;
-  if (!user || !(await maySeeLeaveOf(ctx, user))) {
+  if (!(await maySeeLeaveOfId(ctx, userId))) {
     throw forbidden(`User.${field} is visible only to the person, their managers and admins`);
-  }
-}
-
-/** Validates the ids of a request filter: they reach SQL as uuids. */
-function requireFilterIds(filter: LeaveRequestFilter): void {
-  for (const key of ['leaveTypeId', 'departmentId'] as const) {
-    const id = filter[key];
-    if (id && !isId(id)) throw badInput(`filter.${key}`, 'is not an id of this graph');
   }
 }
 
@@ -63,7 +54,6 @@ function allowancesOfYear(ctx: LeaveContext, year: number | null) {
       const orgId = ctx.identity.orgId;
       const org = await requireOrganization(ctx);
       const y = year ?? currentLeaveYear(org, ctx.services.now());
-      const period = leaveYear(y, org.leave_year_start_month);
       const types = await findDeductingLeaveTypes(ctx.db, orgId);
       let rows = await findAllowancesOfUsers(ctx.db, orgId, userIds, y);
       const have = new Set(rows.map((r) => `${r.user_id}|${r.leave_type_id}`));
@@ -71,20 +61,11 @@ function allowancesOfYear(ctx: LeaveContext, year: number | null) {
       const missing = users.flatMap((user) =>
         types
           .filter((type) => type.default_entitlement !== null && !have.has(`${user.id}|${type.id}`))
-          .map((type) => ({
-            org_id: orgId,
-            user_id: user.id,
-            leave_type_id: type.id,
-            year: y,
-            start_date: period.startDate,
-            end_date: period.endDate,
-            base_entitlement: null,
-            entitlement: proRatedEntitlement(type.default_entitlement, type.unit, user, period),
-          })),
+          .map((type) => newAllowanceRow(org, user, type, y)),
       );
       if (missing.length > 0) {
         // Defaults are materialized on first read so every later request locks a real row.
-        await insertMissingAllowances(ctx.db, missing);
+        await insertAllowancesIfMissing(ctx.db, missing);
         rows = await findAllowancesOfUsers(ctx.db, orgId, userIds, y);
       }
       const active = new Set(types.map((t) => t.id));
@@ -112,7 +93,8 @@ export const userLeaveResolvers = {
       await requireLeaveVisible(ctx, user.id, 'leaveRequests');
       const limit = pageSize(args.first);
       const filter: LeaveRequestFilter = { ...(args.filter ?? {}), userId: null };
-      requireFilterIds(filter);
+      // The filter's ids reach SQL as uuids.
+      requireIds(filter, ['leaveTypeId', 'departmentId'], 'filter');
       const { rows, counts } = leaveRequestPages(ctx, filter, limit, args.after ?? null);
       const page = await rows.load(user.id);
       return toConnection(page, limit, args, leaveRequestSortKey, toLeaveRequest, () => counts.load(user.id));

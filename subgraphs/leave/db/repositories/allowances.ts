@@ -1,28 +1,38 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import { EVENTS_SCHEMA } from '../../../shared/events-migrations/index.ts';
 import { afterCursor } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type { AllowanceLedgerRow, AllowanceLedgerTable, AllowanceRow, AllowancesTable } from '../tables/allowances.ts';
 
-/** Inserts the allowance unless one exists for its (user, type, year): two first readers may race here. */
-export async function insertAllowanceIfMissing(db: LeaveDb, values: Insertable<AllowancesTable>): Promise<void> {
+/**
+ * Inserts allowances in one statement, skipping each one that exists for its (user, type,
+ * year): two first readers may race here.
+ */
+export async function insertAllowancesIfMissing(db: LeaveDb, rows: readonly Insertable<AllowancesTable>[]): Promise<void> {
+  if (rows.length === 0) return;
   await db
     .insertInto('allowances')
-    .values(values)
+    .values([...rows])
     .onConflict((oc) => oc.columns(['org_id', 'user_id', 'leave_type_id', 'year']).doNothing())
     .execute();
 }
 
-/** The allowance of a person for a type and leave year, if it exists. */
-export async function findAllowance(db: LeaveDb, orgId: string, userId: string, leaveTypeId: string, year: number): Promise<AllowanceRow | undefined> {
-  return db
+/** The allowance of a person for a type and leave year, if it exists; with `forUpdate`, locked until the transaction ends. */
+export async function findAllowance(
+  db: LeaveDb,
+  orgId: string,
+  userId: string,
+  leaveTypeId: string,
+  year: number,
+  forUpdate = false,
+): Promise<AllowanceRow | undefined> {
+  const q = db
     .selectFrom('allowances')
     .selectAll()
     .where('org_id', '=', orgId)
     .where('user_id', '=', userId)
     .where('leave_type_id', '=', leaveTypeId)
-    .where('year', '=', year)
-    .executeTakeFirst();
+    .where('year', '=', year);
+  return (forUpdate ? q.forUpdate() : q).executeTakeFirst();
 }
 
 /** Allowances of the organization by id. */
@@ -211,27 +221,4 @@ export async function countLedgerEntriesOfAllowances(db: LeaveDb, orgId: string,
     .groupBy('allowance_id')
     .execute();
   return new Map(rows.map((r) => [r.allowance_id, r.n]));
-}
-
-/** The outbox id up to which the consumer `name` has applied events (0 when it never ran). */
-export async function findConsumerCursor(db: LeaveDb, name: string): Promise<number> {
-  const { rows } = await sql<{ last_id: string | number }>`
-    select last_id from ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} where consumer = ${name}`.execute(db);
-  return Number(rows[0]?.last_id ?? 0);
-}
-
-/**
- * True when the outbox holds a `user.*` or `organization.*` event about one of `entityIds`
- * with an id strictly between `afterId` and `beforeId`: one the directory has yet to apply.
- */
-export async function hasPeopleEventsBetween(db: LeaveDb, afterId: number, beforeId: number, entityIds: readonly string[]): Promise<boolean> {
-  if (afterId + 1 >= beforeId || entityIds.length === 0) return false;
-  const { rows } = await sql<{ pending: boolean }>`
-    select exists (
-      select 1 from ${sql.id(EVENTS_SCHEMA, 'outbox')}
-      where id > ${afterId} and id < ${beforeId}
-        and (type like 'user.%' or type like 'organization.%')
-        and entity_id in (${sql.join(entityIds)})
-    ) as pending`.execute(db);
-  return rows[0]?.pending === true;
 }

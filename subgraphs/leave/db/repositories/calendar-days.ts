@@ -11,20 +11,15 @@ export async function findRestrictedDaysFor(
   from: string,
   to: string,
 ): Promise<RestrictedDayRow[]> {
-  return db
-    .selectFrom('restricted_days')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('date', '>=', from)
-    .where('date', '<=', to)
-    .where((eb) => (departmentId ? eb.or([eb('department_id', 'is', null), eb('department_id', '=', departmentId)]) : eb('department_id', 'is', null)))
-    .orderBy('date')
-    .execute();
+  // Without a department, only organization-wide days (restrictedIn alone would give every day).
+  let q = restrictedIn(db, orgId, { from, to, departmentId }).selectAll();
+  if (!departmentId) q = q.where('department_id', 'is', null);
+  return q.orderBy('date').execute();
 }
 
 /** The organization's closure days between two dates. */
 export async function findClosureDaysBetween(db: LeaveDb, orgId: string, from: string, to: string): Promise<ClosureDayRow[]> {
-  return db.selectFrom('closure_days').selectAll().where('org_id', '=', orgId).where('date', '>=', from).where('date', '<=', to).orderBy('date').execute();
+  return closuresIn(db, orgId, from, to).selectAll().orderBy('date').execute();
 }
 
 /** Sort key of restricted and closure day lists: date, id. */
@@ -90,11 +85,6 @@ export async function listClosureDays(db: LeaveDb, orgId: string, from: string, 
 export async function countClosureDays(db: LeaveDb, orgId: string, from: string, to: string): Promise<number> {
   const row = await closuresIn(db, orgId, from, to).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return row.n;
-}
-
-/** The organization's closure day on `date`, if any. */
-export async function findClosureDayOn(db: LeaveDb, orgId: string, date: string): Promise<ClosureDayRow | undefined> {
-  return db.selectFrom('closure_days').selectAll().where('org_id', '=', orgId).where('date', '=', date).executeTakeFirst();
 }
 
 /** Unique constraint that allows one closure day per organization and date. */

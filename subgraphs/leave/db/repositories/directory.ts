@@ -89,7 +89,7 @@ export async function findDepartmentMembers(db: LeaveDb, orgId: string, departme
     .execute();
 }
 
-/** Ids of active users whose line manager is `managerId` or whose department `managerId` manages. */
+/** Ids of users, active or not, whose line manager is `managerId` or whose department `managerId` manages. */
 export async function findManagedUserIds(db: LeaveDb, orgId: string, managerId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('directory_users as u')

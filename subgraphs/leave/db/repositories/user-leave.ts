@@ -1,6 +1,4 @@
-import type { Insertable } from 'kysely';
 import type { LeaveDb } from '../database.ts';
-import type { AllowancesTable } from '../tables/allowances.ts';
 import type { LeaveRequestRow } from '../tables/leave-requests.ts';
 import type { LeaveTypeRow } from '../tables/leave-types.ts';
 
@@ -16,16 +14,6 @@ export async function findDeductingLeaveTypes(db: LeaveDb, orgId: string): Promi
     .where('deactivated_at', 'is', null)
     .orderBy('name')
     .orderBy('id')
-    .execute();
-}
-
-/** Inserts many allowances in one statement, skipping any that another transaction created first. */
-export async function insertMissingAllowances(db: LeaveDb, rows: readonly Insertable<AllowancesTable>[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('allowances')
-    .values([...rows])
-    .onConflict((oc) => oc.columns(['org_id', 'user_id', 'leave_type_id', 'year']).doNothing())
     .execute();
 }
 

@@ -1,9 +1,11 @@
 import { GraphQLError } from 'graphql';
 import type { Insertable } from 'kysely';
 import type { Identity } from '../../../shared/identity.ts';
+import { uniqueIds } from '../../../shared/validation.ts';
 import { createLeaveContext, type LeaveServices } from '../../context.ts';
 import { addDays, todayIn, weekdayIndex } from '../../domain/dates.ts';
 import { approveLeaveRequest, cancelLeaveRequest, createLeaveRequest, rejectLeaveRequest } from '../../domain/leave-request-service.ts';
+import { hasNoWorkingPattern } from '../../domain/working-days.ts';
 import type { LeaveDb } from '../database.ts';
 import { insertClosureDay, insertRestrictedDay } from '../repositories/calendar-days.ts';
 import { insertCoverageRule } from '../repositories/coverage-rules.ts';
@@ -75,7 +77,7 @@ export async function seedDemoLeave(db: LeaveDb, services: LeaveServices, orgId:
   const types = {} as Record<keyof typeof TYPES, { id: string }>;
   for (const [key, spec] of Object.entries(TYPES) as [keyof typeof TYPES, TypeSpec][]) types[key] = await insertLeaveType(db, { ...spec, org_id: orgId });
   const users = await db.selectFrom('directory_users').selectAll().where('org_id', '=', orgId).where('active', '=', true).orderBy('id').execute();
-  const departments = [...new Set(users.map((u) => u.department_id).filter((d): d is string => d !== null))].sort();
+  const departments = uniqueIds(users.map((u) => u.department_id).filter((d): d is string => d !== null)).sort();
   for (const [i, departmentId] of departments.entries()) {
     await insertCoverageRule(db, {
       org_id: orgId,
@@ -97,7 +99,7 @@ export async function seedDemoLeave(db: LeaveDb, services: LeaveServices, orgId:
   const admin: Identity = { orgId, userId: adminUserId, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
   const next = random(20261123);
   const counts: Record<string, number> = {};
-  const workers = users.filter((u: DirectoryUserRow) => u.working_pattern.some((h) => Number(h) > 0) && u.id !== adminUserId);
+  const workers = users.filter((u: DirectoryUserRow) => !hasNoWorkingPattern(u) && u.id !== adminUserId);
   for (const user of workers) {
     // Each person: a handful of requests spread over the year, each through the real service.
     for (let n = 0; n < 5; n++) {
