@@ -27,8 +27,13 @@ const bind = host(env);
 const gatewayConfig = readGatewayConfig({ ...env, IDENTITY_SECRET: secret }, { requireSecret: true });
 const publicUrl = env['PUBLIC_URL'] ?? `http://localhost:${gatewayConfig.port}`;
 const people = await startPeopleServer({ database, identitySecret: secret, port: intVar(env, 'PEOPLE_PORT', 0, 0, 65535), host: bind });
-const documents = readDocumentSettings({ ...env, PUBLIC_URL: publicUrl }, secret);
-const leave = await startLeaveServer({ database, identitySecret: secret, port: intVar(env, 'LEAVE_PORT', 0, 0, 65535), host: bind, documents });
+const leave = await startLeaveServer({
+  database,
+  identitySecret: secret,
+  port: intVar(env, 'LEAVE_PORT', 0, 0, 65535),
+  host: bind,
+  documents: readDocumentSettings({ ...env, PUBLIC_URL: publicUrl }, secret),
+});
 
 const peopleDb = schemaDb<PeopleDatabase>(database, PEOPLE_SCHEMA);
 const demo = env['DEMO_SEED'] === 'false' ? null : await seedDemoOrganization(peopleDb);
@@ -36,8 +41,7 @@ const demoKey = demo ? await ensureDemoApiKey(peopleDb, demo.orgId, demo.adminUs
 if (demo) {
   // Leave learns the demo people from people's events, then gets its own year of demo leave.
   await leave.catchUpDirectory();
-  const services = { catchUpDirectory: leave.catchUpDirectory, documents, now: () => new Date() };
-  const seeded = await seedDemoLeave(schemaDb<LeaveDatabase>(database, LEAVE_SCHEMA), services, demo.orgId, demo.adminUserId);
+  const seeded = await seedDemoLeave(schemaDb<LeaveDatabase>(database, LEAVE_SCHEMA), leave.services, demo.orgId, demo.adminUserId);
   if (seeded.created) console.log(`seeded demo leave: ${JSON.stringify(seeded.requests)} requests by status`);
 }
 

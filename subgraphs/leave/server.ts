@@ -33,6 +33,8 @@ export interface LeaveServerOptions {
 export interface RunningLeaveServer extends RunningServer {
   /** Applies all pending people events to the directory (tests call it after writing through people). */
   catchUpDirectory(): Promise<void>;
+  /** The services its resolvers use (clock, directory catch-up, documents), for seeding through the same domain code. */
+  readonly services: LeaveServices;
 }
 
 /** Migrates the events and leave schemas, follows people's events, and serves the leave subgraph. */
@@ -68,6 +70,7 @@ export async function startLeaveServer(options: LeaveServerOptions): Promise<Run
   return {
     url: server.url,
     catchUpDirectory: services.catchUpDirectory,
+    services,
     async stop() {
       await server.stop();
       for (const consumer of consumers) await consumer.stop();

@@ -15,7 +15,7 @@ describe('seedDemoLeave', () => {
   it('should give the demo organization leave types, rules and a year of requests in every state, once', async () => {
     const demo = await seedDemoOrganization(graph.peopleDb, { today: now() });
     await graph.leave.catchUpDirectory();
-    const services = { catchUpDirectory: () => graph.leave.catchUpDirectory(), documents: { directory: graph.documentsDir, maxBytes: 1000, publicUrl: graph.gateway.url, signingSecret: 'x'.repeat(32) }, now };
+    const services = graph.leave.services;
     const first = await seedDemoLeave(graph.leaveDb, services, demo.orgId, demo.adminUserId);
     expect(first.created).toBe(true);
     for (const status of ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED']) expect(first.requests[status] ?? 0).toBeGreaterThan(0);
