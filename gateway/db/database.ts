@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+import type { CostBudgetsTable } from './tables/cost-budgets.ts';
+import type { RequestWindowsTable } from './tables/request-windows.ts';
+
+/** The gateway schema's tables. */
+export interface GatewayDatabase {
+  request_windows: RequestWindowsTable;
+  cost_budgets: CostBudgetsTable;
+}
+
+export type GatewayDb = Kysely<GatewayDatabase>;
+/** Postgres schema owned by the gateway (rate limits). */
+export const GATEWAY_SCHEMA = 'gateway';

@@ -1,0 +1,38 @@
+import { schemaDb, type DatabaseHandle } from '../../subgraphs/shared/database.ts';
+import { GATEWAY_SCHEMA, type GatewayDatabase } from '../db/database.ts';
+import { admitRequest, creditBudget, peekBudget, pruneRateLimits } from '../db/repositories/rate-limits.ts';
+import type { RateStore } from './rate-store.ts';
+
+/**
+ * A rate store in the gateway schema, shared by every gateway instance on the database. Each
+ * method is one SQL statement; an admission is one upsert pair that locks the window row, then
+ * the bucket row, and decides on their latest committed versions (exact under READ COMMITTED).
+ * Time comes from the caller, never from the database's clock. Needs the gateway migrations.
+ */
+export function createDatabaseRateStore(database: DatabaseHandle): RateStore {
+  const db = schemaDb<GatewayDatabase>(database, GATEWAY_SCHEMA);
+  return {
+    async admit(input) {
+      const row = await admitRequest(db, {
+        requestSubject: input.requestSubject,
+        windowStart: new Date(input.windowStart),
+        limit: input.limit,
+        budgetSubject: input.budgetSubject,
+        cost: input.cost,
+        bucket: input.bucket,
+        now: new Date(input.now),
+      });
+      return { count: row.count, charged: row.charged !== null, available: Number(row.available) };
+    },
+    async credit(subject, refund, bucket, now) {
+      return Number(await creditBudget(db, subject, refund, bucket, new Date(now)));
+    },
+    async peek(subject, bucket, now) {
+      const available = await peekBudget(db, subject, bucket, new Date(now));
+      return available === undefined ? bucket.maximum : Number(available);
+    },
+    async prune(before, bucket, now) {
+      return pruneRateLimits(db, new Date(before), bucket, new Date(now));
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import type { BucketShape, RateStore } from './rate-store.ts';
+
+export type { RateStore } from './rate-store.ts';
+
+/** The limits of one subject. */
+export interface RateLimits {
+  readonly requestsPerHour: number;
+  readonly budgetMaximum: number;
+  readonly restorePerSecond: number;
+}
+
+/** The gateway's defaults: 1,000 requests an hour; a bucket of 2,000 points refilling at 100 a second. */
+export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerHour: 1000, budgetMaximum: 2000, restorePerSecond: 100 };
+
+/** The outcome of one admission, with the state of both limits after it (for headers and `extensions`). */
+export interface Admission {
+  readonly allowed: boolean;
+  readonly refusedBy?: 'requests' | 'budget';
+  /** Whole seconds (at least 1) until a retry can pass the limit that refused. */
+  readonly retryAfterSeconds?: number;
+  /** `resetAt`: epoch seconds of the window's end (the next UTC hour). */
+  readonly requests: { readonly limit: number; readonly remaining: number; readonly resetAt: number };
+  /** `remaining`: whole points, rounded down; `restoreRate`: points a second. */
+  readonly budget: { readonly maximum: number; readonly remaining: number; readonly restoreRate: number };
+}
+
+/** Request limits per hour and cost budgets, as wide as the store is shared. */
+export interface RateLimiter {
+  admit(request: { requestSubject: string; requestsPerHour: number; budgetSubject: string; cost: number }): Promise<Admission>;
+  /** Credits `refund` points back to the subject's bucket; returns the budget after it. */
+  settle(budgetSubject: string, refund: number): Promise<Admission['budget']>;
+  /** The budget now, without charging (for responses that were not admitted through admit, e.g. errors before cost is known). */
+  peekBudget(budgetSubject: string): Promise<Admission['budget']>;
+  /**
+   * Deletes request windows that started more than `olderThanMs` ago (default 2 hours) and
+   * buckets idle that long that have refilled to full. Admissions also run it on their own,
+   * see `pruneEveryMs`.
+   */
+  prune(olderThanMs?: number): Promise<{ windows: number; budgets: number }>;
+}
+
+/** Options of `createRateLimiter`. */
+export interface RateLimiterOptions {
+  /** Where counts and buckets live: the database store shares them across gateway instances. */
+  readonly store: RateStore;
+  /** Every bucket's shape (`maximum` points, `restorePerSecond`); see DEFAULT_RATE_LIMITS. */
+  readonly budget: { readonly maximum: number; readonly restorePerSecond: number };
+  /** The clock, epoch milliseconds; default `Date.now`. Passed into the store, never the database's own. */
+  readonly now?: () => number;
+  /**
+   * Opportunistic garbage collection: an admission that finds the last prune of this limiter
+   * at least this long ago (by `now`) starts `prune()` in the background, after its own
+   * statement (errors are logged, never thrown at the caller). Default 1 hour; 0 disables.
+   */
+  readonly pruneEveryMs?: number;
+}
+
+const HOUR_MS = 3_600_000;
+const RETENTION_MS = 2 * HOUR_MS;
+
+// Stores return decimals (the database's numerics, the memory store's thousandths): round
+// to the microsecond before flooring or ceiling so float noise cannot cost a whole unit.
+const clean = (value: number): number => Number(value.toFixed(6));
+
+function requireNumber(name: string, value: number, rule: 'non-negative' | 'positive' | 'non-negative integer'): void {
+  const ok =
+    Number.isFinite(value) &&
+    (rule === 'positive' ? value > 0 : value >= 0) &&
+    (rule !== 'non-negative integer' || Number.isInteger(value));
+  if (!ok) throw new RangeError(`${name} must be a ${rule} number, got ${value}`);
+}
+
+/**
+ * Creates a limiter over `store`. Requests count in fixed windows aligned to the UTC hour; a
+ * request refused by its hourly limit is not counted and charges nothing. A counted request
+ * needs its estimated cost in its bucket and is charged it up front, or is refused by the
+ * budget (still counted, charged nothing; a cost above the maximum never passes). `settle`
+ * credits the unused estimate back. Each admission is one store operation (one SQL statement).
+ * Throws RangeError on a negative or non-finite budget shape, cost, refund or limit.
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const bucket: BucketShape = { maximum: options.budget.maximum, restorePerSecond: options.budget.restorePerSecond };
+  requireNumber('budget.maximum', bucket.maximum, 'non-negative');
+  requireNumber('budget.restorePerSecond', bucket.restorePerSecond, 'positive');
+  const pruneEveryMs = options.pruneEveryMs ?? HOUR_MS;
+  requireNumber('pruneEveryMs', pruneEveryMs, 'non-negative');
+  let lastPruneAt = now();
+  let pruning = false;
+
+  const budgetOf = (available: number): Admission['budget'] => ({
+    maximum: bucket.maximum,
+    remaining: Math.floor(clean(available)),
+    restoreRate: bucket.restorePerSecond,
+  });
+
+  async function prune(olderThanMs = RETENTION_MS): Promise<{ windows: number; budgets: number }> {
+    requireNumber('olderThanMs', olderThanMs, 'non-negative');
+    const t = now();
+    return store.prune(t - olderThanMs, bucket, t);
+  }
+
+  function pruneIfDue(t: number): void {
+    if (pruneEveryMs === 0 || pruning || t - lastPruneAt < pruneEveryMs) return;
+    lastPruneAt = t;
+    pruning = true;
+    prune()
+      .catch((error: unknown) => console.warn(`rate limits: pruning failed (${String(error)})`))
+      .finally(() => (pruning = false));
+  }
+
+  return {
+    async admit({ requestSubject, requestsPerHour, budgetSubject, cost }) {
+      requireNumber('requestsPerHour', requestsPerHour, 'non-negative integer');
+      requireNumber('cost', cost, 'non-negative');
+      const t = now();
+      const windowStart = Math.floor(t / HOUR_MS) * HOUR_MS;
+      const windowEnd = windowStart + HOUR_MS;
+      const result = await store.admit({ requestSubject, windowStart, limit: requestsPerHour, budgetSubject, cost, bucket, now: t });
+      pruneIfDue(t);
+      const requests = {
+        limit: requestsPerHour,
+        remaining: result.count === null ? 0 : Math.max(0, requestsPerHour - result.count),
+        resetAt: windowEnd / 1000,
+      };
+      const budget = budgetOf(result.available);
+      if (result.count === null) {
+        return { allowed: false, refusedBy: 'requests', retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - t) / 1000)), requests, budget };
+      }
+      if (!result.charged) {
+        const seconds = Math.ceil(clean((cost - result.available) / bucket.restorePerSecond));
+        return { allowed: false, refusedBy: 'budget', retryAfterSeconds: Math.max(1, seconds), requests, budget };
+      }
+      return { allowed: true, requests, budget };
+    },
+    async settle(budgetSubject, refund) {
+      requireNumber('refund', refund, 'non-negative');
+      return budgetOf(await store.credit(budgetSubject, refund, bucket, now()));
+    },
+    async peekBudget(budgetSubject) {
+      return budgetOf(await store.peek(budgetSubject, bucket, now()));
+    },
+    prune,
+  };
+}
