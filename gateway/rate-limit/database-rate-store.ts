@@ -1,6 +1,6 @@
 import { schemaDb, type DatabaseHandle } from '../../subgraphs/shared/database.ts';
 import { GATEWAY_SCHEMA, type GatewayDatabase } from '../db/database.ts';
-import { admitRequest, creditBudget, peekBudget, pruneRateLimits } from '../db/repositories/rate-limits.ts';
+import { admitRequest, creditBudget, peekBudget, pruneRateLimits, spendBudget } from '../db/repositories/rate-limits.ts';
 import type { RateStore } from './rate-store.ts';
 
 /**
@@ -23,6 +23,10 @@ export function createDatabaseRateStore(database: DatabaseHandle): RateStore {
         now: new Date(input.now),
       });
       return { count: row.count, charged: row.charged !== null, available: Number(row.available) };
+    },
+    async spend(subject, cost, bucket, now) {
+      const row = await spendBudget(db, subject, cost, bucket, new Date(now));
+      return { charged: row.charged !== null, available: Number(row.available) };
     },
     async credit(subject, refund, bucket, now) {
       return Number(await creditBudget(db, subject, refund, bucket, new Date(now)));

@@ -47,6 +47,14 @@ export function createMemoryRateStore(): RateStore {
       write(input.budgetSubject, bucket, after, input.now);
       return { count: previous + 1, charged, available: after / MILLI };
     },
+    async spend(subject, cost, shape, now) {
+      const bucket = buckets.get(subject);
+      const before = level(bucket, shape, now);
+      const charged = cost <= shape.maximum && cost * MILLI <= before;
+      const after = charged ? before - cost * MILLI : before;
+      write(subject, bucket, after, now);
+      return { charged, available: after / MILLI };
+    },
     async credit(subject, refund, shape, now) {
       const bucket = buckets.get(subject);
       const after = Math.min(shape.maximum * MILLI, level(bucket, shape, now) + refund * MILLI);

@@ -27,6 +27,11 @@ export interface Admission {
 /** Request limits per hour and cost budgets, as wide as the store is shared. */
 export interface RateLimiter {
   admit(request: { requestSubject: string; requestsPerHour: number; budgetSubject: string; cost: number }): Promise<Admission>;
+  /**
+   * Charges `cost` to the subject's bucket without counting a request (a subscription event's
+   * resolution): refused, with the seconds until it would fit, when the bucket cannot hold it.
+   */
+  spend(budgetSubject: string, cost: number): Promise<Pick<Admission, 'allowed' | 'retryAfterSeconds' | 'budget'>>;
   /** Credits `refund` points back to the subject's bucket; returns the budget after it. */
   settle(budgetSubject: string, refund: number): Promise<Admission['budget']>;
   /** The budget now, without charging (for responses that were not admitted through admit, e.g. errors before cost is known). */
@@ -133,6 +138,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         return { allowed: false, refusedBy: 'budget', retryAfterSeconds: Math.max(1, seconds), requests, budget };
       }
       return { allowed: true, requests, budget };
+    },
+    async spend(budgetSubject, cost) {
+      requireNumber('cost', cost, 'non-negative');
+      const result = await store.spend(budgetSubject, cost, bucket, now());
+      const budget = budgetOf(result.available);
+      if (result.charged) return { allowed: true, budget };
+      const seconds = Math.ceil(clean((cost - result.available) / bucket.restorePerSecond));
+      return { allowed: false, retryAfterSeconds: Math.max(1, seconds), budget };
     },
     async settle(budgetSubject, refund) {
       requireNumber('refund', refund, 'non-negative');

@@ -36,6 +36,8 @@ export interface StoreAdmission {
 export interface RateStore {
   /** Counts the request unless its window is full and, only then, charges the cost if the bucket (refilled to `now`) holds it. */
   admit(input: StoreAdmissionInput): Promise<StoreAdmission>;
+  /** Charges `cost` if the bucket (refilled to `now`) holds it, counting no request; the exact points after it. */
+  spend(subject: string, cost: number, bucket: BucketShape, now: number): Promise<{ charged: boolean; available: number }>;
   /** Adds `refund` points to the bucket, never above the maximum; returns the exact points after it. */
   credit(subject: string, refund: number, bucket: BucketShape, now: number): Promise<number>;
   /** The exact points in the bucket at `now`, without charging. */

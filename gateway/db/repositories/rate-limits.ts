@@ -83,6 +83,33 @@ export async function admitRequest(
   return row;
 }
 
+/**
+ * Charges `cost` to `subject`'s bucket if the bucket (refilled to `now`) holds it, counting no
+ * request (a subscription event's resolution). One upsert; returns the points after it and
+ * whether it charged.
+ */
+export async function spendBudget(
+  db: GatewayDb,
+  subject: string,
+  cost: number,
+  bucket: BucketShape,
+  now: Date,
+): Promise<{ available: string; charged: string | null }> {
+  const level = refilled(bucket, now);
+  const charge = cost <= bucket.maximum ? cost : null;
+  const result = await sql<{ available: string; charged: string | null }>`
+    insert into ${budgets} as b (subject, available, refilled_at, last_charge)
+    values (${subject}, ${bucket.maximum}::numeric - coalesce(${charge}::numeric, 0), ${now}::timestamptz, ${charge}::numeric)
+    on conflict (subject) do update set
+      available = case when excluded.last_charge <= ${level} then ${level} - excluded.last_charge else ${level} end,
+      last_charge = case when excluded.last_charge <= ${level} then excluded.last_charge end,
+      refilled_at = greatest(b.refilled_at, ${now}::timestamptz)
+    returning b.available, b.last_charge as charged`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('spend returned no row');
+  return row;
+}
+
 /** Credits `refund` points to `subject`'s bucket, never above the maximum; returns the points after it. */
 export async function creditBudget(db: GatewayDb, subject: string, refund: number, bucket: BucketShape, now: Date): Promise<string> {
   const level = refilled(bucket, now);

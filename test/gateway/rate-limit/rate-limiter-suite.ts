@@ -214,6 +214,18 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         await expect(rl.settle(budgetSubject, -1)).rejects.toThrow(RangeError);
       });
 
+      it('should spend from a budget and refuse what the bucket cannot hold', async () => {
+        const clock = fakeClock(at('2026-03-02T23:30:00Z'));
+        const rl = limiter(clock);
+        const budgetSubject = subject('key');
+        expect(await rl.spend(budgetSubject, 70)).toEqual({ allowed: true, budget: { maximum: 100, remaining: 30, restoreRate: 10 } });
+        expect(await rl.spend(budgetSubject, 50)).toEqual({ allowed: false, retryAfterSeconds: 2, budget: { maximum: 100, remaining: 30, restoreRate: 10 } });
+        clock.advance(2000);
+        expect((await rl.spend(budgetSubject, 50)).allowed).toBe(true);
+        expect((await rl.spend(subject('key'), 150)).allowed).toBe(false);
+        expect((await rl.peekBudget(budgetSubject)).remaining).toBe(0);
+      });
+
       it('should peek at a budget without charging it', async () => {
         const rl = limiter(fakeClock(at('2026-03-03T00:00:00Z')));
         const budgetSubject = subject('key');
