@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { isId } from '../shared/validation.ts';
 import type { PeopleDb } from './db/database.ts';
 import { findNamed } from './db/repositories/named-records.ts';
-import { findOrganizations } from './db/repositories/organizations.ts';
+import { findOrganizations, findSandboxesOf } from './db/repositories/organizations.ts';
 import { findTagsOfUsers } from './db/repositories/tags.ts';
 import { findTeamsOfUsers } from './db/repositories/teams.ts';
 import { findUsers } from './db/repositories/users.ts';
@@ -16,6 +16,8 @@ import type { UserRow } from './db/tables/users.ts';
 /** Per-request batch loaders, all confined to one organization. */
 export interface PeopleLoaders {
   readonly organizations: DataLoader<string, OrganizationRow | null>;
+  /** The sandbox of a live organization, by the live organization's id (only the caller's). */
+  readonly sandboxes: DataLoader<string, OrganizationRow | null>;
   readonly users: DataLoader<string, UserRow | null>;
   readonly departments: DataLoader<string, DepartmentRow | null>;
   readonly teams: DataLoader<string, TeamRow | null>;
@@ -49,6 +51,10 @@ function groupedByUser<Row>(fetch: (ids: string[]) => Promise<Row[]>, userOf: (r
 export function createPeopleLoaders(db: PeopleDb, orgId: string): PeopleLoaders {
   return {
     organizations: byId(async (ids) => (await findOrganizations(db, ids)).filter((o) => o.id === orgId)),
+    sandboxes: new DataLoader(async (ids) => {
+      const rows = await findSandboxesOf(db, ids.filter((id) => id === orgId));
+      return ids.map((id) => rows.find((r) => r.sandbox_of === id) ?? null);
+    }),
     users: byId((ids) => findUsers(db, orgId, ids)),
     departments: byId((ids) => findNamed(db, 'departments', orgId, ids)),
     teams: byId((ids) => findNamed(db, 'teams', orgId, ids)),

@@ -8,6 +8,9 @@ import { createPeopleContext } from './context.ts';
 import { PEOPLE_SCHEMA, type PeopleDatabase } from './db/database.ts';
 import { peopleMigrations } from './db/migrations/index.ts';
 import { peopleResolvers } from './resolvers/index.ts';
+import { findTrustedDocuments } from './db/repositories/trusted-documents.ts';
+import { isTrustedDocumentId } from '../shared/trusted-document-id.ts';
+import { isId } from '../shared/validation.ts';
 
 /** The people subgraph's SDL, as composed into the supergraph. */
 const peopleTypeDefs = fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
@@ -44,6 +47,17 @@ export async function startPeopleServer(options: PeopleServerOptions): Promise<R
           return { status: 400, body: { error: 'prefix and secretHash (base64url) are required' } };
         }
         return { status: 200, body: await verifyApiKey(db, prefix, Buffer.from(secretHash, 'base64url')) };
+      },
+      // The body of a trusted document, for the gateway to run in place of a document id;
+      // only the given organization's documents are found.
+      '/internal/trusted-document': async (body) => {
+        const { orgId, id } = (typeof body === 'object' && body !== null ? body : {}) as { orgId?: unknown; id?: unknown };
+        if (typeof orgId !== 'string' || !isId(orgId) || typeof id !== 'string' || !isTrustedDocumentId(id)) {
+          return { status: 400, body: { error: 'orgId (an organization id) and id (sha256: and 64 lower-case hex digits) are required' } };
+        }
+        const [row] = await findTrustedDocuments(db, orgId, [id]);
+        if (!row) return { status: 404, body: { error: `no trusted document ${id} in this organization` } };
+        return { status: 200, body: { body: row.body } };
       },
     },
   });

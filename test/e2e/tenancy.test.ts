@@ -29,6 +29,8 @@ interface Tenant {
   tagName: string;
   note: string;
   apiKey: string;
+  trustedDocument: string;
+  trustedDocumentBody: string;
 }
 let a: Tenant;
 let b: Tenant;
@@ -86,10 +88,37 @@ async function createTenant(label: string): Promise<Tenant> {
       'mutation { createApiKey(input: { name: "Integration", scopes: ["read:people"] }) { apiKey { id } } }',
     ),
   ).createApiKey.apiKey.id;
-  return { label, org, admin, manager, employee, employeeEmail, externalId, deactivatedUser, department, team, site, siteName, tag, tagName, note, apiKey };
+  const trustedDocumentBody = `query ${label}Directory { users { totalCount } }`;
+  const trustedDocument = dataOf(
+    await graph.gql<{ registerTrustedDocuments: { id: string }[] }>(
+      admin,
+      'mutation($body: String!) { registerTrustedDocuments(input: { documents: [{ name: "Directory", body: $body }] }) { id } }',
+      { body: trustedDocumentBody },
+    ),
+  ).registerTrustedDocuments[0]!.id;
+  return {
+    label,
+    org,
+    admin,
+    manager,
+    employee,
+    employeeEmail,
+    externalId,
+    deactivatedUser,
+    department,
+    team,
+    site,
+    siteName,
+    tag,
+    tagName,
+    note,
+    apiKey,
+    trustedDocument,
+    trustedDocumentBody,
+  };
 }
 
-const TABLES = ['users', 'departments', 'teams', 'team_members', 'sites', 'tags', 'user_tags', 'user_notes', 'api_keys'] as const;
+const TABLES = ['users', 'departments', 'teams', 'team_members', 'sites', 'tags', 'user_tags', 'user_notes', 'api_keys', 'trusted_documents'] as const;
 
 /** Every people row of an organization, as a stable string (last use of a key is bookkeeping, not data). */
 async function snapshot(orgId: string): Promise<string> {
@@ -160,6 +189,12 @@ const notFoundMutations: NotFoundCase[] = [
   },
   { field: 'deleteUserNote', query: 'mutation($id: ID!) { deleteUserNote(id: $id) { id } }', target: (t) => t.note },
   { field: 'revokeApiKey', query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', target: (t) => t.apiKey },
+  {
+    field: 'updateApiKey',
+    query: 'mutation($id: ID!) { updateApiKey(id: $id, input: { name: "Taken", ipAllowlist: [], requestsPerHour: null }) { id } }',
+    target: (t) => t.apiKey,
+  },
+  { field: 'deleteTrustedDocument', query: 'mutation($id: ID!) { deleteTrustedDocument(id: $id) { id body } }', target: (t) => t.trustedDocument },
 ];
 
 /** A write of A that references B's records: refused exactly like an unknown id. */
@@ -250,6 +285,7 @@ const listQueries: ListCase[] = [
   { field: 'sites', query: '{ list: sites(status: ALL, first: 100) { totalCount nodes { id } } }', table: 'sites' },
   { field: 'tags', query: '{ list: tags(first: 100) { totalCount nodes { id } } }', table: 'tags' },
   { field: 'apiKeys', query: '{ list: apiKeys(includeInactive: true, first: 100) { totalCount nodes { id } } }', table: 'api_keys' },
+  { field: 'trustedDocuments', query: '{ list: trustedDocuments(first: 100) { totalCount nodes { id } } }', table: 'trusted_documents' },
 ];
 
 /** `users` filters aimed at B's records find nothing. */
@@ -309,6 +345,23 @@ const ownWrites: { field: string; label: string; run: () => Promise<void> }[] = 
       });
       const row = await graph.peopleDb.selectFrom('users').select('org_id').where('id', '=', id).executeTakeFirstOrThrow();
       expect(row.org_id).toBe(a.org.id);
+    },
+  },
+  {
+    field: 'registerTrustedDocuments',
+    label: "registers in A, even with the exact body of B's document",
+    run: async () => {
+      const res = await graph.gql<{ registerTrustedDocuments: { id: string }[] }>(
+        a.admin,
+        'mutation($body: String!) { registerTrustedDocuments(input: { documents: [{ name: "Copied", body: $body }] }) { id } }',
+        { body: b.trustedDocumentBody },
+      );
+      expect(dataOf(res).registerTrustedDocuments).toEqual([{ id: b.trustedDocument }]);
+      const rows = await graph.peopleDb.selectFrom('trusted_documents').select(['org_id', 'name']).where('id', '=', b.trustedDocument).orderBy('name').execute();
+      expect(rows).toEqual([
+        { org_id: a.org.id, name: 'Copied' },
+        { org_id: b.org.id, name: 'Directory' },
+      ]);
     },
   },
   {

@@ -6,6 +6,7 @@ import type { SitesTable } from './tables/sites.ts';
 import type { TagsTable } from './tables/tags.ts';
 import type { TeamMembersTable } from './tables/team-members.ts';
 import type { TeamsTable } from './tables/teams.ts';
+import type { TrustedDocumentsTable } from './tables/trusted-documents.ts';
 import type { UserNotesTable } from './tables/user-notes.ts';
 import type { UserTagsTable } from './tables/user-tags.ts';
 import type { UsersTable } from './tables/users.ts';
@@ -22,6 +23,7 @@ export interface PeopleDatabase {
   user_tags: UserTagsTable;
   user_notes: UserNotesTable;
   api_keys: ApiKeysTable;
+  trusted_documents: TrustedDocumentsTable;
 }
 
 export type PeopleDb = Kysely<PeopleDatabase>;

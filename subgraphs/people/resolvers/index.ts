@@ -5,6 +5,7 @@ import { organizationResolvers } from './organization.ts';
 import { siteResolvers } from './sites.ts';
 import { tagResolvers } from './tags.ts';
 import { teamResolvers } from './teams.ts';
+import { trustedDocumentResolvers } from './trusted-documents.ts';
 import { userNoteResolvers } from './user-notes.ts';
 import { userResolvers } from './users.ts';
 import { mergeResolvers } from '../../shared/resolver-map.ts';
@@ -22,5 +23,6 @@ export const peopleResolvers = {
     tagResolvers,
     userNoteResolvers,
     apiKeyResolvers,
+    trustedDocumentResolvers,
   ),
 };

@@ -4,6 +4,7 @@ import type { OrganizationRow } from '../db/tables/organizations.ts';
 import type { SiteRow } from '../db/tables/sites.ts';
 import type { TagRow } from '../db/tables/tags.ts';
 import type { TeamRow } from '../db/tables/teams.ts';
+import type { TrustedDocumentRow } from '../db/tables/trusted-documents.ts';
 import type { UserNoteRow } from '../db/tables/user-notes.ts';
 import type { UserRow } from '../db/tables/users.ts';
 
@@ -18,8 +19,11 @@ export function toOrganization(row: OrganizationRow) {
     country: row.country,
     leaveYearStartMonth: row.leave_year_start_month,
     createdAt: row.created_at,
+    sandboxOf: row.sandbox_of,
+    isSandbox: row.sandbox_of !== null,
   };
 }
+export type OrganizationModel = ReturnType<typeof toOrganization>;
 
 function toWorkingPattern(hours: readonly string[]) {
   const values = WEEKDAYS.map((_, i) => Number(hours[i] ?? 0));
@@ -115,6 +119,15 @@ export function toApiKey(row: ApiKeyRow, now = new Date()) {
     createdById: row.created_by,
     createdAt: row.created_at,
     active: row.revoked_at === null && (row.expires_at === null || row.expires_at > now),
+    mode: row.mode === 'test' ? ('TEST' as const) : ('LIVE' as const),
+    ipAllowlist: row.ip_allowlist,
+    requestsPerHour: row.requests_per_hour,
+    trustedDocumentsOnly: row.trusted_documents_only,
   };
 }
 export type ApiKeyModel = ReturnType<typeof toApiKey>;
+
+export function toTrustedDocument(row: TrustedDocumentRow) {
+  return { id: row.id, name: row.name, body: row.body, createdById: row.created_by, createdAt: row.created_at };
+}
+export type TrustedDocumentModel = ReturnType<typeof toTrustedDocument>;

@@ -4,7 +4,7 @@ import { notNull, requireCountry, requireIntInRange, requireText, requireTimeZon
 import { requireAdmin, type PeopleContext } from '../context.ts';
 import { updateOrganization } from '../db/repositories/organizations.ts';
 import type { OrganizationsTable } from '../db/tables/organizations.ts';
-import { toOrganization } from './mappers.ts';
+import { toOrganization, type OrganizationModel } from './mappers.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { organizationEvent } from '../events.ts';
 
@@ -26,6 +26,12 @@ export const organizationResolvers = {
   Organization: {
     __resolveReference: async (ref: { id: string }, ctx: PeopleContext) => {
       const row = await ctx.loaders.organizations.load(ref.id);
+      return row ? toOrganization(row) : null;
+    },
+    // Only the caller's own live organization shows its sandbox; a sandbox has none.
+    sandbox: async (org: OrganizationModel, _: unknown, ctx: PeopleContext) => {
+      if (org.isSandbox || org.id !== ctx.identity.orgId) return null;
+      const row = await ctx.loaders.sandboxes.load(org.id);
       return row ? toOrganization(row) : null;
     },
   },

@@ -1,28 +1,31 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { ApiKeyRow, ApiKeysTable } from '../tables/api-keys.ts';
+import type { OrganizationRow } from '../tables/organizations.ts';
 import type { UserRow } from '../tables/users.ts';
 
 /** Sort key of key lists: newest first, by creation time then id. */
 export const apiKeySortKey = (row: ApiKeyRow): unknown[] => [row.created_at.toISOString(), row.id];
 
-function filtered(db: PeopleDb, orgId: string, includeInactive: boolean) {
-  let q = db.selectFrom('api_keys').where('org_id', '=', orgId);
+// `orgIds`: the organizations whose keys the caller manages (its own, and its sandbox).
+function filtered(db: PeopleDb, orgIds: readonly string[], includeInactive: boolean) {
+  let q = db.selectFrom('api_keys').where('org_id', 'in', orgIds);
   if (!includeInactive) {
     q = q.where('revoked_at', 'is', null).where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]));
   }
   return q;
 }
 
+/** One page of the keys of `orgIds` (at least one), newest first; `limit + 1` rows tell whether a next page exists. */
 export async function listApiKeys(
   db: PeopleDb,
-  orgId: string,
+  orgIds: readonly string[],
   includeInactive: boolean,
   limit: number,
   args: PageArgs,
 ): Promise<ApiKeyRow[]> {
-  let q = filtered(db, orgId, includeInactive).selectAll();
+  let q = filtered(db, orgIds, includeInactive).selectAll();
   // Cursors carry milliseconds (`apiKeySortKey`); the database keeps microseconds, so order
   // and compare at the cursor's precision. Descending order: rows strictly before the cursor.
   const createdMs = sql`date_trunc('milliseconds', created_at)`;
@@ -30,19 +33,21 @@ export async function listApiKeys(
   return q.orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
 }
 
-export async function countApiKeys(db: PeopleDb, orgId: string, includeInactive: boolean): Promise<number> {
-  const row = await filtered(db, orgId, includeInactive).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+export async function countApiKeys(db: PeopleDb, orgIds: readonly string[], includeInactive: boolean): Promise<number> {
+  const row = await filtered(db, orgIds, includeInactive).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return row.n;
 }
 
-export async function findApiKey(db: PeopleDb, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
-  return db.selectFrom('api_keys').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+/** The key `id` if it belongs to one of `orgIds`. */
+export async function findApiKey(db: PeopleDb, orgIds: readonly string[], id: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('org_id', 'in', orgIds).where('id', '=', id).executeTakeFirst();
 }
 
 export async function insertApiKey(db: PeopleDb, values: Insertable<ApiKeysTable>): Promise<ApiKeyRow> {
   return db.insertInto('api_keys').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Revokes the key `id` of `orgId`; a revoked key keeps its first revocation time. */
 export async function revokeApiKey(db: PeopleDb, orgId: string, id: string): Promise<ApiKeyRow> {
   return db
     .updateTable('api_keys')
@@ -53,21 +58,47 @@ export async function revokeApiKey(db: PeopleDb, orgId: string, id: string): Pro
     .executeTakeFirstOrThrow();
 }
 
-/** Keys whose secret starts with `prefix`, each with its user (if any): candidates for verification. */
-export async function findApiKeysByPrefix(
+/**
+ * Changes the key `id` of `orgId` unless it is revoked (checked in the same statement, so a
+ * concurrent revocation wins); undefined when no unrevoked key matched.
+ */
+export async function updateUnrevokedApiKey(
   db: PeopleDb,
-  prefix: string,
-): Promise<{ key: ApiKeyRow; user: Pick<UserRow, 'role' | 'deactivated_at'> | null }[]> {
+  orgId: string,
+  id: string,
+  patch: Updateable<ApiKeysTable>,
+): Promise<ApiKeyRow | undefined> {
+  return db
+    .updateTable('api_keys')
+    .set(patch)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** A verification candidate: the key, its user (if any) and whether its organization is a sandbox. */
+export interface ApiKeyCandidate {
+  readonly key: ApiKeyRow;
+  readonly user: Pick<UserRow, 'role' | 'deactivated_at'> | null;
+  readonly organization: Pick<OrganizationRow, 'sandbox_of'>;
+}
+
+/** Keys whose secret starts with `prefix`, each with its user (if any) and organization: candidates for verification. */
+export async function findApiKeysByPrefix(db: PeopleDb, prefix: string): Promise<ApiKeyCandidate[]> {
   const rows = await db
     .selectFrom('api_keys as k')
+    .innerJoin('organizations as o', 'o.id', 'k.org_id')
     .leftJoin('users as u', (join) => join.onRef('u.id', '=', 'k.user_id').onRef('u.org_id', '=', 'k.org_id'))
     .selectAll('k')
-    .select(['u.role as user_role', 'u.deactivated_at as user_deactivated_at'])
+    .select(['u.role as user_role', 'u.deactivated_at as user_deactivated_at', 'o.sandbox_of as org_sandbox_of'])
     .where('k.prefix', '=', prefix)
     .execute();
-  return rows.map(({ user_role, user_deactivated_at, ...key }) => ({
+  return rows.map(({ user_role, user_deactivated_at, org_sandbox_of, ...key }) => ({
     key,
     user: user_role ? { role: user_role, deactivated_at: user_deactivated_at } : null,
+    organization: { sandbox_of: org_sandbox_of },
   }));
 }
 

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Generated, GeneratedAlways, Selectable } from 'kysely';
 
 export interface OrganizationsTable {
   id: Generated<string>;
@@ -8,5 +8,11 @@ export interface OrganizationsTable {
   leave_year_start_month: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** The live organization this one is the sandbox (test-mode data) of; null for a live organization. */
+  sandbox_of: string | null;
+  /** `sandbox_of is not null`, kept by the database. */
+  is_sandbox: GeneratedAlways<boolean>;
+  /** False for a sandbox, null otherwise: with `is_sandbox`, lets a foreign key refuse a sandbox of a sandbox. */
+  sandbox_of_is_sandbox: GeneratedAlways<boolean | null>;
 }
 export type OrganizationRow = Selectable<OrganizationsTable>;
