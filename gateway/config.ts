@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar } from '../subgraphs/shared/config.ts';
+import { readJwtConfig, type JwtConfig } from './auth/jwt-config.ts';
+import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './cost/shape-limits.ts';
+import { DEFAULT_PROTECTION, type ScopeMode } from './operation-policy.ts';
+import type { RateLimits } from './rate-limit/rate-limiter.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,6 +26,18 @@ export interface GatewayConfig {
   readonly maxSubscriptionsPerConnection: number;
   readonly maxSubscriptionsPerKey: number;
   readonly eventRetentionMs: number;
+  readonly jwt: JwtConfig | null;
+  readonly shapeLimits: ShapeLimits;
+  readonly maxCost: number;
+  readonly scopeMode: ScopeMode;
+  readonly rateLimits: RateLimits;
+  readonly trustedProxyHops: number;
+}
+
+function scopeMode(env: Env): ScopeMode {
+  const value = env['SCOPE_MODE'] ?? 'filter';
+  if (value !== 'filter' && value !== 'reject') throw new ConfigError(`SCOPE_MODE must be filter or reject, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function urlVar(env: Env, name: string, fallback: string): string {
@@ -52,5 +68,21 @@ export function readGatewayConfig(env: Env, options: { requireSecret: boolean } 
     maxSubscriptionsPerConnection: intVar(env, 'SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
     maxSubscriptionsPerKey: intVar(env, 'SUBSCRIPTIONS_PER_KEY', 1000, 1, 1_000_000),
     eventRetentionMs: intVar(env, 'EVENT_RETENTION_DAYS', 7, 1, 3650) * 86_400_000,
+    jwt: readJwtConfig(env),
+    shapeLimits: {
+      maxDepth: intVar(env, 'MAX_DEPTH', DEFAULT_SHAPE_LIMITS.maxDepth, 1, 1_000),
+      maxAliases: intVar(env, 'MAX_ALIASES', DEFAULT_SHAPE_LIMITS.maxAliases, 0, 100_000),
+      maxRootFields: intVar(env, 'MAX_ROOT_FIELDS', DEFAULT_SHAPE_LIMITS.maxRootFields, 1, 100_000),
+      maxTokens: intVar(env, 'MAX_TOKENS', DEFAULT_SHAPE_LIMITS.maxTokens, 10, 10_000_000),
+      maxDirectives: intVar(env, 'MAX_DIRECTIVES', DEFAULT_SHAPE_LIMITS.maxDirectives, 0, 100_000),
+    },
+    maxCost: intVar(env, 'COST_MAX', DEFAULT_PROTECTION.maxCost, 1, 100_000_000),
+    scopeMode: scopeMode(env),
+    rateLimits: {
+      requestsPerHour: intVar(env, 'RATE_LIMIT_PER_HOUR', DEFAULT_PROTECTION.requestsPerHour, 0, 100_000_000),
+      budgetMaximum: intVar(env, 'COST_BUDGET_MAXIMUM', DEFAULT_PROTECTION.budgetMaximum, 1, 1_000_000_000),
+      restorePerSecond: intVar(env, 'COST_BUDGET_RESTORE_RATE', DEFAULT_PROTECTION.restorePerSecond, 1, 1_000_000_000),
+    },
+    trustedProxyHops: intVar(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
   };
 }

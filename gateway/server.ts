@@ -10,21 +10,40 @@ import {
   HttpError,
   listen,
   readJsonBody,
+  send,
   sendGraphQLError,
   sendJson,
 } from '../subgraphs/shared/http.ts';
-import { signIdentity, type Identity } from '../subgraphs/shared/identity.ts';
+import { signIdentity } from '../subgraphs/shared/identity.ts';
+import { migrateSchema } from '../subgraphs/shared/database.ts';
 import { AuthenticationError, createApiKeyAuthenticator, credentialOf, type ApiKeyAuthenticator } from './auth/api-key-authenticator.ts';
+import { createCallerAuthenticator, type Caller } from './auth/caller-authenticator.ts';
+import { createJwtAuthenticator, JwksUnavailableError } from './auth/jwt-authenticator.ts';
+import type { JwtConfig } from './auth/jwt-config.ts';
+import { readScopeRequirements, stripSecurityDirectives } from './auth/scope-requirements.ts';
+import { createTrustedDocumentStore } from './auth/trusted-documents.ts';
+import { costModelFromSdl } from './cost/cost-model.ts';
+import { createCostReportPlugin } from './cost/cost-report-plugin.ts';
+import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './cost/shape-limits.ts';
+import { GATEWAY_SCHEMA, gatewayMigrations } from './db/migrations/index.ts';
+import { clientIp } from './http/client-ip.ts';
+import { budgetSubject, createOperationPolicy, DEFAULT_PROTECTION, type OperationRequest, type ScopeMode } from './operation-policy.ts';
+import { createDatabaseRateStore } from './rate-limit/database-rate-store.ts';
+import { createMemoryRateStore } from './rate-limit/memory-rate-store.ts';
+import { createRateLimiter, type RateLimits } from './rate-limit/rate-limiter.ts';
 import type { GatewayContext } from './context.ts';
 import { applyCors } from './http/cors.ts';
 import { createDocumentsProxy } from './http/documents-proxy.ts';
 import { createLandingPages } from './landing-page/landing-pages.ts';
 import type { DatabaseHandle } from '../subgraphs/shared/database.ts';
+import type { GraphQLSchema } from 'graphql';
 import { startEventFeed, type EventFeed } from './subscriptions/event-feed.ts';
 import { createFollowUpResolver } from './subscriptions/follow-up-resolver.ts';
 import { createSubscriberRegistry } from './subscriptions/subscriber-registry.ts';
 import { SubscriptionAwareGateway } from './subscriptions/subscription-gateway.ts';
-import { createSubscriptionSchema } from './subscriptions/subscription-schema.ts';
+import { createSubscriptionSchema, eventThrottled, SUBSCRIPTIONS_SDL, type SubscriptionRuntime } from './subscriptions/subscription-schema.ts';
+import { authorizeOperation } from './auth/authorize-operation.ts';
+import { actualCost } from './cost/actual-cost.ts';
 import { attachSubscriptionServer } from './subscriptions/websocket-server.ts';
 import { createSseHandler, SSE_PATH } from './subscriptions/sse-handler.ts';
 
@@ -53,14 +72,34 @@ export interface GatewayServerOptions {
   readonly maxSubscriptionsPerKey?: number | undefined;
   /** How long events are kept for resuming subscriptions, ms; default 7 days. */
   readonly eventRetentionMs?: number | undefined;
-  /** The database whose outbox feeds subscriptions; without it the gateway serves no subscriptions. */
+  /**
+   * The database whose outbox feeds subscriptions and which holds the rate limits shared by
+   * every gateway instance; without it the gateway serves no subscriptions and keeps its
+   * limits in memory (per process).
+   */
   readonly database?: DatabaseHandle | undefined;
+  /** JWT verification; null or absent: API keys only. */
+  readonly jwt?: JwtConfig | null | undefined;
+  /** Shape limits (depth, aliases, root fields, tokens, directives); defaults DEFAULT_SHAPE_LIMITS. */
+  readonly shapeLimits?: Partial<ShapeLimits> | undefined;
+  /** Most an operation may be estimated to cost; default DEFAULT_PROTECTION.maxCost. */
+  readonly maxCost?: number | undefined;
+  /** Fields refused for lack of scope: dropped with an error (`filter`, default) or the whole operation refused (`reject`). */
+  readonly scopeMode?: ScopeMode | undefined;
+  /** Requests per hour (per organization, or per key with its own limit) and the cost budget; defaults DEFAULT_PROTECTION. */
+  readonly rateLimits?: Partial<RateLimits> | undefined;
+  /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted; default 0. */
+  readonly trustedProxyHops?: number | undefined;
+  /** Clock of the rate limits, epoch ms (for tests); default Date.now. */
+  readonly now?: (() => number) | undefined;
 }
 
 export interface RunningGateway {
   readonly url: string;
   /** The authenticator, exposed for tests and metrics. */
   readonly authenticator: ApiKeyAuthenticator;
+  /** Requests sent to subgraphs for operations (for tests proving a refusal reached none). */
+  readonly subgraphRequests: () => number;
   /** Follow-up federated queries run to resolve subscription payloads, all or those whose text contains `matching` (for tests and benchmarks). */
   readonly followUpQueries: (matching?: string) => number;
   stop(): Promise<void>;
@@ -71,14 +110,24 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     url: string,
     private readonly secret: string,
+    private readonly onSend: () => void,
   ) {
     super({ url });
   }
 
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+    this.onSend();
     const identity = (context as Partial<GatewayContext>).identity ?? null;
     for (const [name, value] of Object.entries(signIdentity(identity, this.secret))) request.http?.headers.set(name, value);
   }
+}
+
+/** The query string of a GET request carrying `operation`. */
+function getSearch(operation: { query: string; operationName: string | null; variables: Record<string, unknown> | null }): string {
+  const params = new URLSearchParams({ query: operation.query });
+  if (operation.operationName) params.set('operationName', operation.operationName);
+  if (operation.variables) params.set('variables', JSON.stringify(operation.variables));
+  return `?${params.toString()}`;
 }
 
 /**
@@ -95,9 +144,36 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // @apollo/gateway otherwise exports usage metrics to Apollo's servers and probes cloud
   // metadata endpoints at start: off unless the operator sets APOLLO_TELEMETRY_DISABLED=false.
   process.env['APOLLO_TELEMETRY_DISABLED'] ??= 'true';
+  let subgraphRequests = 0;
   const federation = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
-    buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), options.identitySecret),
+    // @apollo/gateway refuses `for: SECURITY` features; the policy below enforces them.
+    supergraphSdl: stripSecurityDirectives(options.supergraphSdl),
+    buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), options.identitySecret, () => (subgraphRequests += 1)),
+  });
+  // The API schema operations arriving over HTTP are checked against.
+  let apiSchema: GraphQLSchema | null = null;
+  federation.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
+  });
+  if (options.database) await migrateSchema(options.database, GATEWAY_SCHEMA, gatewayMigrations);
+  const limits = { ...DEFAULT_PROTECTION, ...options.rateLimits };
+  const limiter = createRateLimiter({
+    store: options.database ? createDatabaseRateStore(options.database) : createMemoryRateStore(),
+    budget: { maximum: limits.budgetMaximum, restorePerSecond: limits.restorePerSecond },
+    now: options.now,
+  });
+  const maxCost = options.maxCost ?? DEFAULT_PROTECTION.maxCost;
+  const costModel = costModelFromSdl([options.supergraphSdl, SUBSCRIPTIONS_SDL]);
+  const requirements = readScopeRequirements([options.supergraphSdl, SUBSCRIPTIONS_SDL]);
+  const policy = createOperationPolicy({
+    requirements,
+    costModel,
+    shapeLimits: { ...DEFAULT_SHAPE_LIMITS, ...options.shapeLimits },
+    maxCost,
+    scopeMode: options.scopeMode ?? 'filter',
+    limiter,
+    requestsPerHour: limits.requestsPerHour,
+    trustedDocuments: createTrustedDocumentStore({ peopleUrl: subgraphUrl('people'), identitySecret: options.identitySecret }),
   });
   const feed: EventFeed | null = options.database ? await startEventFeed({ database: options.database }) : null;
   // Retention: hourly, events older than the retention period go (each instance may run it; it is idempotent).
@@ -105,12 +181,27 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const pruning = feed ? setInterval(() => void feed.prune(retentionMs).catch((error: unknown) => console.error('event pruning failed', error)), 3_600_000) : null;
   pruning?.unref();
   // Subscription payloads are resolved by follow-up federated queries through this gateway.
-  const followUps = createFollowUpResolver(async (query, variables, identity) => {
-    const response = await apollo.executeOperation({ query, variables }, { contextValue: { identity } });
+  // Subscription payloads are resolved by follow-up federated queries through this gateway,
+  // under the same scopes as the subscription (checked again per event: a follow-up with a
+  // refused field delivers nothing).
+  const followUps = createFollowUpResolver(async (document, variables, identity) => {
+    const schema = apiSchema;
+    if (!schema || authorizeOperation(schema, document, null, identity, requirements).violations.length > 0) return null;
+    const response = await apollo.executeOperation({ query: document, variables }, { contextValue: { identity } });
     return response.body.kind === 'single' ? ((response.body.singleResult.data as Record<string, unknown> | null | undefined) ?? null) : null;
   });
+  // Each delivered event is charged its actual cost to the subscriber's budget.
+  const resolveFollowUp: SubscriptionRuntime['resolveFollowUp'] = async (event, identity, followUp, variables) => {
+    const data = await followUps.resolve(event, identity, followUp, variables);
+    const schema = apiSchema;
+    if (data === null || !schema) return data;
+    const cost = actualCost(schema, followUp.document, costModel, data, { variables });
+    const spent = await limiter.spend(budgetSubject(identity), cost);
+    if (!spent.allowed) throw eventThrottled(event, cost, spent.budget, spent.retryAfterSeconds ?? 1);
+    return data;
+  };
   const gateway: ApolloGateway | SubscriptionAwareGateway = feed
-    ? new SubscriptionAwareGateway(federation, (apiSchema) => createSubscriptionSchema(apiSchema, { feed, resolveFollowUp: followUps.resolve }))
+    ? new SubscriptionAwareGateway(federation, (loaded) => createSubscriptionSchema(loaded, { feed, resolveFollowUp }))
     : federation;
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
@@ -118,7 +209,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     csrfPrevention: true,
     formatError: maskUnexpectedError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost, schema: () => apiSchema })],
   });
   await apollo.start();
 
@@ -127,6 +218,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     identitySecret: options.identitySecret,
     cacheTtlMs: options.apiKeyCacheTtlMs,
   });
+  const callers = createCallerAuthenticator(authenticator, options.jwt ? createJwtAuthenticator(options.jwt, { now: options.now }) : null);
+  const trustedProxyHops = options.trustedProxyHops ?? 0;
   const landingPages = createLandingPages();
   const cors = { origins: options.corsOrigins ?? ['*'] };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -137,20 +230,48 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const registry =
     gateway instanceof SubscriptionAwareGateway
       ? createSubscriberRegistry({
-          authenticate: (key, authOptions) => authenticator.authenticate(key, authOptions),
+          authenticate: (credential, authOptions) => callers.authenticate(credential, authOptions),
           isRefusal: (error) => error instanceof AuthenticationError,
           recheckIntervalMs: options.subscriptionRecheckMs,
         })
       : null;
   const sse =
     gateway instanceof SubscriptionAwareGateway && registry
-      ? createSseHandler({ schema: () => gateway.schema, registry, maxPerKey: options.maxSubscriptionsPerKey ?? 1000 })
+      ? createSseHandler({ schema: () => gateway.schema, registry, policy, maxPerKey: options.maxSubscriptionsPerKey ?? 1000 })
       : null;
 
-  async function authenticate(req: http.IncomingMessage): Promise<{ identity: Identity; credential: string }> {
+  async function authenticate(req: http.IncomingMessage): Promise<Caller> {
     const credential = credentialOf(req.headers);
-    if (!credential) throw new AuthenticationError('send an API key in the X-Api-Key header or as Authorization: Bearer <key>');
-    return { identity: await authenticator.authenticate(credential), credential };
+    if (!credential) throw new AuthenticationError('send an API key in the X-Api-Key header, or an API key or JWT as Authorization: Bearer <credential>');
+    return callers.authenticate(credential, { ip: clientIp(req, trustedProxyHops) });
+  }
+
+  /** The operation of a GET (query string) or POST (JSON body) request. */
+  async function operationRequest(req: http.IncomingMessage): Promise<OperationRequest> {
+    if (req.method === 'GET') {
+      const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+      const json = (name: string): unknown => {
+        const value = params.get(name);
+        if (value === null) return undefined;
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          throw new HttpError(400, `${name}: must be JSON`, 'BAD_REQUEST');
+        }
+      };
+      return {
+        query: params.get('query') ?? undefined,
+        operationName: params.get('operationName') ?? undefined,
+        documentId: params.get('documentId') ?? undefined,
+        variables: json('variables'),
+        extensions: json('extensions'),
+      };
+    }
+    const body = await readJsonBody(req, maxBodyBytes);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HttpError(400, Array.isArray(body) ? 'batched operations are not supported; send one operation per request' : 'send a JSON object with query (or documentId), operationName and variables', 'BAD_REQUEST');
+    }
+    return body as OperationRequest;
   }
 
   async function ready(): Promise<{ ok: boolean; subgraphs: Record<string, string> }> {
@@ -183,17 +304,26 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (req.method !== 'GET' && req.method !== 'POST') {
       return sendGraphQLError(req, res, 405, 'use GET or POST', 'METHOD_NOT_ALLOWED', { Allow: 'GET, POST, OPTIONS' });
     }
-    let caller: { identity: Identity; credential: string };
+    let caller: Caller;
     try {
       caller = await authenticate(req);
     } catch (error) {
+      if (error instanceof JwksUnavailableError) return sendGraphQLError(req, res, 503, 'The token signing keys cannot be fetched; retry shortly', 'SERVICE_UNAVAILABLE', { 'Retry-After': '5' });
       if (!(error instanceof AuthenticationError)) throw error;
       return sendGraphQLError(req, res, 401, error.message, 'UNAUTHENTICATED', { 'WWW-Authenticate': 'Bearer' });
     }
-    const { identity, credential } = caller;
-    if (toSse) return sse.handle(req, res, identity, credential);
-    const body = await readJsonBody(req, maxBodyBytes);
-    await executeApollo(apollo, req, res, body, async () => ({ identity }));
+    if (toSse) return sse.handle(req, res, caller);
+    const request = await operationRequest(req);
+    const schema = apiSchema;
+    if (!schema) return sendGraphQLError(req, res, 503, 'The gateway is still loading its schema', 'SERVICE_UNAVAILABLE', { 'Retry-After': '1' });
+    const verdict = await policy.evaluate(caller, request, schema);
+    if (verdict.kind === 'refused') {
+      const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()) });
+      return send(req, res, verdict.status, { 'Content-Type': 'application/json; charset=utf-8', ...verdict.headers }, body);
+    }
+    const operation = { query: verdict.query, operationName: verdict.operationName, variables: verdict.variables };
+    const search = req.method === 'GET' ? getSearch(operation) : undefined;
+    await executeApollo(apollo, req, res, req.method === 'GET' ? undefined : operation, async () => ({ identity: caller.identity, admitted: verdict }), verdict.headers, search);
   }
 
   const server = http.createServer((req, res) => {
@@ -209,7 +339,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ? attachSubscriptionServer({
           httpServer: server,
           schema: () => gateway.schema,
-          authenticate: (key) => authenticator.authenticate(key),
+          authenticate: (credential, ip) => callers.authenticate(credential, { ip }),
+          clientIp: (request) => clientIp(request, trustedProxyHops),
+          policy,
           registry,
           maxPerConnection: options.maxSubscriptionsPerConnection,
           maxPerKey: options.maxSubscriptionsPerKey,
@@ -219,6 +351,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   return {
     url,
     authenticator,
+    subgraphRequests: () => subgraphRequests,
     followUpQueries: (matching) => followUps.count(matching),
     async stop() {
       if (pruning) clearInterval(pruning);

@@ -1,5 +1,6 @@
 import { apiKeyPrefix, hashApiKeySecret, looksLikeApiKey } from '../../subgraphs/shared/api-key-format.ts';
 import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
+import type { KeyPolicy } from '../../subgraphs/shared/key-policy.ts';
 
 /** Longest time a verdict may be cached: a revoked key stops working within this. */
 export const MAX_CACHE_TTL_MS = 60_000;
@@ -20,11 +21,20 @@ export interface ApiKeyAuthenticatorOptions {
 /** Why a credential was refused; the gateway answers 401 UNAUTHENTICATED with it. */
 export class AuthenticationError extends Error {}
 
-type Verdict = { valid: true; identity: Identity; expiresAt: string | null } | { valid: false; reason: string };
+type Verdict = { valid: true; identity: Identity; expiresAt: string | null; policy: KeyPolicy } | { valid: false; reason: string };
+
+/** A verified key: who it acts as, its policy, and its expiry (epoch ms, or null). */
+export interface VerifiedKey {
+  readonly identity: Identity;
+  readonly policy: KeyPolicy;
+  readonly expiresAt: number | null;
+}
 
 export interface ApiKeyAuthenticator {
   /** The identity a secret acts as, or throws AuthenticationError; `fresh` skips the cached verdict (and refreshes it). */
   authenticate(secret: string, options?: { fresh?: boolean }): Promise<Identity>;
+  /** Like `authenticate`, with the key's policy and expiry. */
+  verify(secret: string, options?: { fresh?: boolean }): Promise<VerifiedKey>;
   /** Number of people-subgraph verifications made (for tests and metrics). */
   readonly verifications: number;
 }
@@ -55,33 +65,38 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
     return (await response.json()) as Verdict;
   }
 
+  async function verify(secret: string, authOptions: { fresh?: boolean } = {}): Promise<VerifiedKey> {
+    if (!looksLikeApiKey(secret)) throw new AuthenticationError('malformed API key');
+    const hash = hashApiKeySecret(secret);
+    const cacheKey = hash.toString('base64url');
+    const t = now();
+    const cached = cache.get(cacheKey);
+    let verdict: Verdict;
+    if (cached && cached.until > t && !authOptions.fresh) {
+      verdict = cached.verdict;
+    } else {
+      let pending = inFlight.get(cacheKey);
+      if (!pending) {
+        pending = fetchVerdict(secret, hash).finally(() => inFlight.delete(cacheKey));
+        inFlight.set(cacheKey, pending);
+      }
+      verdict = await pending;
+      const keyExpiry = verdict.valid && verdict.expiresAt ? Date.parse(verdict.expiresAt) : Infinity;
+      cache.delete(cacheKey);
+      cache.set(cacheKey, { verdict, until: Math.min(t + ttl, keyExpiry) });
+      if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+    }
+    if (!verdict.valid) throw new AuthenticationError(verdict.reason);
+    return { identity: verdict.identity, policy: verdict.policy, expiresAt: verdict.expiresAt ? Date.parse(verdict.expiresAt) : null };
+  }
+
   return {
     get verifications() {
       return verifications;
     },
+    verify,
     async authenticate(secret, authOptions = {}) {
-      if (!looksLikeApiKey(secret)) throw new AuthenticationError('malformed API key');
-      const hash = hashApiKeySecret(secret);
-      const cacheKey = hash.toString('base64url');
-      const t = now();
-      const cached = cache.get(cacheKey);
-      let verdict: Verdict;
-      if (cached && cached.until > t && !authOptions.fresh) {
-        verdict = cached.verdict;
-      } else {
-        let pending = inFlight.get(cacheKey);
-        if (!pending) {
-          pending = fetchVerdict(secret, hash).finally(() => inFlight.delete(cacheKey));
-          inFlight.set(cacheKey, pending);
-        }
-        verdict = await pending;
-        const keyExpiry = verdict.valid && verdict.expiresAt ? Date.parse(verdict.expiresAt) : Infinity;
-        cache.delete(cacheKey);
-        cache.set(cacheKey, { verdict, until: Math.min(t + ttl, keyExpiry) });
-        if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
-      }
-      if (!verdict.valid) throw new AuthenticationError(verdict.reason);
-      return verdict.identity;
+      return (await verify(secret, authOptions)).identity;
     },
   };
 }

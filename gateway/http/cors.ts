@@ -12,7 +12,7 @@ export interface CorsRoute {
 }
 
 const ALLOWED_HEADERS = 'content-type, x-api-key, authorization, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version';
-const EXPOSED_HEADERS = 'x-ratelimit-limit, x-ratelimit-remaining, retry-after';
+const EXPOSED_HEADERS = 'x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after';
 
 /**
  * Sets CORS headers for an allowed origin. Answers preflight (OPTIONS) requests itself

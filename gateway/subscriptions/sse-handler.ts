@@ -2,8 +2,9 @@ import type http from 'node:http';
 import { GraphQLError, subscribe, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/http';
 import { sendGraphQLError } from '../../subgraphs/shared/http.ts';
-import type { Identity } from '../../subgraphs/shared/identity.ts';
+import type { Caller } from '../auth/caller-authenticator.ts';
 import type { GatewayContext } from '../context.ts';
+import type { OperationPolicy } from '../operation-policy.ts';
 import { responseKeyResolver } from './subscription-schema.ts';
 import type { SubscriberRegistry } from './subscriber-registry.ts';
 
@@ -21,19 +22,21 @@ export interface SseOptions {
   readonly registry: SubscriberRegistry;
   /** Most active subscriptions per API key on this instance, every transport. */
   readonly maxPerKey: number;
+  /** The same policy as HTTP: each subscribe is checked (scopes refuse the whole operation), counted and charged. */
+  readonly policy: OperationPolicy;
 }
 
 /** The SSE endpoint's handler and shutdown. */
 export interface SseStreams {
-  /** Handles one request whose identity and credential the caller verified. */
-  handle(req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, credential: string): Promise<void>;
+  /** Handles one request of a caller verified from its headers. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse, caller: Caller): Promise<void>;
   /** Ends every open stream. */
   close(): void;
 }
 
 export function createSseHandler(options: SseOptions): SseStreams {
   const { schema } = options;
-  const identities = new WeakMap<http.IncomingMessage, Identity>();
+  const callers = new WeakMap<http.IncomingMessage, Caller>();
   const open = new Set<http.ServerResponse>();
   const handler = createHandler<GatewayContext & Record<PropertyKey, unknown>>({
     schema: () => {
@@ -41,10 +44,22 @@ export function createSseHandler(options: SseOptions): SseStreams {
       if (!loaded) throw new Error('the schema is not loaded yet');
       return loaded;
     },
-    context: (req) => {
-      const identity = identities.get(req.raw);
-      if (!identity) throw new Error('SSE request without an authenticated identity');
-      return { identity };
+    onSubscribe: async (req, params) => {
+      const caller = callers.get(req.raw);
+      const loaded = schema();
+      if (!caller || !loaded) throw new Error('SSE request without an authenticated caller or schema');
+      const verdict = await options.policy.evaluate(caller, params, loaded, 'reject');
+      if (verdict.kind === 'refused') {
+        const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()) });
+        return [body, { status: verdict.status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8', ...verdict.headers } }];
+      }
+      return {
+        schema: loaded,
+        document: verdict.document,
+        operationName: verdict.operationName,
+        variableValues: verdict.variables,
+        contextValue: { identity: caller.identity },
+      };
     },
     execute: () => ({
       errors: [new GraphQLError(`Only subscriptions are served at ${SSE_PATH}; send queries and mutations to POST /graphql`, { extensions: { code: 'BAD_USER_INPUT' } })],
@@ -52,16 +67,17 @@ export function createSseHandler(options: SseOptions): SseStreams {
     subscribe: (args) => subscribe({ ...args, fieldResolver: responseKeyResolver }),
   });
   return {
-    async handle(req, res, identity, credential) {
+    async handle(req, res, caller) {
+      const credential = caller.credential;
       const active = options.registry.count(credential);
       if (active >= options.maxPerKey) {
         const message = `This API key already has ${active} active subscriptions (the limit is ${options.maxPerKey}); complete one first`;
         return sendGraphQLError(req, res, 429, message, 'RATE_LIMITED', {}, { limit: options.maxPerKey });
       }
-      identities.set(req, identity);
+      callers.set(req, caller);
       open.add(res);
-      // A stream is one subscription; a revoked key's streams end.
-      const remove = options.registry.add(credential, { subscriptions: () => 1, revoke: () => res.end() });
+      // A stream is one subscription; a revoked key's or expired token's streams end.
+      const remove = options.registry.add(credential, { subscriptions: () => 1, revoke: () => res.end(), expiresAt: caller.expiresAt });
       res.once('close', () => {
         open.delete(res);
         remove();

@@ -1,16 +1,16 @@
-import type { Identity } from '../../subgraphs/shared/identity.ts';
-
 /** An open WebSocket connection or SSE stream, as the registry sees it. */
 export interface Subscriber {
   /** Its active subscriptions. */
   readonly subscriptions: () => number;
   /** Ends it because its key was revoked or expired. */
   readonly revoke: () => void;
+  /** When its credential expires (epoch ms): it is ended then. Null or absent: no expiry. */
+  readonly expiresAt?: number | null;
 }
 
 export interface SubscriberRegistryOptions {
-  /** Verifies a key again, skipping any cached verdict; throws when refused or unreachable. */
-  readonly authenticate: (credential: string, options: { fresh: boolean }) => Promise<Identity>;
+  /** Verifies a key or token again, skipping any cached verdict; throws when refused or unreachable. */
+  readonly authenticate: (credential: string, options: { fresh: boolean }) => Promise<unknown>;
   /** True when an error of `authenticate` means the key is no longer valid (not a passing failure). */
   readonly isRefusal: (error: unknown) => boolean;
   /** How often keys of open subscribers are verified again, ms; default 30 000. */
@@ -30,7 +30,8 @@ export interface SubscriberRegistry {
 /**
  * Tracks open subscribers of both transports, so one per-key limit covers them all, and
  * verifies their keys again every interval (one verification per distinct key): a revoked
- * or expired key's subscribers are ended within it.
+ * or expired key's subscribers are ended within it; a subscriber whose token expires is
+ * ended at its expiry.
  */
 export function createSubscriberRegistry(options: SubscriberRegistryOptions): SubscriberRegistry {
   const byCredential = new Map<string, Set<Subscriber>>();
@@ -48,7 +49,14 @@ export function createSubscriberRegistry(options: SubscriberRegistryOptions): Su
       const set = byCredential.get(credential) ?? new Set<Subscriber>();
       set.add(subscriber);
       byCredential.set(credential, set);
+      // A token that expires while subscribed ends its subscriber at that moment.
+      const expiry =
+        subscriber.expiresAt !== null && subscriber.expiresAt !== undefined
+          ? setTimeout(() => subscriber.revoke(), Math.max(0, Math.min(subscriber.expiresAt - Date.now(), 2 ** 31 - 1)))
+          : null;
+      expiry?.unref();
       return () => {
+        if (expiry) clearTimeout(expiry);
         set.delete(subscriber);
         if (set.size === 0 && byCredential.get(credential) === set) byCredential.delete(credential);
       };

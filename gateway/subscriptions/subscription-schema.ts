@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import { defaultFieldResolver, extendSchema, parse, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, extendSchema, GraphQLError, parse, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { appError } from '../../subgraphs/shared/errors.ts';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import type { OutboxEvent } from '../../subgraphs/shared/outbox.ts';
+import { stripSecurityDirectivesFromDocument } from '../auth/scope-requirements.ts';
 import type { GatewayContext } from '../context.ts';
 import type { EventFeed } from './event-feed.ts';
 import { buildFollowUp, type FollowUp, type FollowUpSpec } from './follow-up.ts';
@@ -158,18 +159,39 @@ async function startAfter(feed: EventFeed, after: string | null | undefined): Pr
   return id;
 }
 
-/** Maps events to payloads, resolving each subscriber's selection by follow-up query; invisible events are skipped. */
+/**
+ * The error that ends a subscription whose budget cannot pay for an event: RATE_LIMITED with
+ * the seconds to wait and the cursor to resume from (this event included), so nothing is lost.
+ */
+export function eventThrottled(event: OutboxEvent, cost: number, budget: unknown, retryAfter: number): GraphQLError {
+  return appError('RATE_LIMITED', `Cost budget exceeded: this event costs ${cost} points; resubscribe after ${retryAfter} s with after: the cursor given`, {
+    retryAfter,
+    cursor: encodeEventCursor(event.id - 1),
+    budget,
+  });
+}
+
+/**
+ * Maps events to payloads, resolving each subscriber's selection by follow-up query; invisible
+ * events are skipped. A RATE_LIMITED refusal is delivered as the last payload (an error).
+ */
 async function* payloads(
   runtime: SubscriptionRuntime,
   definition: EventSubscription,
   events: AsyncGenerator<OutboxEvent>,
   identity: Identity,
   followUp: FollowUp | null,
-): AsyncGenerator<Record<string, unknown>> {
+): AsyncGenerator<Record<string, unknown> | GraphQLError> {
   for await (const event of events) {
     let data: Record<string, unknown> | null = {};
     if (followUp) {
-      data = await runtime.resolveFollowUp(event, identity, followUp, { ...followUp.clientVariables, ...definition.variables(event) });
+      try {
+        data = await runtime.resolveFollowUp(event, identity, followUp, { ...followUp.clientVariables, ...definition.variables(event) });
+      } catch (error) {
+        if (!(error instanceof GraphQLError) || error.extensions['code'] !== 'RATE_LIMITED') throw error;
+        yield error;
+        return;
+      }
       if (data === null) continue;
     }
     yield { ...definition.fields(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data };
@@ -198,7 +220,8 @@ const fromData: GraphQLFieldResolver<{ data: Record<string, unknown> }, unknown>
  * wired to the event feed and follow-up queries.
  */
 export function createSubscriptionSchema(apiSchema: GraphQLSchema, runtime: SubscriptionRuntime): GraphQLSchema {
-  const schema = extendSchema(apiSchema, parse(SUBSCRIPTIONS_SDL));
+  // Scopes in the SDL are enforced by the operation policy, not part of the schema.
+  const schema = extendSchema(apiSchema, stripSecurityDirectivesFromDocument(parse(SUBSCRIPTIONS_SDL)));
   for (const definition of EVENT_SUBSCRIPTIONS) {
     const field = schema.getSubscriptionType()?.getFields()[definition.field];
     const type = schema.getType(definition.eventType) as GraphQLObjectType | undefined;
@@ -209,7 +232,7 @@ export function createSubscriptionSchema(apiSchema: GraphQLSchema, runtime: Subs
       const events = organizationEvents(runtime.feed, ctx.identity.orgId, [definition.prefix], afterId, (e) => definition.accept(filter, e));
       return payloads(runtime, definition, events, ctx.identity, buildFollowUp(info, definition.spec));
     };
-    // Each yielded payload is the event object itself.
+    // Each yielded payload is the event object itself (or the error that ends the subscription).
     field.resolve = (payload: unknown) => payload;
     for (const [fieldName, eventField] of Object.entries(type.getFields())) {
       // Entity fields come from the follow-up; the event's own fields are read by name, whatever the alias.

@@ -2,7 +2,8 @@ import type http from 'node:http';
 import { subscribe, execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Identity } from '../../subgraphs/shared/identity.ts';
+import type { Caller } from '../auth/caller-authenticator.ts';
+import type { OperationPolicy } from '../operation-policy.ts';
 import type { SubscriberRegistry } from './subscriber-registry.ts';
 import { responseKeyResolver } from './subscription-schema.ts';
 
@@ -15,8 +16,12 @@ export interface SubscriptionServerOptions {
   readonly path?: string;
   /** The extended schema (null until the gateway has loaded). */
   readonly schema: () => GraphQLSchema | null;
-  /** The identity an API key acts as; throws to refuse the connection. */
-  readonly authenticate: (credential: string) => Promise<Identity>;
+  /** The caller an API key or JWT acts as, used from `ip`; throws to refuse the connection. */
+  readonly authenticate: (credential: string, ip: string) => Promise<Caller>;
+  /** The client address of an upgrade request. */
+  readonly clientIp: (request: http.IncomingMessage) => string;
+  /** The same policy as HTTP: each subscribe is checked (scopes refuse the whole operation), counted and charged. */
+  readonly policy: OperationPolicy;
   /** Open subscribers of every transport: the per-key limit and revocation. */
   readonly registry: SubscriberRegistry;
   /** Most active subscriptions on one connection; default 100. */
@@ -25,8 +30,8 @@ export interface SubscriptionServerOptions {
   readonly maxPerKey?: number | undefined;
 }
 
-/** Close code and reason for a connection whose key was revoked or expired. */
-export const REVOKED_CLOSE = { code: 4401, reason: 'Unauthorized: the API key was revoked or has expired' } as const;
+/** Close code and reason for a connection whose key was revoked or expired, or whose token expired. */
+export const REVOKED_CLOSE = { code: 4401, reason: 'Unauthorized: the API key was revoked or has expired, or the token expired' } as const;
 
 /** The API key in `connectionParams`: `X-Api-Key` (any case), `apiKey`, or `Authorization: Bearer <key>`. */
 export function credentialFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
@@ -43,12 +48,13 @@ export function credentialFromParams(params: Readonly<Record<string, unknown>> |
   return undefined;
 }
 
-type Extra = Record<PropertyKey, unknown> & { identity?: Identity };
+type Extra = Record<PropertyKey, unknown> & { caller?: Caller; request: http.IncomingMessage };
 
 /**
  * graphql-ws on the gateway's own HTTP server. A connection authenticates once in
- * `connectionParams` with the same API keys as HTTP (refused: close 4403); each operation
- * runs with that identity.
+ * `connectionParams` with the same API keys and JWTs as HTTP, IP allowlists included
+ * (refused: close 4403); each subscribe goes through the operation policy and runs with
+ * that identity. A JWT's connection closes (4401) when the token expires.
  */
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
@@ -67,21 +73,24 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       onConnect: async (ctx) => {
         const credential = credentialFromParams(ctx.connectionParams);
         if (!credential) return false;
+        let caller: Caller;
         try {
-          ctx.extra.identity = await options.authenticate(credential);
+          caller = await options.authenticate(credential, options.clientIp(ctx.extra.request));
         } catch {
           return false;
         }
+        ctx.extra.caller = caller;
         const socket = ctx.extra.socket;
         credentials.set(socket, credential);
         const remove = options.registry.add(credential, {
           subscriptions: () => Object.keys(ctx.subscriptions).length,
           revoke: () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason),
+          expiresAt: caller.expiresAt,
         });
         socket.once('close', remove);
         return true;
       },
-      onSubscribe: (ctx) => {
+      onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws registers the new operation's id before this runs: leave it out of the counts.
         const own = Object.keys(ctx.subscriptions).length - 1;
         if (own >= maxPerConnection) {
@@ -91,9 +100,20 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         if (ofKey >= maxPerKey) {
           return limitError(`This API key already has ${ofKey} active subscriptions (the limit is ${maxPerKey}); complete one first`, maxPerKey);
         }
-        return undefined;
+        const caller = ctx.extra.caller;
+        const schema = options.schema();
+        if (!caller || !schema) return [new GraphQLError('The gateway is still loading its schema', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+        // Subscribing is checked like an HTTP operation; a field out of scope refuses it whole.
+        const verdict = await options.policy.evaluate(caller, payload, schema, 'reject');
+        if (verdict.kind === 'refused') return verdict.errors;
+        return {
+          schema,
+          document: verdict.document,
+          operationName: verdict.operationName,
+          variableValues: verdict.variables,
+          contextValue: { identity: caller.identity },
+        };
       },
-      context: (ctx) => ({ identity: ctx.extra.identity }),
       execute: (args) => execute({ ...args, fieldResolver: responseKeyResolver }),
       subscribe: (args) => subscribe({ ...args, fieldResolver: responseKeyResolver }),
     },

@@ -85,7 +85,8 @@ export function sendJson(req: http.IncomingMessage, res: http.ServerResponse, st
 
 /**
  * Runs one GraphQL-over-HTTP request through Apollo Server (whose standalone server would
- * hide the `node:http` server the WebSocket server needs to share).
+ * hide the `node:http` server the WebSocket server needs to share). `search` replaces the
+ * URL's query string (a GET request whose operation the gateway rewrote).
  */
 export async function executeApollo<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
@@ -94,6 +95,7 @@ export async function executeApollo<TContext extends BaseContext>(
   body: unknown,
   context: () => Promise<TContext>,
   extraHeaders: Record<string, string> = {},
+  search?: string,
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -101,7 +103,7 @@ export async function executeApollo<TContext extends BaseContext>(
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: search ?? url.search, body },
     context,
   });
   const out: Record<string, string> = { ...extraHeaders };

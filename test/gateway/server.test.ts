@@ -49,7 +49,7 @@ describe('gateway HTTP', () => {
       body: JSON.stringify({ query: '{ me { id } }' }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ data: { me: { id: org.admin.id } } });
+    expect(await res.json()).toMatchObject({ data: { me: { id: org.admin.id } } });
   });
 
   it('should answer introspection for an authenticated caller', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { schemaDb } from '../../subgraphs/shared/database.ts';
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret } from '../../subgraphs/shared/api-key-format.ts';
 import type { Role } from '../../subgraphs/shared/identity.ts';
+import type { KeyPolicy } from '../../subgraphs/shared/key-policy.ts';
 import type { RunningServer } from '../../subgraphs/shared/subgraph-server.ts';
 import { PEOPLE_SCHEMA, type PeopleDatabase, type PeopleDb } from '../../subgraphs/people/db/database.ts';
 import { insertApiKey } from '../../subgraphs/people/db/repositories/api-keys.ts';
@@ -17,7 +18,7 @@ import { insertDepartment } from '../../subgraphs/people/db/repositories/departm
 import { appendEvents } from '../../subgraphs/shared/outbox.ts';
 import { startLeaveServer, type RunningLeaveServer } from '../../subgraphs/leave/server.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase, type LeaveDb } from '../../subgraphs/leave/db/database.ts';
-import { startGatewayServer, type RunningGateway } from '../../gateway/server.ts';
+import { startGatewayServer, type GatewayServerOptions, type RunningGateway } from '../../gateway/server.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -58,7 +59,12 @@ export interface GraphOptions {
   readonly subscriptionRecheckMs?: number;
   readonly maxSubscriptionsPerConnection?: number;
   readonly maxSubscriptionsPerKey?: number;
+  /** Gateway protection; by default the limits are high enough never to bother other suites. */
+  readonly protection?: Pick<GatewayServerOptions, 'jwt' | 'shapeLimits' | 'maxCost' | 'scopeMode' | 'rateLimits' | 'trustedProxyHops' | 'now'>;
 }
+
+/** Rate limits of test graphs unless a suite sets its own. */
+export const TEST_RATE_LIMITS = { requestsPerHour: 1_000_000, budgetMaximum: 10_000_000, restorePerSecond: 1_000_000 } as const;
 
 /** Starts every subgraph and the gateway on a fresh database, each on a free port. */
 export async function startTestGraph(options: GraphOptions = {}): Promise<TestGraph> {
@@ -90,6 +96,8 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     subscriptionRecheckMs: options.subscriptionRecheckMs,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
     maxSubscriptionsPerKey: options.maxSubscriptionsPerKey,
+    ...options.protection,
+    rateLimits: { ...TEST_RATE_LIMITS, ...options.protection?.rateLimits },
   });
   gatewayUrl = gateway.url;
   return {
@@ -153,9 +161,20 @@ export interface NewTestUser {
 
 let counter = 0;
 
-/** Creates a key for `userId` (null: a service key) directly in the database. */
-export async function createKey(db: PeopleDb, orgId: string, userId: string | null, scopes = ['admin']): Promise<{ id: string; secret: string }> {
-  const secret = generateApiKeySecret();
+/**
+ * Creates a key for `userId` (null: a service key) directly in the database, with `policy`
+ * (default: a live key, any IP, the organization's limit, any document). Nothing is
+ * checked: a test key must be given a sandbox organization's id to verify.
+ */
+export async function createKey(
+  db: PeopleDb,
+  orgId: string,
+  userId: string | null,
+  scopes = ['admin'],
+  policy: Partial<KeyPolicy> = {},
+): Promise<{ id: string; secret: string }> {
+  const mode = policy.mode ?? 'live';
+  const secret = generateApiKeySecret(mode);
   const row = await insertApiKey(db, {
     org_id: orgId,
     user_id: userId,
@@ -163,6 +182,10 @@ export async function createKey(db: PeopleDb, orgId: string, userId: string | nu
     prefix: apiKeyPrefix(secret),
     secret_hash: hashApiKeySecret(secret),
     scopes,
+    mode,
+    ip_allowlist: [...(policy.ipAllowlist ?? [])],
+    requests_per_hour: policy.requestsPerHour ?? null,
+    trusted_documents_only: policy.trustedDocumentsOnly ?? false,
   });
   return { id: row.id, secret };
 }

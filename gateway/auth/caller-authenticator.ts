@@ -1,0 +1,52 @@
+import type { Identity } from '../../subgraphs/shared/identity.ts';
+import { ipAllowed } from '../../subgraphs/shared/ip-allowlist.ts';
+import type { KeyPolicy } from '../../subgraphs/shared/key-policy.ts';
+import { AuthenticationError, type ApiKeyAuthenticator } from './api-key-authenticator.ts';
+import { looksLikeJwt, type JwtAuthenticator } from './jwt-authenticator.ts';
+import { looksLikeApiKey } from '../../subgraphs/shared/api-key-format.ts';
+
+/** The policy of a JWT: live data, any address, the organization's request limit, any document. */
+export const JWT_POLICY: KeyPolicy = { mode: 'live', ipAllowlist: [], requestsPerHour: null, trustedDocumentsOnly: false };
+
+/** An authenticated caller: who they act as, with what credential, under which policy. */
+export interface Caller {
+  readonly identity: Identity;
+  /** The API key or token presented (the subscriber registry re-verifies it). */
+  readonly credential: string;
+  readonly policy: KeyPolicy;
+  /** When the credential stops being valid (epoch ms); null: no expiry known. */
+  readonly expiresAt: number | null;
+}
+
+export interface CallerAuthenticator {
+  /**
+   * Verifies an API key or a JWT and, when `ip` is given, the key's IP allowlist. Throws
+   * AuthenticationError (answered 401) for any refusal. `fresh` skips cached key verdicts.
+   */
+  authenticate(credential: string, options?: { fresh?: boolean; ip?: string | undefined }): Promise<Caller>;
+}
+
+/**
+ * API keys (`lv_live_…`, `lv_test_…`) go to the key authenticator; anything shaped like a
+ * JWT goes to the JWT authenticator when one is configured.
+ */
+export function createCallerAuthenticator(keys: ApiKeyAuthenticator, jwt: JwtAuthenticator | null): CallerAuthenticator {
+  return {
+    async authenticate(credential, options = {}) {
+      let caller: Caller;
+      if (looksLikeApiKey(credential)) {
+        const verdict = await keys.verify(credential, { fresh: options.fresh ?? false });
+        caller = { identity: verdict.identity, credential, policy: verdict.policy, expiresAt: verdict.expiresAt };
+      } else if (jwt && looksLikeJwt(credential)) {
+        const token = await jwt.authenticate(credential);
+        caller = { identity: token.identity, credential, policy: JWT_POLICY, expiresAt: token.expiresAt };
+      } else {
+        throw new AuthenticationError(jwt ? 'the credential is neither an API key nor a JWT' : 'malformed API key');
+      }
+      if (options.ip !== undefined && !ipAllowed(options.ip, caller.policy.ipAllowlist)) {
+        throw new AuthenticationError(`this API key may not be used from ${options.ip}: the address is not in its IP allowlist`);
+      }
+      return caller;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import { nullRefusedFields, violationError } from '../auth/authorize-operation.ts';
+import type { GatewayContext } from '../context.ts';
+import type { OperationPolicy } from '../operation-policy.ts';
+import { actualCost } from './actual-cost.ts';
+import type { CostModel } from './cost-model.ts';
+
+export interface CostReportOptions {
+  readonly policy: OperationPolicy;
+  readonly costModel: CostModel;
+  /** Most an operation may be estimated to cost (reported as `extensions.cost.maximum`). */
+  readonly maxCost: number;
+  /** The API schema the operation was admitted against. */
+  readonly schema: () => GraphQLSchema | null;
+}
+
+/**
+ * Completes every admitted response: fields refused for lack of scope become null with a
+ * FORBIDDEN error naming the field and the scope; the actual cost is measured on the data,
+ * the difference from the estimate is credited back to the caller's budget, and
+ * `extensions.cost` reports the estimate, the actual cost, the maximum and the budget
+ * (Shopify's throttleStatus: maximum, remaining, restore rate).
+ */
+export function createCostReportPlugin(options: CostReportOptions): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          const admitted = contextValue.admitted;
+          if (!admitted || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (admitted.violations.length > 0) {
+            if (result.data) nullRefusedFields(result.data, admitted.violations);
+            result.errors = [...admitted.violations.map((v) => violationError(v).toJSON()), ...(result.errors ?? [])];
+          }
+          const schema = options.schema();
+          const actual =
+            result.data && schema
+              ? actualCost(schema, admitted.document, options.costModel, result.data, { operationName: admitted.operationName, variables: admitted.variables })
+              : 0;
+          const budget = await options.policy.settle(admitted, actual);
+          result.extensions = {
+            ...result.extensions,
+            cost: { estimated: admitted.estimatedCost, actual, maximum: options.maxCost, budget },
+          };
+        },
+      };
+    },
+  };
+}

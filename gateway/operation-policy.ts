@@ -1,0 +1,263 @@
+import crypto from 'node:crypto';
+import { GraphQLError, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { appError } from '../subgraphs/shared/errors.ts';
+import type { Identity } from '../subgraphs/shared/identity.ts';
+import { authorizeOperation, selectOperation, violationError, type ScopeViolation } from './auth/authorize-operation.ts';
+import type { Caller } from './auth/caller-authenticator.ts';
+import type { ScopeRequirements } from './auth/scope-requirements.ts';
+import type { TrustedDocumentStore } from './auth/trusted-documents.ts';
+import type { CostModel } from './cost/cost-model.ts';
+import { estimateCost } from './cost/estimate-cost.ts';
+import { checkShape, parseWithinLimits, type ShapeLimits } from './cost/shape-limits.ts';
+import type { Admission, RateLimiter } from './rate-limit/rate-limiter.ts';
+
+/** A GraphQL request as a client sends it (POST body, or GET parameters). */
+export interface OperationRequest {
+  readonly query?: unknown;
+  readonly operationName?: unknown;
+  readonly variables?: unknown;
+  readonly extensions?: unknown;
+  /** Trusted-document id (`sha256:<hex>`), per the GraphQL-over-HTTP persisted documents proposal. */
+  readonly documentId?: unknown;
+}
+
+/**
+ * Default limits. An operation may cost at most 10 000 points (e.g. 100 departments with a
+ * page of who is out in each, about 8 400; 100 people with 100 leave requests each, about
+ * 20 000, is refused); a key's budget holds 20 000 points and refills 1 000 a second, so a
+ * dashboard can run the heaviest allowed query every 10 s indefinitely, or two at once; an
+ * organization makes at most 1 000 requests an hour, as in OrOut's public API.
+ */
+export const DEFAULT_PROTECTION = {
+  maxCost: 10_000,
+  requestsPerHour: 1_000,
+  budgetMaximum: 20_000,
+  restorePerSecond: 1_000,
+} as const;
+
+/** How a field the caller may not see is handled: dropped with an error (as Apollo Router), or the whole operation refused. */
+export type ScopeMode = 'filter' | 'reject';
+
+export interface OperationPolicyOptions {
+  readonly requirements: ScopeRequirements;
+  readonly costModel: CostModel;
+  readonly shapeLimits: ShapeLimits;
+  /** Most an operation may be estimated to cost. */
+  readonly maxCost: number;
+  readonly scopeMode: ScopeMode;
+  readonly limiter: RateLimiter;
+  /** Requests per hour of an organization (shared by its keys and tokens) when a key has no limit of its own. */
+  readonly requestsPerHour: number;
+  readonly trustedDocuments: TrustedDocumentStore;
+}
+
+/** An operation refused before execution: its HTTP status, errors and headers. */
+export interface Refusal {
+  readonly kind: 'refused';
+  readonly status: number;
+  readonly errors: readonly GraphQLError[];
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** An operation admitted for execution, possibly without the fields the caller may not see. */
+export interface Admitted {
+  readonly kind: 'admitted';
+  /** The document to execute and its text. */
+  readonly document: DocumentNode;
+  readonly query: string;
+  readonly operation: OperationDefinitionNode;
+  readonly operationName: string | null;
+  readonly variables: Record<string, unknown> | null;
+  readonly violations: readonly ScopeViolation[];
+  readonly estimatedCost: number;
+  readonly admission: Admission;
+  readonly budgetSubject: string;
+  /** X-RateLimit-* headers for the response. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type PolicyVerdict = Refusal | Admitted;
+
+/** Subject of the hourly request limit: the key when it has its own limit, else the organization. */
+export function requestSubject(caller: Caller): string {
+  return caller.policy.requestsPerHour !== null && caller.identity.keyId ? `key:${caller.identity.keyId}` : `org:${caller.identity.orgId}`;
+}
+
+/** Subject of the cost budget: the key, or the token's user. */
+export function budgetSubject(identity: Identity): string {
+  return identity.keyId ? `key:${identity.keyId}` : `user:${identity.orgId}:${identity.userId ?? 'service'}`;
+}
+
+/** X-RateLimit-* (and, when refused, Retry-After) headers of an admission. */
+export function rateLimitHeaders(admission: Admission): Record<string, string> {
+  const headers: Record<string, string> = {
+    'X-RateLimit-Limit': String(admission.requests.limit),
+    'X-RateLimit-Remaining': String(admission.requests.remaining),
+    'X-RateLimit-Reset': String(admission.requests.resetAt),
+  };
+  if (!admission.allowed && admission.retryAfterSeconds !== undefined) headers['Retry-After'] = String(admission.retryAfterSeconds);
+  return headers;
+}
+
+function refusal(status: number, errors: readonly GraphQLError[], headers: Record<string, string> = {}): Refusal {
+  return { kind: 'refused', status, errors, headers };
+}
+
+const DOCUMENT_ID_RE = /^sha256:[0-9a-f]{64}$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sha256Id(text: string): string {
+  return `sha256:${crypto.createHash('sha256').update(text).digest('hex')}`;
+}
+
+/**
+ * The gateway's policy for one operation, the same for HTTP, WebSocket and SSE, in order:
+ * the document (trusted documents), its shape (tokens, depth, aliases, root fields,
+ * directives), validation, scopes, the cost estimate against the maximum, and the hourly
+ * request limit with the cost budget (one database statement). Everything before the last
+ * step is local to the process, so a hostile document is refused without reaching a
+ * subgraph or the database; refused requests still count against the hourly limit.
+ */
+export function createOperationPolicy(options: OperationPolicyOptions) {
+  const parsedCache = new Map<string, DocumentNode | GraphQLError>();
+  const validated = new WeakMap<GraphQLSchema, Map<string, readonly GraphQLError[]>>();
+  const remember = <V>(cache: Map<string, V>, key: string, value: V): V => {
+    cache.set(key, value);
+    if (cache.size > 1_000) cache.delete(cache.keys().next().value as string);
+    return value;
+  };
+
+  /** Parses once per text (within the token limit); syntax and token errors are cached too. */
+  function parseOnce(query: string): DocumentNode | GraphQLError {
+    const cached = parsedCache.get(query);
+    if (cached) return cached;
+    try {
+      return remember(parsedCache, query, parseWithinLimits(query, options.shapeLimits));
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      return remember(parsedCache, query, error);
+    }
+  }
+
+  /** Validates once per (schema, text); only documents within the shape limits get here. */
+  function validateOnce(schema: GraphQLSchema, query: string, document: DocumentNode): readonly GraphQLError[] {
+    let cache = validated.get(schema);
+    if (!cache) validated.set(schema, (cache = new Map()));
+    return cache.get(query) ?? remember(cache, query, validate(schema, document));
+  }
+
+  /** The query text to run, from `query` or a trusted-document id; or the refusal. */
+  async function resolveDocument(caller: Caller, request: OperationRequest): Promise<string | Refusal> {
+    const extensions = isRecord(request.extensions) ? request.extensions : {};
+    const persisted = isRecord(extensions['persistedQuery']) ? extensions['persistedQuery'] : null;
+    const hash = persisted && typeof persisted['sha256Hash'] === 'string' ? `sha256:${persisted['sha256Hash']}` : null;
+    const id = typeof request.documentId === 'string' ? request.documentId : hash;
+    const query = typeof request.query === 'string' ? request.query : null;
+    const trustedOnly = caller.policy.trustedDocumentsOnly;
+    if (id !== null) {
+      if (!DOCUMENT_ID_RE.test(id)) {
+        return refusal(400, [appError('BAD_USER_INPUT', 'documentId: must be sha256: followed by 64 lowercase hex digits', { field: 'documentId' })]);
+      }
+      if (query !== null && sha256Id(query) !== id) {
+        return refusal(400, [appError('BAD_USER_INPUT', 'documentId: does not match the SHA-256 of query', { field: 'documentId' })]);
+      }
+      const body = await options.trustedDocuments.find(caller.identity.orgId, id);
+      if (body !== null) return body;
+      if (trustedOnly) return refusal(400, [appError('PERSISTED_QUERY_NOT_IN_LIST', `The document ${id} is not registered as a trusted document of this organization`)]);
+      if (query !== null) return query;
+      return refusal(400, [new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })]);
+    }
+    if (trustedOnly) {
+      return refusal(400, [appError('PERSISTED_QUERY_ID_REQUIRED', 'This API key may only run trusted documents: send documentId (or extensions.persistedQuery.sha256Hash) of a registered document')]);
+    }
+    if (query === null) return refusal(400, [appError('BAD_USER_INPUT', 'query: a GraphQL document (string) is required', { field: 'query' })]);
+    return query;
+  }
+
+  /** Checks an operation up to, but not including, the rate limits. */
+  async function check(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode) {
+    const text = await resolveDocument(caller, request);
+    if (typeof text !== 'string') return text;
+    const operationName = typeof request.operationName === 'string' && request.operationName ? request.operationName : null;
+    if (request.variables !== undefined && request.variables !== null && !isRecord(request.variables)) {
+      return refusal(400, [appError('BAD_USER_INPUT', 'variables: must be an object', { field: 'variables' })]);
+    }
+    const variables = (request.variables as Record<string, unknown> | null | undefined) ?? null;
+    const parsed = parseOnce(text);
+    if (parsed instanceof GraphQLError) return refusal(400, [parsed]);
+    const shape = checkShape(parsed, options.shapeLimits);
+    if (shape) return refusal(400, [shape]);
+    const operation = selectOperation(parsed, operationName);
+    if (!operation) {
+      const message = operationName ? `Unknown operation named "${operationName}"` : 'Must provide operation name if query contains multiple operations';
+      return refusal(400, [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
+    }
+    const errors = validateOnce(schema, text, parsed);
+    if (errors.length > 0) {
+      return refusal(400, errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
+    }
+    const authorization = authorizeOperation(schema, parsed, operationName, caller.identity, options.requirements);
+    if (authorization.violations.length > 0 && (scopeMode === 'reject' || authorization.empty)) {
+      return refusal(403, authorization.violations.map(violationError));
+    }
+    const document = authorization.document;
+    const estimatedCost = estimateCost(schema, document, options.costModel, { operationName, variables });
+    if (estimatedCost > options.maxCost) {
+      return refusal(400, [
+        appError('COST_ESTIMATED_TOO_EXPENSIVE', `The operation's estimated cost is ${estimatedCost}; the maximum is ${options.maxCost}. Ask for fewer items (first) or fewer nested lists`, {
+          cost: { estimated: estimatedCost, maximum: options.maxCost },
+        }),
+      ]);
+    }
+    const executed = authorization.violations.length > 0 ? selectOperation(document, operationName) : operation;
+    return {
+      document,
+      query: document === parsed ? text : print(document),
+      operation: executed ?? operation,
+      operationName,
+      variables,
+      violations: authorization.violations,
+      estimatedCost,
+    };
+  }
+
+  return {
+    /**
+     * Decides on one operation of `caller` against `schema` (the API schema for HTTP, the
+     * schema with subscriptions for WebSocket and SSE). Admitted operations have been
+     * counted and charged their estimated cost.
+     */
+    async evaluate(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode = options.scopeMode): Promise<PolicyVerdict> {
+      const checked = await check(caller, request, schema, scopeMode);
+      const subject = budgetSubject(caller.identity);
+      const admission = await options.limiter.admit({
+        requestSubject: requestSubject(caller),
+        requestsPerHour: caller.policy.requestsPerHour ?? options.requestsPerHour,
+        budgetSubject: subject,
+        // A refused operation is counted as a request but charged nothing.
+        cost: 'kind' in checked ? 0 : checked.estimatedCost,
+      });
+      const headers = rateLimitHeaders(admission);
+      if (!admission.allowed) {
+        const byRequests = admission.refusedBy === 'requests';
+        const message = byRequests
+          ? `Rate limit exceeded: ${admission.requests.limit} requests per hour; retry after ${admission.retryAfterSeconds ?? 1} s`
+          : `Cost budget exceeded: this operation needs ${'kind' in checked ? 0 : checked.estimatedCost} points and ${admission.budget.remaining} remain (restored at ${admission.budget.restoreRate} per second); retry after ${admission.retryAfterSeconds ?? 1} s`;
+        return refusal(429, [appError('RATE_LIMITED', message, { retryAfter: admission.retryAfterSeconds ?? 1, limit: byRequests ? 'requests' : 'cost', budget: admission.budget })], headers);
+      }
+      if ('kind' in checked) return { ...checked, headers: { ...headers, ...checked.headers } };
+      return { kind: 'admitted', ...checked, admission, budgetSubject: subject, headers };
+    },
+    /** Credits back what an admitted operation was charged beyond its actual cost; the budget after. */
+    async settle(admitted: Admitted, actualCost: number): Promise<Admission['budget']> {
+      const refund = Math.max(0, admitted.estimatedCost - actualCost);
+      return refund > 0 ? options.limiter.settle(admitted.budgetSubject, refund) : admitted.admission.budget;
+    },
+  };
+}
+
+/** The operation policy of a gateway. */
+export type OperationPolicy = ReturnType<typeof createOperationPolicy>;

@@ -1,0 +1,106 @@
+// Protection overhead: a typical nested query across people and leave through our gateway
+// with everything on (API-key auth, IP allowlist, shape limits, validation, scopes, cost
+// estimate and actual, the rate-limit and budget statement in the database) against the
+// same @apollo/gateway over the same subgraphs with all of it off (a fixed identity, no
+// checks), in the same process run, measured alternately. Prints p50/p95/p99 and the ratio.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { stripSecurityDirectives } from '../../gateway/auth/scope-requirements.ts';
+import { executeApollo, readJsonBody } from '../../subgraphs/shared/http.ts';
+import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
+import { seedDemoOrganization } from '../../subgraphs/people/db/seed/demo-organization.ts';
+import { ensureDemoApiKey } from '../../subgraphs/people/demo-api-key.ts';
+import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
+import { startTestGraph } from '../helpers/graph.ts';
+import { percentile, summary } from './stats.ts';
+
+const QUERY = `{
+  users(first: 20) {
+    totalCount
+    nodes {
+      name email department { name manager { name } }
+      leaveRequests(first: 5) { nodes { startDate endDate status } }
+      allowances { remaining leaveType { name } }
+    }
+  }
+}`;
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 300);
+
+/** The bare gateway: the same supergraph and subgraphs, one fixed identity, nothing checked. */
+async function startBareGateway(supergraphSdl: string, urls: Record<string, string>, identity: Identity, secret: string) {
+  class Signed extends RemoteGraphQLDataSource {
+    override willSendRequest({ request }: Parameters<NonNullable<RemoteGraphQLDataSource['willSendRequest']>>[0]) {
+      for (const [name, value] of Object.entries(signIdentity(identity, secret))) request.http?.headers.set(name, value);
+    }
+  }
+  const gateway = new ApolloGateway({ supergraphSdl: stripSecurityDirectives(supergraphSdl), buildService: ({ name }) => new Signed({ url: urls[name] }) });
+  const apollo = new ApolloServer({ gateway });
+  await apollo.start();
+  const server = http.createServer((req, res) => {
+    void readJsonBody(req).then((body) => executeApollo(apollo, req, res, body, async () => ({})));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      await apollo.stop();
+    },
+  };
+}
+
+export async function run(): Promise<void> {
+  // Production limits, except an hourly request limit the benchmark would exhaust.
+  const graph = await startTestGraph({ protection: { rateLimits: { requestsPerHour: 1_000_000, budgetMaximum: 10_000, restorePerSecond: 500 } } });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  try {
+    const demo = await seedDemoOrganization(graph.peopleDb);
+    await graph.leave.catchUpDirectory();
+    const key = await ensureDemoApiKey(graph.peopleDb, demo.orgId, demo.adminUserId, path.join(dir, 'key'));
+    const identity: Identity = { orgId: demo.orgId, userId: demo.adminUserId, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
+    const bare = await startBareGateway(
+      fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      { people: `${graph.people.url}/graphql`, leave: `${graph.leave.url}/graphql` },
+      identity,
+      graph.identitySecret,
+    );
+    const body = JSON.stringify({ query: QUERY });
+    let cost: unknown = null;
+    const call = async (url: string, headers: Record<string, string>, keep = false) => {
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const json = (await res.json()) as { errors?: unknown[]; extensions?: { cost?: unknown } };
+      if (res.status !== 200 || json.errors) throw new Error(`answered ${res.status}: ${JSON.stringify(json.errors)}`);
+      if (keep) cost = json.extensions?.cost;
+    };
+    const on = () => call(graph.gateway.url, { 'x-api-key': key }, true);
+    const off = () => call(bare.url, {});
+    for (let i = 0; i < Math.ceil(RUNS / 10); i += 1) {
+      await on();
+      await off();
+    }
+    const samples = { on: [] as number[], off: [] as number[] };
+    for (let i = 0; i < RUNS; i += 1) {
+      for (const [name, fn] of i % 2 === 0 ? ([['on', on], ['off', off]] as const) : ([['off', off], ['on', on]] as const)) {
+        const t = performance.now();
+        await fn();
+        samples[name].push(performance.now() - t);
+      }
+    }
+    samples.on.sort((a, b) => a - b);
+    samples.off.sort((a, b) => a - b);
+    console.log('protection overhead: users(first: 20) with department, leave requests and allowances (40-person demo org)');
+    console.log(`  cost of the query as reported: ${JSON.stringify(cost)}`);
+    console.log(summary('  all on (auth, scopes, shape, cost, rate limits)', samples.on));
+    console.log(summary('  all off (bare @apollo/gateway)', samples.off));
+    console.log(`  p50 ratio on / off: ${(percentile(samples.on, 50) / percentile(samples.off, 50)).toFixed(2)}`);
+    await bare.stop();
+  } finally {
+    await graph.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { readGatewayConfig } from '../../gateway/config.ts';
+import { DEFAULT_SHAPE_LIMITS } from '../../gateway/cost/shape-limits.ts';
+import { DEFAULT_PROTECTION } from '../../gateway/operation-policy.ts';
+
+const base = { IDENTITY_SECRET: 'x'.repeat(32) };
+
+describe('readGatewayConfig: protection', () => {
+  it('should default every limit when nothing is set', () => {
+    const config = readGatewayConfig(base);
+    expect(config.shapeLimits).toEqual(DEFAULT_SHAPE_LIMITS);
+    expect(config.maxCost).toBe(DEFAULT_PROTECTION.maxCost);
+    expect(config.rateLimits).toEqual({
+      requestsPerHour: DEFAULT_PROTECTION.requestsPerHour,
+      budgetMaximum: DEFAULT_PROTECTION.budgetMaximum,
+      restorePerSecond: DEFAULT_PROTECTION.restorePerSecond,
+    });
+    expect(config.scopeMode).toBe('filter');
+    expect(config.jwt).toBeNull();
+    expect(config.trustedProxyHops).toBe(0);
+  });
+
+  it('should read each limit from its variable', () => {
+    const config = readGatewayConfig({
+      ...base,
+      MAX_DEPTH: '8',
+      MAX_ALIASES: '5',
+      MAX_ROOT_FIELDS: '4',
+      MAX_TOKENS: '900',
+      MAX_DIRECTIVES: '3',
+      COST_MAX: '700',
+      RATE_LIMIT_PER_HOUR: '50',
+      COST_BUDGET_MAXIMUM: '900',
+      COST_BUDGET_RESTORE_RATE: '9',
+      SCOPE_MODE: 'reject',
+      TRUST_PROXY_HOPS: '1',
+    });
+    expect(config.shapeLimits).toEqual({ maxDepth: 8, maxAliases: 5, maxRootFields: 4, maxTokens: 900, maxDirectives: 3 });
+    expect(config.maxCost).toBe(700);
+    expect(config.rateLimits).toEqual({ requestsPerHour: 50, budgetMaximum: 900, restorePerSecond: 9 });
+    expect(config.scopeMode).toBe('reject');
+    expect(config.trustedProxyHops).toBe(1);
+  });
+
+  it('should name the variable of a bad value', () => {
+    expect(() => readGatewayConfig({ ...base, SCOPE_MODE: 'strict' })).toThrow(/SCOPE_MODE/);
+    expect(() => readGatewayConfig({ ...base, MAX_DEPTH: '0' })).toThrow(/MAX_DEPTH/);
+    expect(() => readGatewayConfig({ ...base, COST_MAX: 'lots' })).toThrow(/COST_MAX/);
+  });
+});
