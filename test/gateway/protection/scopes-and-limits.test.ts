@@ -154,3 +154,19 @@ describe('query cost', () => {
     expect(res.headers.get('x-ratelimit-remaining')).not.toBeNull();
   });
 });
+
+describe('GET requests', () => {
+  it('should run a query sent by GET through the same policy, and still refuse a mutation over GET', async () => {
+    const query = new URLSearchParams({ query: '{ leaveRequests { totalCount } users { totalCount } }' });
+    const res = await fetch(`${graph.gateway.url}/graphql?${query.toString()}`, { headers: { 'x-api-key': limitedKey, 'apollo-require-preflight': 'true' } });
+    const body = (await res.json()) as { data?: { users: unknown; leaveRequests: { totalCount: number } }; errors?: { extensions?: Record<string, unknown> }[]; extensions?: { cost?: unknown } };
+    expect(res.status).toBe(200);
+    expect(body.data?.users).toBeNull();
+    expect(body.errors?.map((e) => e.extensions?.['field'])).toEqual(['Query.users']);
+    expect(body.extensions?.cost).toBeDefined();
+    expect(res.headers.get('x-ratelimit-remaining')).not.toBeNull();
+    const mutation = new URLSearchParams({ query: 'mutation { createLeaveType(input: { name: "X", code: "X", defaultEntitlement: 1 }) { id } }' });
+    const refused = await fetch(`${graph.gateway.url}/graphql?${mutation.toString()}`, { headers: { 'x-api-key': org.admin.key, 'apollo-require-preflight': 'true' } });
+    expect(refused.status).toBe(405);
+  });
+});
