@@ -57,6 +57,10 @@ export interface Refusal {
   readonly status: number;
   readonly errors: readonly GraphQLError[];
   readonly headers: Readonly<Record<string, string>>;
+  /** The response's `extensions` (the cost report, once the request was counted). */
+  readonly extensions?: Readonly<Record<string, unknown>>;
+  /** The estimate, when the operation got that far. */
+  readonly estimatedCost?: number;
 }
 
 /** An operation admitted for execution, possibly without the fields the caller may not see. */
@@ -101,6 +105,10 @@ export function rateLimitHeaders(admission: Admission): Record<string, string> {
 
 function refusal(status: number, errors: readonly GraphQLError[], headers: Record<string, string> = {}): Refusal {
   return { kind: 'refused', status, errors, headers };
+}
+
+function withEstimate(estimatedCost: number, status: number, errors: readonly GraphQLError[]): Refusal {
+  return { kind: 'refused', status, errors, headers: {}, estimatedCost };
 }
 
 const DOCUMENT_ID_RE = /^sha256:[0-9a-f]{64}$/;
@@ -206,7 +214,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     const document = authorization.document;
     const estimatedCost = estimateCost(schema, document, options.costModel, { operationName, variables });
     if (estimatedCost > options.maxCost) {
-      return refusal(400, [
+      return withEstimate(estimatedCost, 400, [
         appError('COST_ESTIMATED_TOO_EXPENSIVE', `The operation's estimated cost is ${estimatedCost}; the maximum is ${options.maxCost}. Ask for fewer items (first) or fewer nested lists`, {
           cost: { estimated: estimatedCost, maximum: options.maxCost },
         }),
@@ -241,14 +249,20 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
         cost: 'kind' in checked ? 0 : checked.estimatedCost,
       });
       const headers = rateLimitHeaders(admission);
+      // Refused responses report the cost too: nothing ran, nothing was charged.
+      const report = (estimated: number | null) => ({ cost: { estimated, actual: 0, maximum: options.maxCost, budget: admission.budget } });
       if (!admission.allowed) {
         const byRequests = admission.refusedBy === 'requests';
+        const estimated = 'kind' in checked ? (checked.estimatedCost ?? null) : checked.estimatedCost;
         const message = byRequests
           ? `Rate limit exceeded: ${admission.requests.limit} requests per hour; retry after ${admission.retryAfterSeconds ?? 1} s`
-          : `Cost budget exceeded: this operation needs ${'kind' in checked ? 0 : checked.estimatedCost} points and ${admission.budget.remaining} remain (restored at ${admission.budget.restoreRate} per second); retry after ${admission.retryAfterSeconds ?? 1} s`;
-        return refusal(429, [appError('RATE_LIMITED', message, { retryAfter: admission.retryAfterSeconds ?? 1, limit: byRequests ? 'requests' : 'cost', budget: admission.budget })], headers);
+          : `Cost budget exceeded: this operation needs ${estimated ?? 0} points and ${admission.budget.remaining} remain (restored at ${admission.budget.restoreRate} per second); retry after ${admission.retryAfterSeconds ?? 1} s`;
+        return {
+          ...refusal(429, [appError('RATE_LIMITED', message, { retryAfter: admission.retryAfterSeconds ?? 1, limit: byRequests ? 'requests' : 'cost', budget: admission.budget })], headers),
+          extensions: report(estimated),
+        };
       }
-      if ('kind' in checked) return { ...checked, headers: { ...headers, ...checked.headers } };
+      if ('kind' in checked) return { ...checked, headers: { ...headers, ...checked.headers }, extensions: report(checked.estimatedCost ?? null) };
       return { kind: 'admitted', ...checked, admission, budgetSubject: subject, headers };
     },
     /** Credits back what an admitted operation was charged beyond its actual cost; the budget after. */

@@ -318,7 +318,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (!schema) return sendGraphQLError(req, res, 503, 'The gateway is still loading its schema', 'SERVICE_UNAVAILABLE', { 'Retry-After': '1' });
     const verdict = await policy.evaluate(caller, request, schema);
     if (verdict.kind === 'refused') {
-      const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()) });
+      const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()), extensions: verdict.extensions });
       return send(req, res, verdict.status, { 'Content-Type': 'application/json; charset=utf-8', ...verdict.headers }, body);
     }
     const operation = { query: verdict.query, operationName: verdict.operationName, variables: verdict.variables };

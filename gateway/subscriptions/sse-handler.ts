@@ -50,7 +50,7 @@ export function createSseHandler(options: SseOptions): SseStreams {
       if (!caller || !loaded) throw new Error('SSE request without an authenticated caller or schema');
       const verdict = await options.policy.evaluate(caller, params, loaded, 'reject');
       if (verdict.kind === 'refused') {
-        const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()) });
+        const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()), extensions: verdict.extensions });
         return [body, { status: verdict.status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8', ...verdict.headers } }];
       }
       return {

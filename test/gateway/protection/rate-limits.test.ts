@@ -70,6 +70,7 @@ describe('requests per hour', () => {
     expect(refused.headers.get('retry-after')).toBe('30');
     expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
     expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 30, limit: 'requests' });
+    expect(refused.body.extensions?.cost).toMatchObject({ estimated: 0, actual: 0, budget: { maximum: 100 } });
     expect((await post(graph.gateway.url, org.admin.key, '{ __typename }')).status).toBe(429);
     // Another organization has its own limit.
     const other = await createTestOrg(graph.peopleDb);

@@ -133,6 +133,10 @@ describe('query cost', () => {
     expect(cost.maximum).toBe(DEFAULT_PROTECTION.maxCost);
     expect(cost.estimated).toBeGreaterThan(DEFAULT_PROTECTION.maxCost);
     expect(error?.message).toContain(String(cost.estimated));
+    // The response's own cost report: nothing ran, nothing was charged.
+    expect((res.body as { extensions?: unknown }).extensions).toEqual({
+      cost: { estimated: cost.estimated, actual: 0, maximum: DEFAULT_PROTECTION.maxCost, budget: expect.objectContaining({ remaining: expect.any(Number) }) },
+    });
     expect(graph.gateway.subgraphRequests()).toBe(before);
   });
 
