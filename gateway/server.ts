@@ -31,6 +31,7 @@ import { budgetSubject, createOperationPolicy, DEFAULT_PROTECTION, type Operatio
 import { createDatabaseRateStore } from './rate-limit/database-rate-store.ts';
 import { createMemoryRateStore } from './rate-limit/memory-rate-store.ts';
 import { createRateLimiter, type RateLimits } from './rate-limit/rate-limiter.ts';
+import { createSpendBatcher } from './rate-limit/spend-batcher.ts';
 import type { GatewayContext } from './context.ts';
 import { applyCors } from './http/cors.ts';
 import { createDocumentsProxy } from './http/documents-proxy.ts';
@@ -190,14 +191,20 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const response = await apollo.executeOperation({ query: document, variables }, { contextValue: { identity } });
     return response.body.kind === 'single' ? ((response.body.singleResult.data as Record<string, unknown> | null | undefined) ?? null) : null;
   });
-  // Each delivered event is charged its actual cost to the subscriber's budget.
+  // Each delivered event is charged its actual cost to the subscriber's budget (one
+  // statement per key and event, whatever the number of its subscribers).
+  const spend = createSpendBatcher(limiter);
   const resolveFollowUp: SubscriptionRuntime['resolveFollowUp'] = async (event, identity, followUp, variables) => {
     const data = await followUps.resolve(event, identity, followUp, variables);
     const schema = apiSchema;
     if (data === null || !schema) return data;
     const cost = actualCost(schema, followUp.document, costModel, data, { variables });
-    const spent = await limiter.spend(budgetSubject(identity), cost);
-    if (!spent.allowed) throw eventThrottled(event, cost, spent.budget, spent.retryAfterSeconds ?? 1);
+    // Accounting that fails (database unreachable) does not hold back a live event.
+    const spent = await spend(budgetSubject(identity), cost).catch((error: unknown) => {
+      console.error('gateway: charging an event failed', error);
+      return null;
+    });
+    if (spent && !spent.allowed) throw eventThrottled(event, cost, spent.budget, spent.retryAfterSeconds ?? 1);
     return data;
   };
   const gateway: ApolloGateway | SubscriptionAwareGateway = feed
