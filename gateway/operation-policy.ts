@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { GraphQLError, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { appError } from '../subgraphs/shared/errors.ts';
 import type { Identity } from '../subgraphs/shared/identity.ts';
 import { authorizeOperation, selectOperation, violationError, type ScopeViolation } from './auth/authorize-operation.ts';
@@ -115,6 +115,15 @@ const DOCUMENT_ID_RE = /^sha256:[0-9a-f]{64}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * True for schema introspection: root fields `__schema`/`__type` (and `__typename`), at
+ * least one of the first two, as IDEs send. A `{ __typename }` ping is not introspection.
+ */
+export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
+  const names = operation.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ''));
+  return names.every((n) => n === '__schema' || n === '__type' || n === '__typename') && names.some((n) => n !== '__typename');
 }
 
 function sha256Id(text: string): string {
@@ -241,13 +250,14 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     async evaluate(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode = options.scopeMode): Promise<PolicyVerdict> {
       const checked = await check(caller, request, schema, scopeMode);
       const subject = budgetSubject(caller.identity);
-      const admission = await options.limiter.admit({
-        requestSubject: requestSubject(caller),
-        requestsPerHour: caller.policy.requestsPerHour ?? options.requestsPerHour,
-        budgetSubject: subject,
-        // A refused operation is counted as a request but charged nothing.
-        cost: 'kind' in checked ? 0 : checked.estimatedCost,
-      });
+      const limits = { requestSubject: requestSubject(caller), requestsPerHour: caller.policy.requestsPerHour ?? options.requestsPerHour, budgetSubject: subject };
+      // Schema introspection alone is answered by the gateway from its own schema and IDEs
+      // poll it: it is not counted (its shape was checked like any other document).
+      const admission =
+        !('kind' in checked) && isIntrospectionOnly(checked.operation)
+          ? await options.limiter.peek(limits)
+          : // A refused operation is counted as a request but charged nothing.
+            await options.limiter.admit({ ...limits, cost: 'kind' in checked ? 0 : checked.estimatedCost });
       const headers = rateLimitHeaders(admission);
       // Refused responses report the cost too: nothing ran, nothing was charged.
       const report = (estimated: number | null) => ({ cost: { estimated, actual: 0, maximum: options.maxCost, budget: admission.budget } });

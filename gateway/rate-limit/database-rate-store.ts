@@ -1,6 +1,6 @@
 import { schemaDb, type DatabaseHandle } from '../../subgraphs/shared/database.ts';
 import { GATEWAY_SCHEMA, type GatewayDatabase } from '../db/database.ts';
-import { admitRequest, creditBudget, peekBudget, pruneRateLimits, spendBudget } from '../db/repositories/rate-limits.ts';
+import { admitRequest, countRequests, creditBudget, peekBudget, pruneRateLimits, spendBudget } from '../db/repositories/rate-limits.ts';
 import type { RateStore } from './rate-store.ts';
 
 /**
@@ -30,6 +30,9 @@ export function createDatabaseRateStore(database: DatabaseHandle): RateStore {
     },
     async credit(subject, refund, bucket, now) {
       return Number(await creditBudget(db, subject, refund, bucket, new Date(now)));
+    },
+    async countRequests(subject, windowStart) {
+      return countRequests(db, subject, new Date(windowStart));
     },
     async peek(subject, bucket, now) {
       const available = await peekBudget(db, subject, bucket, new Date(now));

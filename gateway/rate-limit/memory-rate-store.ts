@@ -61,6 +61,9 @@ export function createMemoryRateStore(): RateStore {
       write(subject, bucket, after, now);
       return after / MILLI;
     },
+    async countRequests(subject, windowStart) {
+      return windows.get(windowStart)?.get(subject) ?? 0;
+    },
     async peek(subject, shape, now) {
       return level(buckets.get(subject), shape, now) / MILLI;
     },

@@ -34,6 +34,8 @@ export interface RateLimiter {
   spend(budgetSubject: string, cost: number): Promise<Pick<Admission, 'allowed' | 'retryAfterSeconds' | 'budget'>>;
   /** Credits `refund` points back to the subject's bucket; returns the budget after it. */
   settle(budgetSubject: string, refund: number): Promise<Admission['budget']>;
+  /** The state of a request's limits without counting it or charging anything (`allowed` is true). */
+  peek(request: { requestSubject: string; requestsPerHour: number; budgetSubject: string }): Promise<Admission>;
   /** The budget now, without charging (for responses that were not admitted through admit, e.g. errors before cost is known). */
   peekBudget(budgetSubject: string): Promise<Admission['budget']>;
   /**
@@ -150,6 +152,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     async settle(budgetSubject, refund) {
       requireNumber('refund', refund, 'non-negative');
       return budgetOf(await store.credit(budgetSubject, refund, bucket, now()));
+    },
+    async peek({ requestSubject, requestsPerHour, budgetSubject }) {
+      const t = now();
+      const windowStart = Math.floor(t / HOUR_MS) * HOUR_MS;
+      const [count, available] = await Promise.all([store.countRequests(requestSubject, windowStart), store.peek(budgetSubject, bucket, t)]);
+      return {
+        allowed: true,
+        requests: { limit: requestsPerHour, remaining: Math.max(0, requestsPerHour - count), resetAt: (windowStart + HOUR_MS) / 1000 },
+        budget: budgetOf(available),
+      };
     },
     async peekBudget(budgetSubject) {
       return budgetOf(await store.peek(budgetSubject, bucket, now()));

@@ -40,6 +40,8 @@ export interface RateStore {
   spend(subject: string, cost: number, bucket: BucketShape, now: number): Promise<{ charged: boolean; available: number }>;
   /** Adds `refund` points to the bucket, never above the maximum; returns the exact points after it. */
   credit(subject: string, refund: number, bucket: BucketShape, now: number): Promise<number>;
+  /** Requests counted in the window, without counting one. */
+  countRequests(subject: string, windowStart: number): Promise<number>;
   /** The exact points in the bucket at `now`, without charging. */
   peek(subject: string, bucket: BucketShape, now: number): Promise<number>;
   /**

@@ -125,6 +125,17 @@ export async function creditBudget(db: GatewayDb, subject: string, refund: numbe
   return row.available;
 }
 
+/** Requests counted in `(subject, windowStart)`, without writing; 0 when none. */
+export async function countRequests(db: GatewayDb, subject: string, windowStart: Date): Promise<number> {
+  const row = await db
+    .selectFrom('request_windows')
+    .select('count')
+    .where('subject', '=', subject)
+    .where('window_start', '=', windowStart)
+    .executeTakeFirst();
+  return row ? Number(row.count) : 0;
+}
+
 /** Points in `subject`'s bucket at `now`, without writing; undefined when it has no row (a full bucket). */
 export async function peekBudget(db: GatewayDb, subject: string, bucket: BucketShape, now: Date): Promise<string | undefined> {
   const result = await sql<{ available: string }>`

@@ -112,3 +112,18 @@ describe('cost budget', () => {
     expect((await post(second.url, org.admin.key, query)).status).toBe(200);
   });
 });
+
+describe('schema introspection', () => {
+  it('should not count introspection (IDEs poll it) but still report the limits', async () => {
+    const org = await createTestOrg(graph.peopleDb);
+    const counted = await post(graph.gateway.url, org.admin.key, '{ __typename }');
+    expect(counted.headers.get('x-ratelimit-remaining')).toBe('999');
+    for (let i = 0; i < 3; i += 1) {
+      const res = await post(graph.gateway.url, org.admin.key, '{ __schema { queryType { name } } }');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-ratelimit-remaining')).toBe('999');
+      expect(res.headers.get('x-ratelimit-limit')).toBe('1000');
+    }
+    expect((await post(second.url, org.admin.key, '{ me { id } }')).headers.get('x-ratelimit-remaining')).toBe('998');
+  });
+});

@@ -226,6 +226,15 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         expect((await rl.peekBudget(budgetSubject)).remaining).toBe(0);
       });
 
+      it('should peek at both limits without counting or charging', async () => {
+        const rl = limiter(fakeClock(at('2026-03-03T00:30:00Z')));
+        const request = { requestSubject: subject('org'), requestsPerHour: 10, budgetSubject: subject('key') };
+        await rl.admit({ ...request, cost: 30 });
+        const peeked = await rl.peek(request);
+        expect(peeked).toEqual({ allowed: true, requests: { limit: 10, remaining: 9, resetAt: at('2026-03-03T01:00:00Z') / 1000 }, budget: { maximum: 100, remaining: 70, restoreRate: 10 } });
+        expect(await rl.peek(request)).toEqual(peeked);
+      });
+
       it('should peek at a budget without charging it', async () => {
         const rl = limiter(fakeClock(at('2026-03-03T00:00:00Z')));
         const budgetSubject = subject('key');
