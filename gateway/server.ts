@@ -9,7 +9,6 @@ import {
   executeApollo,
   HttpError,
   listen,
-  readJsonBody,
   send,
   sendGraphQLError,
   sendJson,
@@ -27,7 +26,8 @@ import { createCostReportPlugin } from './cost/cost-report-plugin.ts';
 import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './cost/shape-limits.ts';
 import { GATEWAY_SCHEMA, gatewayMigrations } from './db/migrations/index.ts';
 import { clientIp } from './http/client-ip.ts';
-import { budgetSubject, createOperationPolicy, DEFAULT_PROTECTION, type OperationRequest, type ScopeMode } from './operation-policy.ts';
+import { operationSearch, readOperationRequest } from './http/operation-request.ts';
+import { budgetSubject, createOperationPolicy, DEFAULT_PROTECTION, type ScopeMode } from './operation-policy.ts';
 import { createDatabaseRateStore } from './rate-limit/database-rate-store.ts';
 import { createMemoryRateStore } from './rate-limit/memory-rate-store.ts';
 import { createRateLimiter, type RateLimits } from './rate-limit/rate-limiter.ts';
@@ -123,14 +123,6 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-/** The query string of a GET request carrying `operation`. */
-function getSearch(operation: { query: string; operationName: string | null; variables: Record<string, unknown> | null }): string {
-  const params = new URLSearchParams({ query: operation.query });
-  if (operation.operationName) params.set('operationName', operation.operationName);
-  if (operation.variables) params.set('variables', JSON.stringify(operation.variables));
-  return `?${params.toString()}`;
-}
-
 /**
  * The gateway: `@apollo/gateway` over the static supergraph, served by Apollo Server on a
  * plain `node:http` server with API-key authentication, CORS, gzip, the IDE pages,
@@ -181,7 +173,6 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const retentionMs = options.eventRetentionMs ?? 7 * 86_400_000;
   const pruning = feed ? setInterval(() => void feed.prune(retentionMs).catch((error: unknown) => console.error('event pruning failed', error)), 3_600_000) : null;
   pruning?.unref();
-  // Subscription payloads are resolved by follow-up federated queries through this gateway.
   // Subscription payloads are resolved by follow-up federated queries through this gateway,
   // under the same scopes as the subscription (checked again per event: a follow-up with a
   // refused field delivers nothing).
@@ -253,34 +244,6 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     return callers.authenticate(credential, { ip: clientIp(req, trustedProxyHops) });
   }
 
-  /** The operation of a GET (query string) or POST (JSON body) request. */
-  async function operationRequest(req: http.IncomingMessage): Promise<OperationRequest> {
-    if (req.method === 'GET') {
-      const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-      const json = (name: string): unknown => {
-        const value = params.get(name);
-        if (value === null) return undefined;
-        try {
-          return JSON.parse(value) as unknown;
-        } catch {
-          throw new HttpError(400, `${name}: must be JSON`, 'BAD_REQUEST');
-        }
-      };
-      return {
-        query: params.get('query') ?? undefined,
-        operationName: params.get('operationName') ?? undefined,
-        documentId: params.get('documentId') ?? undefined,
-        variables: json('variables'),
-        extensions: json('extensions'),
-      };
-    }
-    const body = await readJsonBody(req, maxBodyBytes);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new HttpError(400, Array.isArray(body) ? 'batched operations are not supported; send one operation per request' : 'send a JSON object with query (or documentId), operationName and variables', 'BAD_REQUEST');
-    }
-    return body as OperationRequest;
-  }
-
   async function ready(): Promise<{ ok: boolean; subgraphs: Record<string, string> }> {
     const entries = await Promise.all(
       Object.keys(options.subgraphUrls).map(async (name) => {
@@ -320,7 +283,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       return sendGraphQLError(req, res, 401, error.message, 'UNAUTHENTICATED', { 'WWW-Authenticate': 'Bearer' });
     }
     if (toSse) return sse.handle(req, res, caller);
-    const request = await operationRequest(req);
+    const request = await readOperationRequest(req, maxBodyBytes);
     const schema = apiSchema;
     if (!schema) return sendGraphQLError(req, res, 503, 'The gateway is still loading its schema', 'SERVICE_UNAVAILABLE', { 'Retry-After': '1' });
     const verdict = await policy.evaluate(caller, request, schema);
@@ -329,7 +292,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       return send(req, res, verdict.status, { 'Content-Type': 'application/json; charset=utf-8', ...verdict.headers }, body);
     }
     const operation = { query: verdict.query, operationName: verdict.operationName, variables: verdict.variables };
-    const search = req.method === 'GET' ? getSearch(operation) : undefined;
+    const search = req.method === 'GET' ? operationSearch(operation) : undefined;
     await executeApollo(apollo, req, res, req.method === 'GET' ? undefined : operation, async () => ({ identity: caller.identity, admitted: verdict }), verdict.headers, search);
   }
 

@@ -174,3 +174,13 @@ describe('GET requests', () => {
     expect(refused.status).toBe(405);
   });
 });
+
+describe('request bodies', () => {
+  it('should refuse a batch or a body that is not an operation object with 400', async () => {
+    for (const body of ['[{"query":"{ me { id } }"}]', '"{ me { id } }"']) {
+      const res = await fetch(`${graph.gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': org.admin.key }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    }
+  });
+});
