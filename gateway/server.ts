@@ -185,11 +185,14 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Each delivered event is charged its actual cost to the subscriber's budget (one
   // statement per key and event, whatever the number of its subscribers).
   const spend = createSpendBatcher(limiter);
+  // Subscribers of one group share one result object: its cost is measured once.
+  const eventCosts = new WeakMap<object, number>();
   const resolveFollowUp: SubscriptionRuntime['resolveFollowUp'] = async (event, identity, followUp, variables) => {
     const data = await followUps.resolve(event, identity, followUp, variables);
     const schema = apiSchema;
     if (data === null || !schema) return data;
-    const cost = actualCost(schema, followUp.document, costModel, data, { variables });
+    let cost = eventCosts.get(data);
+    if (cost === undefined) eventCosts.set(data, (cost = actualCost(schema, followUp.document, costModel, data, { variables })));
     // Accounting that fails (database unreachable) does not hold back a live event.
     const spent = await spend(budgetSubject(identity), cost).catch((error: unknown) => {
       console.error('gateway: charging an event failed', error);
