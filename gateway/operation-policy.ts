@@ -112,6 +112,8 @@ function withEstimate(estimatedCost: number, status: number, errors: readonly Gr
 }
 
 const DOCUMENT_ID_RE = /^sha256:[0-9a-f]{64}$/;
+/** Longest document text kept in the parse and validation caches (1,000 entries each). */
+const CACHEABLE_LENGTH = 20_000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -139,7 +141,7 @@ function sha256Id(text: string): string {
  * subgraph or the database; refused requests still count against the hourly limit.
  */
 export function createOperationPolicy(options: OperationPolicyOptions) {
-  const parsedCache = new Map<string, DocumentNode | GraphQLError>();
+  const parsedCache = new Map<string, DocumentNode>();
   const validated = new WeakMap<GraphQLSchema, Map<string, readonly GraphQLError[]>>();
   const remember = <V>(cache: Map<string, V>, key: string, value: V): V => {
     cache.set(key, value);
@@ -147,15 +149,20 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     return value;
   };
 
-  /** Parses once per text (within the token limit); syntax and token errors are cached too. */
+  /**
+   * Parses once per text (within the token limit). Only texts up to CACHEABLE_LENGTH are
+   * remembered, and errors never are (parsing stops at the token limit anyway): a client
+   * sending large distinct documents cannot fill the gateway's memory.
+   */
   function parseOnce(query: string): DocumentNode | GraphQLError {
     const cached = parsedCache.get(query);
     if (cached) return cached;
     try {
-      return remember(parsedCache, query, parseWithinLimits(query, options.shapeLimits));
+      const document = parseWithinLimits(query, options.shapeLimits);
+      return query.length <= CACHEABLE_LENGTH ? remember(parsedCache, query, document) : document;
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      return remember(parsedCache, query, error);
+      return error;
     }
   }
 
@@ -163,7 +170,10 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
   function validateOnce(schema: GraphQLSchema, query: string, document: DocumentNode): readonly GraphQLError[] {
     let cache = validated.get(schema);
     if (!cache) validated.set(schema, (cache = new Map()));
-    return cache.get(query) ?? remember(cache, query, validate(schema, document));
+    const cached = cache.get(query);
+    if (cached) return cached;
+    const errors = validate(schema, document);
+    return query.length <= CACHEABLE_LENGTH ? remember(cache, query, errors) : errors;
   }
 
   /** The query text to run, from `query` or a trusted-document id; or the refusal. */

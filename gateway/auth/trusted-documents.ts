@@ -10,7 +10,7 @@ export interface TrustedDocumentStoreOptions {
   /** The people subgraph's GraphQL URL; its `/internal/trusted-document` route answers. */
   readonly peopleUrl: string;
   readonly identitySecret: string;
-  /** Most cached bodies; default 5 000. */
+  /** Most cached bodies (each at most 100 000 characters); default 1 000. */
   readonly maxEntries?: number;
   /** How long an unknown id is remembered as unknown, ms; default 5 000. */
   readonly negativeTtlMs?: number;
@@ -23,7 +23,7 @@ export interface TrustedDocumentStoreOptions {
  */
 export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions): TrustedDocumentStore {
   const url = new URL('/internal/trusted-document', options.peopleUrl).toString();
-  const maxEntries = options.maxEntries ?? 5_000;
+  const maxEntries = options.maxEntries ?? 1_000;
   const negativeTtl = options.negativeTtlMs ?? 5_000;
   const found = new Map<string, string>();
   const missing = new Map<string, number>();
