@@ -182,7 +182,8 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     const persisted = isRecord(extensions['persistedQuery']) ? extensions['persistedQuery'] : null;
     const hash = persisted && typeof persisted['sha256Hash'] === 'string' ? `sha256:${persisted['sha256Hash']}` : null;
     const id = typeof request.documentId === 'string' ? request.documentId : hash;
-    const query = typeof request.query === 'string' ? request.query : null;
+    // graphql-ws requires a query string: an empty one stands for none (a document sent by id).
+    const query = typeof request.query === 'string' && request.query !== '' ? request.query : null;
     const trustedOnly = caller.policy.trustedDocumentsOnly;
     if (id !== null) {
       if (!DOCUMENT_ID_RE.test(id)) {

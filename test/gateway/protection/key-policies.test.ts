@@ -143,6 +143,40 @@ describe('trusted documents', () => {
     expect(graph.gateway.subgraphRequests()).toBe(before);
   });
 
+  it('should subscribe over WebSocket by document id, and refuse a freeform subscription, for such a key', async () => {
+    const body = 'subscription Events { leaveRequestEvents { cursor } }';
+    const id = `sha256:${crypto.createHash('sha256').update(body).digest('hex')}`;
+    dataOf(
+      await graph.gql(org.admin.key, 'mutation($body: String!) { registerTrustedDocuments(input: { documents: [{ name: "Events", body: $body }] }) { id } }', { body }),
+    );
+    const dashboard = (await createKey(graph.peopleDb, org.id, null, ['read:leave'], { trustedDocumentsOnly: true })).secret;
+    const client = createClient({ url: `${graph.gateway.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { 'X-Api-Key': dashboard }, retryAttempts: 0 });
+    const outcome = (query: string, extensions?: Record<string, unknown>) =>
+      new Promise<string>((resolve) => {
+        client.subscribe({ query, ...(extensions ? { extensions } : {}) }, {
+          next: () => resolve('event'),
+          error: (e) => resolve(String((e as { extensions?: { code?: string } }[])[0]?.extensions?.code)),
+          complete: () => resolve('complete'),
+        });
+      });
+    expect(await outcome(body)).toBe('PERSISTED_QUERY_ID_REQUIRED');
+    const delivered = outcome('', { persistedQuery: { version: 1, sha256Hash: id.slice('sha256:'.length) } });
+    await new Promise((r) => setTimeout(r, 300));
+    // An event proves the subscription by id is live.
+    const member = await org.addUser();
+    await graph.leave.catchUpDirectory();
+    const type = dataOf(
+      await graph.gql<{ createLeaveType: { id: string } }>(org.admin.key, 'mutation { createLeaveType(input: { name: "Training", code: "TR", defaultEntitlement: 5 }) { id } }'),
+    );
+    dataOf(
+      await graph.gql(member.key, 'mutation($t: ID!) { createLeaveRequest(input: { leaveTypeId: $t, startDate: "2026-12-15", endDate: "2026-12-15" }) { id } }', {
+        t: type.createLeaveType.id,
+      }),
+    );
+    expect(await delivered).toBe('event');
+    await client.dispose();
+  });
+
   it("should not serve another organization's documents", async () => {
     const other = await createTestOrg(graph.peopleDb);
     const res = await post(other.admin.key, { documentId: ID });
