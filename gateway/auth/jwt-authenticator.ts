@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import { SCOPES } from '../../subgraphs/shared/api-key-format.ts';
+import { isScope } from '../../subgraphs/shared/api-key-format.ts';
+import { isId } from '../../subgraphs/shared/validation.ts';
 import type { Identity, Role } from '../../subgraphs/shared/identity.ts';
 import { AuthenticationError } from './api-key-authenticator.ts';
 import type { JwtConfig } from './jwt-config.ts';
@@ -10,9 +11,7 @@ export const MAX_JWT_LENGTH = 16_384;
 export const JWKS_TIMEOUT_MS = 5_000;
 
 const JWT_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLES: readonly Role[] = ['ADMIN', 'MANAGER', 'EMPLOYEE'];
-const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
 
 /**
  * The key set could not be fetched or read (IdP down, timeout, not a JWKS). Not a refusal
@@ -111,7 +110,7 @@ function stringClaim(payload: JWTPayload, name: string): string | undefined {
 function uuidClaim(payload: JWTPayload, name: string): string {
   const value = payload[name];
   if (value === undefined) throw new AuthenticationError(`JWT has no ${name} claim`);
-  if (typeof value !== 'string' || !UUID_RE.test(value)) throw new AuthenticationError(`JWT claim ${name} must be a UUID`);
+  if (typeof value !== 'string' || !isId(value)) throw new AuthenticationError(`JWT claim ${name} must be a UUID`);
   return value.toLowerCase();
 }
 
@@ -134,7 +133,7 @@ function scopesClaim(payload: JWTPayload, name: string): string[] {
     throw new AuthenticationError(`JWT claim ${name} must be a space-separated string or an array of strings`);
   }
   // Scopes meant for other APIs are ignored, not refused: one token may serve several.
-  return [...new Set(names as string[])].filter((scope) => KNOWN_SCOPES.has(scope));
+  return [...new Set(names as string[])].filter(isScope);
 }
 
 /** Maps verified claims to an identity; a token always acts as a user of one organization. */

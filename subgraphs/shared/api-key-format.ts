@@ -22,6 +22,13 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
+const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
+
+/** True when `value` names one of the graph's scopes. */
+export function isScope(value: string): value is Scope {
+  return KNOWN_SCOPES.has(value);
+}
+
 /** A new secret: `lv_live_` and 32 base62 characters from a CSPRNG (rejection sampling keeps them uniform). */
 export function generateApiKeySecret(mode: 'live' | 'test' = 'live'): string {
   let random = '';

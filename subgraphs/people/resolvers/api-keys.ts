@@ -1,6 +1,6 @@
 import type { Updateable } from 'kysely';
 import { badInput, conflict, notFound } from '../../shared/errors.ts';
-import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret, SCOPES } from '../../shared/api-key-format.ts';
+import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret, isScope, SCOPES } from '../../shared/api-key-format.ts';
 import { MAX_IP_ALLOWLIST_ENTRIES, parseCidr } from '../../shared/ip-allowlist.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
@@ -45,11 +45,9 @@ interface UpdateApiKeyInput extends KeyPolicyInput {
   name?: string | null;
 }
 
-const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
-
 function validScopes(scopes: readonly string[]): string[] {
   if (scopes.length === 0) throw badInput('input.scopes', 'must name at least one scope');
-  const unknown = scopes.find((s) => !KNOWN_SCOPES.has(s));
+  const unknown = scopes.find((s) => !isScope(s));
   if (unknown !== undefined) throw badInput('input.scopes', `${JSON.stringify(unknown)} is not a scope; use one of ${SCOPES.join(', ')}`);
   return uniqueIds(scopes);
 }
