@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import { GraphQLError, Kind, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { appError } from '../subgraphs/shared/errors.ts';
 import type { Identity } from '../subgraphs/shared/identity.ts';
+import { isTrustedDocumentId, trustedDocumentId } from '../subgraphs/shared/trusted-document-id.ts';
 import { authorizeOperation, selectOperation, violationError, type ScopeViolation } from './auth/authorize-operation.ts';
 import type { Caller } from './auth/caller-authenticator.ts';
 import type { ScopeRequirements } from './auth/scope-requirements.ts';
@@ -9,7 +9,7 @@ import type { TrustedDocumentStore } from './auth/trusted-documents.ts';
 import type { CostModel } from './cost/cost-model.ts';
 import { estimateCost } from './cost/estimate-cost.ts';
 import { checkShape, parseWithinLimits, type ShapeLimits } from './cost/shape-limits.ts';
-import type { Admission, RateLimiter } from './rate-limit/rate-limiter.ts';
+import { DEFAULT_RATE_LIMITS, type Admission, type RateLimiter } from './rate-limit/rate-limiter.ts';
 
 /** A GraphQL request as a client sends it (POST body, or GET parameters). */
 export interface OperationRequest {
@@ -28,12 +28,7 @@ export interface OperationRequest {
  * dashboard can run the heaviest allowed query every 10 s indefinitely, or two at once; an
  * organization makes at most 1 000 requests an hour, as in OrOut's public API.
  */
-export const DEFAULT_PROTECTION = {
-  maxCost: 10_000,
-  requestsPerHour: 1_000,
-  budgetMaximum: 20_000,
-  restorePerSecond: 1_000,
-} as const;
+export const DEFAULT_PROTECTION = { maxCost: 10_000, ...DEFAULT_RATE_LIMITS } as const;
 
 /** How a field the caller may not see is handled: dropped with an error (as Apollo Router), or the whole operation refused. */
 export type ScopeMode = 'filter' | 'reject';
@@ -111,7 +106,6 @@ function withEstimate(estimatedCost: number, status: number, errors: readonly Gr
   return { kind: 'refused', status, errors, headers: {}, estimatedCost };
 }
 
-const DOCUMENT_ID_RE = /^sha256:[0-9a-f]{64}$/;
 /** Longest document text kept in the parse and validation caches (1,000 entries each). */
 const CACHEABLE_LENGTH = 20_000;
 
@@ -126,10 +120,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
   const names = operation.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ''));
   return names.every((n) => n === '__schema' || n === '__type' || n === '__typename') && names.some((n) => n !== '__typename');
-}
-
-function sha256Id(text: string): string {
-  return `sha256:${crypto.createHash('sha256').update(text).digest('hex')}`;
 }
 
 /**
@@ -186,10 +176,10 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     const query = typeof request.query === 'string' && request.query !== '' ? request.query : null;
     const trustedOnly = caller.policy.trustedDocumentsOnly;
     if (id !== null) {
-      if (!DOCUMENT_ID_RE.test(id)) {
+      if (!isTrustedDocumentId(id)) {
         return refusal(400, [appError('BAD_USER_INPUT', 'documentId: must be sha256: followed by 64 lowercase hex digits', { field: 'documentId' })]);
       }
-      if (query !== null && sha256Id(query) !== id) {
+      if (query !== null && trustedDocumentId(query) !== id) {
         return refusal(400, [appError('BAD_USER_INPUT', 'documentId: does not match the SHA-256 of query', { field: 'documentId' })]);
       }
       const body = await options.trustedDocuments.find(caller.identity.orgId, id);

@@ -9,8 +9,8 @@ export interface RateLimits {
   readonly restorePerSecond: number;
 }
 
-/** The gateway's defaults: 1,000 requests an hour; a bucket of 2,000 points refilling at 100 a second. */
-export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerHour: 1000, budgetMaximum: 2000, restorePerSecond: 100 };
+/** The gateway's defaults: 1,000 requests an hour (OrOut's); a bucket of 20,000 points refilling at 1,000 a second. */
+export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerHour: 1_000, budgetMaximum: 20_000, restorePerSecond: 1_000 };
 
 /** The outcome of one admission, with the state of both limits after it (for headers and `extensions`). */
 export interface Admission {
