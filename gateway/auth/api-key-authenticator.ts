@@ -1,5 +1,6 @@
 import { apiKeyPrefix, hashApiKeySecret, looksLikeApiKey } from '../../subgraphs/shared/api-key-format.ts';
-import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
+import type { Identity } from '../../subgraphs/shared/identity.ts';
+import { postInternal } from '../http/internal-request.ts';
 import type { KeyPolicy } from '../../subgraphs/shared/key-policy.ts';
 
 /** Longest time a verdict may be cached: a revoked key stops working within this. */
@@ -48,19 +49,14 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
   const ttl = Math.min(options.cacheTtlMs ?? MAX_CACHE_TTL_MS, MAX_CACHE_TTL_MS);
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
-  const verifyUrl = new URL('/internal/verify-api-key', options.peopleUrl).toString();
   const cache = new Map<string, { verdict: Verdict; until: number }>();
   const inFlight = new Map<string, Promise<Verdict>>();
   let verifications = 0;
 
   async function fetchVerdict(secret: string, hash: Buffer): Promise<Verdict> {
     verifications += 1;
-    const response = await fetch(verifyUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signIdentity(null, options.identitySecret) },
-      body: JSON.stringify({ prefix: apiKeyPrefix(secret), secretHash: hash.toString('base64url') }),
-      signal: AbortSignal.timeout(5_000),
-    });
+    const body = { prefix: apiKeyPrefix(secret), secretHash: hash.toString('base64url') };
+    const response = await postInternal(options.peopleUrl, '/internal/verify-api-key', body, options.identitySecret);
     if (!response.ok) throw new Error(`API key verification failed with HTTP ${response.status}`);
     return (await response.json()) as Verdict;
   }

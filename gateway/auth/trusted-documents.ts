@@ -1,4 +1,4 @@
-import { signIdentity } from '../../subgraphs/shared/identity.ts';
+import { postInternal } from '../http/internal-request.ts';
 
 /** Trusted (persisted) documents of an organization, by id (`sha256:<hex>` of the body). */
 export interface TrustedDocumentStore {
@@ -22,7 +22,6 @@ export interface TrustedDocumentStoreOptions {
  * an instance that cached it until eviction or restart. Unknown ids are cached briefly.
  */
 export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions): TrustedDocumentStore {
-  const url = new URL('/internal/trusted-document', options.peopleUrl).toString();
   const maxEntries = options.maxEntries ?? 1_000;
   const negativeTtl = options.negativeTtlMs ?? 5_000;
   const found = new Map<string, string>();
@@ -33,12 +32,7 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
       const body = found.get(key);
       if (body !== undefined) return body;
       if ((missing.get(key) ?? 0) > Date.now()) return null;
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signIdentity(null, options.identitySecret) },
-        body: JSON.stringify({ orgId, id }),
-        signal: AbortSignal.timeout(5_000),
-      });
+      const response = await postInternal(options.peopleUrl, '/internal/trusted-document', { orgId, id }, options.identitySecret);
       if (response.status === 404) {
         missing.set(key, Date.now() + negativeTtl);
         if (missing.size > maxEntries) missing.delete(missing.keys().next().value as string);
