@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { subscribe, execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Caller } from '../auth/caller-authenticator.ts';
 import type { OperationPolicy } from '../operation-policy.ts';
 import type { SubscriberRegistry } from './subscriber-registry.ts';
@@ -58,7 +58,6 @@ type Extra = Record<PropertyKey, unknown> & { caller?: Caller; request: http.Inc
  */
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
-  const credentials = new WeakMap<WebSocket, string>();
   const maxPerConnection = options.maxPerConnection ?? 100;
   const maxPerKey = options.maxPerKey ?? 1000;
   const limitError = (message: string, limit: number) =>
@@ -81,7 +80,6 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         }
         ctx.extra.caller = caller;
         const socket = ctx.extra.socket;
-        credentials.set(socket, credential);
         const remove = options.registry.add(credential, {
           subscriptions: () => Object.keys(ctx.subscriptions).length,
           revoke: () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason),
@@ -96,7 +94,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         if (own >= maxPerConnection) {
           return limitError(`This connection already has ${own} active subscriptions (the limit is ${maxPerConnection}); complete one first`, maxPerConnection);
         }
-        const ofKey = options.registry.count(credentials.get(ctx.extra.socket) ?? '') - 1;
+        const ofKey = options.registry.count(ctx.extra.caller?.credential ?? '') - 1;
         if (ofKey >= maxPerKey) {
           return limitError(`This API key already has ${ofKey} active subscriptions (the limit is ${maxPerKey}); complete one first`, maxPerKey);
         }
