@@ -61,6 +61,8 @@ export interface Refusal {
 /** An operation admitted for execution, possibly without the fields the caller may not see. */
 export interface Admitted {
   readonly kind: 'admitted';
+  /** The schema it was checked against. */
+  readonly schema: GraphQLSchema;
   /** The document to execute and its text. */
   readonly document: DocumentNode;
   readonly query: string;
@@ -232,6 +234,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     }
     const executed = authorization.violations.length > 0 ? selectOperation(document, operationName) : operation;
     return {
+      schema,
       document,
       query: document === parsed ? text : print(document),
       operation: executed ?? operation,
@@ -250,30 +253,31 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
      */
     async evaluate(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode = options.scopeMode): Promise<PolicyVerdict> {
       const checked = await check(caller, request, schema, scopeMode);
+      const refused = 'kind' in checked ? checked : null;
+      const passed = 'kind' in checked ? null : checked;
+      const estimated = refused ? (refused.estimatedCost ?? null) : (passed?.estimatedCost ?? null);
       const subject = budgetSubject(caller.identity);
       const limits = { requestSubject: requestSubject(caller), requestsPerHour: caller.policy.requestsPerHour ?? options.requestsPerHour, budgetSubject: subject };
       // Schema introspection alone is answered by the gateway from its own schema and IDEs
-      // poll it: it is not counted (its shape was checked like any other document).
+      // poll it: it is not counted (its shape was checked like any other document). A
+      // refused operation is counted as a request but charged nothing.
       const admission =
-        !('kind' in checked) && isIntrospectionOnly(checked.operation)
+        passed && isIntrospectionOnly(passed.operation)
           ? await options.limiter.peek(limits)
-          : // A refused operation is counted as a request but charged nothing.
-            await options.limiter.admit({ ...limits, cost: 'kind' in checked ? 0 : checked.estimatedCost });
+          : await options.limiter.admit({ ...limits, cost: passed?.estimatedCost ?? 0 });
       const headers = rateLimitHeaders(admission);
       // Refused responses report the cost too: nothing ran, nothing was charged.
-      const report = (estimated: number | null) => ({ cost: { estimated, actual: 0, maximum: options.maxCost, budget: admission.budget } });
+      const extensions = { cost: { estimated, actual: 0, maximum: options.maxCost, budget: admission.budget } };
       if (!admission.allowed) {
         const byRequests = admission.refusedBy === 'requests';
-        const estimated = 'kind' in checked ? (checked.estimatedCost ?? null) : checked.estimatedCost;
+        const retryAfter = admission.retryAfterSeconds ?? 1;
         const message = byRequests
-          ? `Rate limit exceeded: ${admission.requests.limit} requests per hour; retry after ${admission.retryAfterSeconds ?? 1} s`
-          : `Cost budget exceeded: this operation needs ${estimated ?? 0} points and ${admission.budget.remaining} remain (restored at ${admission.budget.restoreRate} per second); retry after ${admission.retryAfterSeconds ?? 1} s`;
-        return {
-          ...refusal(429, [appError('RATE_LIMITED', message, { retryAfter: admission.retryAfterSeconds ?? 1, limit: byRequests ? 'requests' : 'cost', budget: admission.budget })], headers),
-          extensions: report(estimated),
-        };
+          ? `Rate limit exceeded: ${admission.requests.limit} requests per hour; retry after ${retryAfter} s`
+          : `Cost budget exceeded: this operation needs ${estimated ?? 0} points and ${admission.budget.remaining} remain (restored at ${admission.budget.restoreRate} per second); retry after ${retryAfter} s`;
+        const error = appError('RATE_LIMITED', message, { retryAfter, limit: byRequests ? 'requests' : 'cost', budget: admission.budget });
+        return { ...refusal(429, [error], headers), extensions };
       }
-      if ('kind' in checked) return { ...checked, headers: { ...headers, ...checked.headers }, extensions: report(checked.estimatedCost ?? null) };
+      if ('kind' in checked) return { ...checked, headers, extensions };
       return { kind: 'admitted', ...checked, admission, budgetSubject: subject, headers };
     },
     /** Credits back what an admitted operation was charged beyond its actual cost; the budget after. */
