@@ -210,7 +210,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     csrfPrevention: true,
     formatError: maskUnexpectedError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost, schema: () => apiSchema })],
+    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost })],
   });
   await apollo.start();
 

@@ -1,5 +1,4 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
 import { nullRefusedFields, violationError } from '../auth/authorize-operation.ts';
 import type { GatewayContext } from '../context.ts';
 import type { OperationPolicy } from '../operation-policy.ts';
@@ -11,8 +10,6 @@ export interface CostReportOptions {
   readonly costModel: CostModel;
   /** Most an operation may be estimated to cost (reported as `extensions.cost.maximum`). */
   readonly maxCost: number;
-  /** The API schema the operation was admitted against. */
-  readonly schema: () => GraphQLSchema | null;
 }
 
 /**
@@ -34,11 +31,8 @@ export function createCostReportPlugin(options: CostReportOptions): ApolloServer
             if (result.data) nullRefusedFields(result.data, admitted.violations);
             result.errors = [...admitted.violations.map((v) => violationError(v).toJSON()), ...(result.errors ?? [])];
           }
-          const schema = options.schema();
-          const actual =
-            result.data && schema
-              ? actualCost(schema, admitted.document, options.costModel, result.data, { operationName: admitted.operationName, variables: admitted.variables })
-              : 0;
+          const { schema, document, operationName, variables } = admitted;
+          const actual = result.data ? actualCost(schema, document, options.costModel, result.data, { operationName, variables }) : 0;
           const budget = await options.policy.settle(admitted, actual);
           result.extensions = {
             ...result.extensions,
