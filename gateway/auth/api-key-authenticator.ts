@@ -32,9 +32,7 @@ export interface VerifiedKey {
 }
 
 export interface ApiKeyAuthenticator {
-  /** The identity a secret acts as, or throws AuthenticationError; `fresh` skips the cached verdict (and refreshes it). */
-  authenticate(secret: string, options?: { fresh?: boolean }): Promise<Identity>;
-  /** Like `authenticate`, with the key's policy and expiry. */
+  /** Who a secret acts as, with its policy and expiry, or throws AuthenticationError; `fresh` skips the cached verdict (and refreshes it). */
   verify(secret: string, options?: { fresh?: boolean }): Promise<VerifiedKey>;
   /** Number of people-subgraph verifications made (for tests and metrics). */
   readonly verifications: number;
@@ -91,9 +89,6 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
       return verifications;
     },
     verify,
-    async authenticate(secret, authOptions = {}) {
-      return (await verify(secret, authOptions)).identity;
-    },
   };
 }
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuthenticationError, createApiKeyAuthenticator, credentialOf, MAX_CACHE_TTL_MS } from '../../../gateway/auth/api-key-authenticator.ts';
+import { AuthenticationError, createApiKeyAuthenticator, credentialOf, MAX_CACHE_TTL_MS, type ApiKeyAuthenticator } from '../../../gateway/auth/api-key-authenticator.ts';
 import { generateApiKeySecret } from '../../../subgraphs/shared/api-key-format.ts';
 import { verifyIdentity, type Identity } from '../../../subgraphs/shared/identity.ts';
 import { close, listen, readJsonBody } from '../../../subgraphs/shared/http.ts';
@@ -34,11 +34,14 @@ beforeEach(() => {
   verdict = { valid: true, identity, expiresAt: null };
 });
 
+/** The identity a key acts as, through the authenticator's verification. */
+const identityOf = (auth: ApiKeyAuthenticator, key: string) => auth.verify(key).then((verified) => verified.identity);
+
 describe('createApiKeyAuthenticator', () => {
   it('should send only the prefix and a hash, signed as the gateway', async () => {
     const key = generateApiKeySecret();
     const auth = createApiKeyAuthenticator({ peopleUrl, identitySecret: SECRET });
-    await expect(auth.authenticate(key)).resolves.toEqual(identity);
+    await expect(identityOf(auth, key)).resolves.toEqual(identity);
     expect(signed).toBe(true);
     expect(JSON.stringify(lastBody)).not.toContain(key);
     expect(lastBody).toMatchObject({ prefix: key.slice(0, 12) });
@@ -48,13 +51,13 @@ describe('createApiKeyAuthenticator', () => {
     let t = 1_000_000;
     const auth = createApiKeyAuthenticator({ peopleUrl, identitySecret: SECRET, cacheTtlMs: 30_000, now: () => t });
     const key = generateApiKeySecret();
-    await auth.authenticate(key);
+    await identityOf(auth, key);
     t += 29_999;
-    await auth.authenticate(key);
+    await identityOf(auth, key);
     expect(calls).toBe(1);
     verdict = { valid: false, reason: 'API key revoked' };
     t += 2;
-    await expect(auth.authenticate(key)).rejects.toThrow('API key revoked');
+    await expect(identityOf(auth, key)).rejects.toThrow('API key revoked');
     expect(calls).toBe(2);
   });
 
@@ -62,12 +65,12 @@ describe('createApiKeyAuthenticator', () => {
     let t = 0;
     const auth = createApiKeyAuthenticator({ peopleUrl, identitySecret: SECRET, cacheTtlMs: 3_600_000, now: () => t });
     const key = generateApiKeySecret();
-    await auth.authenticate(key);
+    await identityOf(auth, key);
     verdict = { valid: false, reason: 'API key revoked' };
     t += MAX_CACHE_TTL_MS - 1;
-    await expect(auth.authenticate(key)).resolves.toEqual(identity);
+    await expect(identityOf(auth, key)).resolves.toEqual(identity);
     t += 1;
-    await expect(auth.authenticate(key)).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(identityOf(auth, key)).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it('should not cache a key past its own expiry', async () => {
@@ -75,25 +78,25 @@ describe('createApiKeyAuthenticator', () => {
     verdict = { valid: true, identity, expiresAt: '2030-01-01T00:00:10Z' };
     const auth = createApiKeyAuthenticator({ peopleUrl, identitySecret: SECRET, now: () => t });
     const key = generateApiKeySecret();
-    await auth.authenticate(key);
+    await identityOf(auth, key);
     t += 10_000;
     verdict = { valid: false, reason: 'API key expired' };
-    await expect(auth.authenticate(key)).rejects.toThrow('API key expired');
+    await expect(identityOf(auth, key)).rejects.toThrow('API key expired');
     expect(calls).toBe(2);
   });
 
   it('should share one verification between concurrent requests with the same key', async () => {
     const auth = createApiKeyAuthenticator({ peopleUrl, identitySecret: SECRET });
     const key = generateApiKeySecret();
-    await Promise.all(Array.from({ length: 10 }, () => auth.authenticate(key)));
+    await Promise.all(Array.from({ length: 10 }, () => identityOf(auth, key)));
     expect(calls).toBe(1);
     expect(auth.verifications).toBe(1);
   });
 
   it('should refuse a malformed key without asking the people subgraph', async () => {
     const auth = createApiKeyAuthenticator({ peopleUrl, identitySecret: SECRET });
-    await expect(auth.authenticate('lv_live_short')).rejects.toThrow('malformed API key');
-    await expect(auth.authenticate(`orro_live_${'a'.repeat(32)}`)).rejects.toThrow('malformed API key');
+    await expect(identityOf(auth, 'lv_live_short')).rejects.toThrow('malformed API key');
+    await expect(identityOf(auth, `orro_live_${'a'.repeat(32)}`)).rejects.toThrow('malformed API key');
     expect(calls).toBe(0);
   });
 });
