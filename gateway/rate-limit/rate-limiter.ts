@@ -65,6 +65,12 @@ export interface RateLimiterOptions {
 const HOUR_MS = 3_600_000;
 const RETENTION_MS = 2 * HOUR_MS;
 
+/** The fixed window (the UTC hour) that time `t` falls in, epoch ms. */
+function windowOf(t: number): { start: number; end: number } {
+  const start = Math.floor(t / HOUR_MS) * HOUR_MS;
+  return { start, end: start + HOUR_MS };
+}
+
 // Stores return decimals (the database's numerics, the memory store's thousandths): round
 // to the microsecond before flooring or ceiling so float noise cannot cost a whole unit.
 const clean = (value: number): number => Number(value.toFixed(6));
@@ -102,6 +108,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     restoreRate: bucket.restorePerSecond,
   });
 
+  async function peekBudgetAt(budgetSubject: string, t: number): Promise<Admission['budget']> {
+    return budgetOf(await store.peek(budgetSubject, bucket, t));
+  }
+
   async function prune(olderThanMs = RETENTION_MS): Promise<{ windows: number; budgets: number }> {
     requireNumber('olderThanMs', olderThanMs, 'non-negative');
     const t = now();
@@ -122,8 +132,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       requireNumber('requestsPerHour', requestsPerHour, 'non-negative integer');
       requireNumber('cost', cost, 'non-negative');
       const t = now();
-      const windowStart = Math.floor(t / HOUR_MS) * HOUR_MS;
-      const windowEnd = windowStart + HOUR_MS;
+      const { start: windowStart, end: windowEnd } = windowOf(t);
       const result = await store.admit({ requestSubject, windowStart, limit: requestsPerHour, budgetSubject, cost, bucket, now: t });
       pruneIfDue(t);
       const requests = {
@@ -155,17 +164,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
     async peek({ requestSubject, requestsPerHour, budgetSubject }) {
       const t = now();
-      const windowStart = Math.floor(t / HOUR_MS) * HOUR_MS;
-      const [count, available] = await Promise.all([store.countRequests(requestSubject, windowStart), store.peek(budgetSubject, bucket, t)]);
+      const window = windowOf(t);
+      const [count, budget] = await Promise.all([store.countRequests(requestSubject, window.start), peekBudgetAt(budgetSubject, t)]);
       return {
         allowed: true,
-        requests: { limit: requestsPerHour, remaining: Math.max(0, requestsPerHour - count), resetAt: (windowStart + HOUR_MS) / 1000 },
-        budget: budgetOf(available),
+        requests: { limit: requestsPerHour, remaining: Math.max(0, requestsPerHour - count), resetAt: window.end / 1000 },
+        budget,
       };
     },
-    async peekBudget(budgetSubject) {
-      return budgetOf(await store.peek(budgetSubject, bucket, now()));
-    },
+    peekBudget: (budgetSubject) => peekBudgetAt(budgetSubject, now()),
     prune,
   };
 }
