@@ -27,11 +27,10 @@ import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './cost/shape-limits.ts';
 import { GATEWAY_SCHEMA, gatewayMigrations } from './db/migrations/index.ts';
 import { clientIp } from './http/client-ip.ts';
 import { operationSearch, readOperationRequest } from './http/operation-request.ts';
-import { budgetSubject, createOperationPolicy, DEFAULT_PROTECTION, type ScopeMode } from './operation-policy.ts';
+import { createOperationPolicy, DEFAULT_PROTECTION, type ScopeMode } from './operation-policy.ts';
 import { createDatabaseRateStore } from './rate-limit/database-rate-store.ts';
 import { createMemoryRateStore } from './rate-limit/memory-rate-store.ts';
 import { createRateLimiter, type RateLimits } from './rate-limit/rate-limiter.ts';
-import { createSpendBatcher } from './rate-limit/spend-batcher.ts';
 import type { GatewayContext } from './context.ts';
 import { applyCors } from './http/cors.ts';
 import { createDocumentsProxy } from './http/documents-proxy.ts';
@@ -42,9 +41,9 @@ import { startEventFeed, type EventFeed } from './subscriptions/event-feed.ts';
 import { createFollowUpResolver } from './subscriptions/follow-up-resolver.ts';
 import { createSubscriberRegistry } from './subscriptions/subscriber-registry.ts';
 import { SubscriptionAwareGateway } from './subscriptions/subscription-gateway.ts';
-import { createSubscriptionSchema, eventThrottled, SUBSCRIPTIONS_SDL, type SubscriptionRuntime } from './subscriptions/subscription-schema.ts';
+import { createSubscriptionSchema, SUBSCRIPTIONS_SDL } from './subscriptions/subscription-schema.ts';
+import { chargeEvents } from './subscriptions/event-charges.ts';
 import { authorizeOperation } from './auth/authorize-operation.ts';
-import { actualCost } from './cost/actual-cost.ts';
 import { attachSubscriptionServer } from './subscriptions/websocket-server.ts';
 import { createSseHandler, SSE_PATH } from './subscriptions/sse-handler.ts';
 
@@ -182,25 +181,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const response = await apollo.executeOperation({ query: document, variables }, { contextValue: { identity } });
     return response.body.kind === 'single' ? ((response.body.singleResult.data as Record<string, unknown> | null | undefined) ?? null) : null;
   });
-  // Each delivered event is charged its actual cost to the subscriber's budget (one
-  // statement per key and event, whatever the number of its subscribers).
-  const spend = createSpendBatcher(limiter);
-  // Subscribers of one group share one result object: its cost is measured once.
-  const eventCosts = new WeakMap<object, number>();
-  const resolveFollowUp: SubscriptionRuntime['resolveFollowUp'] = async (event, identity, followUp, variables) => {
-    const data = await followUps.resolve(event, identity, followUp, variables);
-    const schema = apiSchema;
-    if (data === null || !schema) return data;
-    let cost = eventCosts.get(data);
-    if (cost === undefined) eventCosts.set(data, (cost = actualCost(schema, followUp.document, costModel, data, { variables })));
-    // Accounting that fails (database unreachable) does not hold back a live event.
-    const spent = await spend(budgetSubject(identity), cost).catch((error: unknown) => {
-      console.error('gateway: charging an event failed', error);
-      return null;
-    });
-    if (spent && !spent.allowed) throw eventThrottled(event, cost, spent.budget, spent.retryAfterSeconds ?? 1);
-    return data;
-  };
+  // Each delivered event is charged its actual cost to the subscriber's budget.
+  const resolveFollowUp = chargeEvents({ resolve: followUps.resolve, limiter, costModel, schema: () => apiSchema });
   const gateway: ApolloGateway | SubscriptionAwareGateway = feed
     ? new SubscriptionAwareGateway(federation, (loaded) => createSubscriptionSchema(loaded, { feed, resolveFollowUp }))
     : federation;
