@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEvents } from '../../../../subgraphs/shared/outbox.ts';
+import { lastEventId as newestEventId, readEvents } from '../../../../subgraphs/shared/outbox.ts';
 import { createKey, createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
 import { dataOf, expectError } from '../../../helpers/assertions.ts';
 import { peopleClient, type PeopleClient } from '../people-client.ts';
@@ -51,7 +51,7 @@ async function updateApiKey(key: string, id: string, input: Record<string, unkno
 const keyRow = (id: string) => graph.peopleDb.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const sandboxesOf = (orgId: string) => graph.peopleDb.selectFrom('organizations').selectAll().where('sandbox_of', '=', orgId).execute();
 const countRows = async (table: 'api_keys' | 'organizations') => (await graph.peopleDb.selectFrom(table).select('id').execute()).length;
-const lastEventId = async () => (await readEvents(graph.database.handle.root, 0, 100_000)).at(-1)?.id ?? 0;
+const lastEventId = () => newestEventId(graph.database.handle.root);
 
 beforeAll(async () => {
   graph = await startTestGraph();
