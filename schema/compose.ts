@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { EVENT_STREAMS } from './events/index.ts';
+import { subscriptionSdl, SUBSCRIPTIONS_SDL_PATH } from './events/subscription-sdl.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the checked-in supergraph lives. */
@@ -41,4 +43,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   }
   fs.writeFileSync(SUPERGRAPH_PATH, result.supergraphSdl);
   console.log(`wrote ${path.relative(root, SUPERGRAPH_PATH)} (${subgraphNames().join(', ')})`);
+  // The subscription SDL is generated from the event catalogue (the gateway builds the same at start-up).
+  fs.writeFileSync(SUBSCRIPTIONS_SDL_PATH, subscriptionSdl(EVENT_STREAMS));
+  console.log(`wrote ${path.relative(root, SUBSCRIPTIONS_SDL_PATH)} (${EVENT_STREAMS.map((s) => s.field).join(', ')})`);
 }

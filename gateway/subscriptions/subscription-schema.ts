@@ -1,15 +1,17 @@
-import fs from 'node:fs';
 import { defaultFieldResolver, extendSchema, GraphQLError, parse, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { appError } from '../../subgraphs/shared/errors.ts';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import type { OutboxEvent } from '../../subgraphs/shared/outbox.ts';
 import { stripSecurityDirectivesFromDocument } from '../auth/scope-requirements.ts';
 import type { GatewayContext } from '../context.ts';
+import { eventAction, eventMatches, eventValue, type EventStreamDeclaration } from '../../schema/events/event-stream.ts';
+import { EVENT_STREAMS } from '../../schema/events/index.ts';
+import { subscriptionSdl } from '../../schema/events/subscription-sdl.ts';
 import type { EventFeed } from './event-feed.ts';
 import { buildFollowUp, type FollowUp, type FollowUpSpec } from './follow-up.ts';
 
-/** The subscription SDL added to the supergraph's API schema. */
-export const SUBSCRIPTIONS_SDL = fs.readFileSync(new URL('../../schema/subscriptions.graphql', import.meta.url), 'utf8');
+/** The subscription SDL added to the supergraph's API schema, generated from the event catalogue. */
+export const SUBSCRIPTIONS_SDL = subscriptionSdl(EVENT_STREAMS);
 
 /** What the subscription resolvers need from the gateway. */
 export interface SubscriptionRuntime {
@@ -33,25 +35,16 @@ function decodeEventCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/** The actor of every event: `user(id)`, skipped by a flag when there is none. */
 const ACTOR = { rootField: 'user', args: { id: '__actorId' }, optional: '__withActor' } as const;
-const LEAVE_REQUEST_SPEC: FollowUpSpec = {
-  fields: { leaveRequest: { rootField: 'leaveRequest', args: { id: '__entityId' } }, actor: ACTOR },
-  variables: { __entityId: 'ID', __actorId: 'ID', __withActor: 'Boolean' },
-};
-const ALLOWANCE_SPEC: FollowUpSpec = {
-  fields: { allowance: { rootField: 'allowance', args: { userId: '__userId', leaveTypeId: '__leaveTypeId', year: '__year' } }, actor: ACTOR },
-  variables: { __userId: 'ID', __leaveTypeId: 'ID', __year: 'Int', __actorId: 'ID', __withActor: 'Boolean' },
-};
 
-/** One subscription field: which events feed it and how an event becomes its payload. */
+/** One subscription field at run time: which events feed it and how an event becomes its payload. */
 interface EventSubscription {
-  /** Subscription field and event type in the SDL. */
-  readonly field: string;
-  readonly eventType: string;
-  /** Event fields resolved by the follow-up query. */
+  readonly stream: EventStreamDeclaration;
+  /** Event fields resolved by the follow-up query (the entity and the actor). */
   readonly entityFields: readonly string[];
-  /** Outbox type prefix. */
-  readonly prefix: string;
+  /** The stream's outbox types (read from the outbox as prefixes; `accept` checks them exactly). */
+  readonly types: readonly string[];
   readonly spec: FollowUpSpec;
   /** Whether an event passes the subscriber's filter. */
   readonly accept: (filter: Readonly<Record<string, unknown>>, event: OutboxEvent) => boolean;
@@ -61,43 +54,34 @@ interface EventSubscription {
   readonly fields: (event: OutboxEvent) => Record<string, unknown>;
 }
 
-/** True when `filter[key]` is unset or equals the payload's value. */
-const matches = (filter: Readonly<Record<string, unknown>>, event: OutboxEvent, key: string) => !filter[key] || event.payload[key] === filter[key];
-const oneOf = (values: unknown, value: string) => !Array.isArray(values) || values.length === 0 || values.includes(value);
-
-const EVENT_SUBSCRIPTIONS: readonly EventSubscription[] = [
-  {
-    field: 'leaveRequestEvents',
-    eventType: 'LeaveRequestEvent',
-    entityFields: ['leaveRequest', 'actor'],
-    prefix: 'leave_request.',
-    spec: LEAVE_REQUEST_SPEC,
-    accept: (filter, e) =>
-      oneOf(filter['types'], e.type.slice('leave_request.'.length).toUpperCase()) &&
-      matches(filter, e, 'userId') &&
-      matches(filter, e, 'departmentId') &&
-      matches(filter, e, 'leaveTypeId'),
-    // A null actor is skipped by `__withActor`; its id variable still needs a value.
-    variables: (e) => ({ __entityId: e.entityId, __actorId: e.actorId ?? e.entityId, __withActor: e.actorId !== null }),
-    fields: (e) => ({ type: e.type.slice('leave_request.'.length).toUpperCase() }),
-  },
-  {
-    field: 'allowanceEvents',
-    eventType: 'AllowanceEvent',
-    entityFields: ['allowance', 'actor'],
-    prefix: 'allowance.',
-    spec: ALLOWANCE_SPEC,
-    accept: (filter, e) => oneOf(filter['causes'], String(e.payload['cause'])) && matches(filter, e, 'userId') && matches(filter, e, 'leaveTypeId'),
-    variables: (e) => ({
-      __userId: e.payload['userId'],
-      __leaveTypeId: e.payload['leaveTypeId'],
-      __year: e.payload['year'],
-      __actorId: e.actorId ?? String(e.payload['userId']),
-      __withActor: e.actorId !== null,
+/** What the gateway runs for a declared stream: nothing here is specific to one stream. */
+function eventSubscription(stream: EventStreamDeclaration): EventSubscription {
+  const entityArgs = Object.entries(stream.entity.args);
+  // Entity arguments become `$__entity_<arg>`, so they never collide with the actor's.
+  const entityVariable = (arg: string) => `__entity_${arg}`;
+  return {
+    stream,
+    entityFields: [stream.entity.field, 'actor'],
+    types: Object.keys(stream.events),
+    spec: {
+      fields: {
+        [stream.entity.field]: { rootField: stream.entity.rootField, args: Object.fromEntries(entityArgs.map(([arg]) => [arg, entityVariable(arg)])) },
+        actor: ACTOR,
+      },
+      variables: { ...Object.fromEntries(entityArgs.map(([arg, { type }]) => [entityVariable(arg), type])), __actorId: 'ID', __withActor: 'Boolean' },
+    },
+    accept: (filter, event) => eventMatches(stream, filter, event),
+    variables: (event) => ({
+      ...Object.fromEntries(entityArgs.map(([arg, { value }]) => [entityVariable(arg), eventValue(event, value)])),
+      // A null actor is skipped by `__withActor`; its id variable still needs a value.
+      __actorId: event.actorId ?? event.entityId,
+      __withActor: event.actorId !== null,
     }),
-    fields: (e) => ({ cause: e.payload['cause'] }),
-  },
-];
+    fields: (event) => ({ [stream.action.field]: eventAction(stream, event) }),
+  };
+}
+
+const EVENT_SUBSCRIPTIONS: readonly EventSubscription[] = EVENT_STREAMS.map(eventSubscription);
 
 /**
  * Events of the subscriber's organization matching `accept`: first those after `afterId`
@@ -216,27 +200,28 @@ const fromData: GraphQLFieldResolver<{ data: Record<string, unknown> }, unknown>
   source.data[String(info.path.key)] ?? null;
 
 /**
- * The API schema extended with `schema/subscriptions.graphql`, its subscription fields
+ * The API schema extended with the subscription SDL of the event catalogue, its subscription fields
  * wired to the event feed and follow-up queries.
  */
 export function createSubscriptionSchema(apiSchema: GraphQLSchema, runtime: SubscriptionRuntime): GraphQLSchema {
   // Scopes in the SDL are enforced by the operation policy, not part of the schema.
   const schema = extendSchema(apiSchema, stripSecurityDirectivesFromDocument(parse(SUBSCRIPTIONS_SDL)));
   for (const definition of EVENT_SUBSCRIPTIONS) {
-    const field = schema.getSubscriptionType()?.getFields()[definition.field];
-    const type = schema.getType(definition.eventType) as GraphQLObjectType | undefined;
-    if (!field || !type) throw new Error(`schema/subscriptions.graphql lacks Subscription.${definition.field} or ${definition.eventType}`);
+    const { field: fieldName, eventType } = definition.stream;
+    const field = schema.getSubscriptionType()?.getFields()[fieldName];
+    const type = schema.getType(eventType.name) as GraphQLObjectType | undefined;
+    if (!field || !type) throw new Error(`the subscription SDL lacks Subscription.${fieldName} or ${eventType.name}`);
     field.subscribe = async (_source, args: { filter?: Record<string, unknown> | null; after?: string | null }, ctx: GatewayContext, info) => {
       const filter = args.filter ?? {};
       const afterId = await startAfter(runtime.feed, args.after);
-      const events = organizationEvents(runtime.feed, ctx.identity.orgId, [definition.prefix], afterId, (e) => definition.accept(filter, e));
+      const events = organizationEvents(runtime.feed, ctx.identity.orgId, definition.types, afterId, (e) => definition.accept(filter, e));
       return payloads(runtime, definition, events, ctx.identity, buildFollowUp(info, definition.spec));
     };
     // Each yielded payload is the event object itself (or the error that ends the subscription).
     field.resolve = (payload: unknown) => payload;
-    for (const [fieldName, eventField] of Object.entries(type.getFields())) {
+    for (const [name, eventField] of Object.entries(type.getFields())) {
       // Entity fields come from the follow-up; the event's own fields are read by name, whatever the alias.
-      eventField.resolve = (definition.entityFields.includes(fieldName) ? fromData : byName) as GraphQLFieldResolver<unknown, unknown>;
+      eventField.resolve = (definition.entityFields.includes(name) ? fromData : byName) as GraphQLFieldResolver<unknown, unknown>;
     }
   }
   return schema;

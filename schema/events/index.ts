@@ -1,0 +1,8 @@
+import type { EventStreamDeclaration } from './event-stream.ts';
+import { LEAVE_EVENT_STREAMS } from './leave.ts';
+
+/**
+ * Every event stream of the graph, in the order the SDL lists them. A subgraph adds its
+ * streams by declaring them in `schema/events/<domain>.ts` and adding them here.
+ */
+export const EVENT_STREAMS: readonly EventStreamDeclaration[] = [...LEAVE_EVENT_STREAMS];
