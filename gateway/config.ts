@@ -26,6 +26,7 @@ export interface GatewayConfig {
   readonly maxSubscriptionsPerConnection: number;
   readonly maxSubscriptionsPerKey: number;
   readonly eventRetentionMs: number;
+  readonly subscriptionEventHoldMs: number;
   readonly jwt: JwtConfig | null;
   readonly shapeLimits: ShapeLimits;
   readonly maxCost: number;
@@ -68,6 +69,7 @@ export function readGatewayConfig(env: Env, options: { requireSecret: boolean } 
     maxSubscriptionsPerConnection: intVar(env, 'SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
     maxSubscriptionsPerKey: intVar(env, 'SUBSCRIPTIONS_PER_KEY', 1000, 1, 1_000_000),
     eventRetentionMs: intVar(env, 'EVENT_RETENTION_DAYS', 7, 1, 3650) * 86_400_000,
+    subscriptionEventHoldMs: intVar(env, 'SUBSCRIPTION_EVENT_HOLD_MS', 60_000, 1_000, 3_600_000),
     jwt: readJwtConfig(env),
     shapeLimits: {
       maxDepth: intVar(env, 'MAX_DEPTH', DEFAULT_SHAPE_LIMITS.maxDepth, 1, 1_000),

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import type { Identity } from '../subgraphs/shared/identity.ts';
 import type { Admitted } from './operation-policy.ts';
 
@@ -6,4 +7,6 @@ export interface GatewayContext {
   readonly identity: Identity;
   /** The admitted operation (HTTP requests); absent for the gateway's own follow-up queries. */
   readonly admitted?: Admitted;
+  /** For the gateway's own follow-up queries: where the raw (unmasked) errors of the execution are collected. */
+  readonly followUpErrors?: GraphQLError[];
 }

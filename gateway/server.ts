@@ -36,12 +36,12 @@ import { applyCors } from './http/cors.ts';
 import { createDocumentsProxy } from './http/documents-proxy.ts';
 import { createLandingPages } from './landing-page/landing-pages.ts';
 import type { DatabaseHandle } from '../subgraphs/shared/database.ts';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { startEventFeed, type EventFeed } from './subscriptions/event-feed.ts';
-import { createFollowUpResolver } from './subscriptions/follow-up-resolver.ts';
+import { classifyFollowUp, createFollowUpResolver, followUpErrorsPlugin } from './subscriptions/follow-up-resolver.ts';
 import { createSubscriberRegistry } from './subscriptions/subscriber-registry.ts';
 import { SubscriptionAwareGateway } from './subscriptions/subscription-gateway.ts';
-import { createSubscriptionSchema, SUBSCRIPTIONS_SDL } from './subscriptions/subscription-schema.ts';
+import { createSubscriptionSchema, DEFAULT_EVENT_RETRY, SUBSCRIPTIONS_SDL } from './subscriptions/subscription-schema.ts';
 import { chargeEvents } from './subscriptions/event-charges.ts';
 import { authorizeOperation } from './auth/authorize-operation.ts';
 import { attachSubscriptionServer } from './subscriptions/websocket-server.ts';
@@ -73,6 +73,14 @@ export interface GatewayServerOptions {
   /** How long events are kept for resuming subscriptions, ms; default 7 days. */
   readonly eventRetentionMs?: number | undefined;
   /**
+   * Longest a subscriber's event is retried while its follow-up cannot be resolved (a
+   * subgraph down), holding back its later events, ms; then the subscription ends with the
+   * cursor to resume from. Default 60 000.
+   */
+  readonly subscriptionEventHoldMs?: number | undefined;
+  /** First wait between retries of such an event, ms (doubled up to 5 000); default 250. */
+  readonly subscriptionRetryDelayMs?: number | undefined;
+  /**
    * The database whose outbox feeds subscriptions and which holds the rate limits shared by
    * every gateway instance; without it the gateway serves no subscriptions and keeps its
    * limits in memory (per process).
@@ -102,6 +110,8 @@ export interface RunningGateway {
   readonly subgraphRequests: () => number;
   /** Follow-up federated queries run to resolve subscription payloads, all or those whose text contains `matching` (for tests and benchmarks). */
   readonly followUpQueries: (matching?: string) => number;
+  /** Subscriptions of this instance that hold an event-feed listener (released when they end). */
+  readonly eventListeners: () => number;
   stop(): Promise<void>;
 }
 
@@ -175,16 +185,28 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Subscription payloads are resolved by follow-up federated queries through this gateway,
   // under the same scopes as the subscription (checked again per event: a follow-up with a
   // refused field delivers nothing).
+  // A network failure's message names the URL it failed on: the subgraph configured there.
+  const serviceOfMessage = (message: string): string | null =>
+    Object.entries(options.subgraphUrls).find(([, url]) => message.includes(url))?.[0] ?? null;
   const followUps = createFollowUpResolver(async (document, variables, identity) => {
     const schema = apiSchema;
-    if (!schema || authorizeOperation(schema, document, null, identity, requirements).violations.length > 0) return null;
-    const response = await apollo.executeOperation({ query: document, variables }, { contextValue: { identity } });
-    return response.body.kind === 'single' ? ((response.body.singleResult.data as Record<string, unknown> | null | undefined) ?? null) : null;
+    if (!schema) return { kind: 'failed', code: 'SERVICE_UNAVAILABLE', service: null, message: 'the schema is not loaded yet' };
+    if (authorizeOperation(schema, document, null, identity, requirements).violations.length > 0) return { kind: 'invisible' };
+    // The raw errors (before masking) tell a visibility answer from a failure, and name the service.
+    const followUpErrors: GraphQLError[] = [];
+    const response = await apollo.executeOperation({ query: document, variables }, { contextValue: { identity, followUpErrors } });
+    if (response.body.kind !== 'single') return { kind: 'failed', code: 'SERVICE_UNAVAILABLE', service: null, message: 'unexpected incremental response' };
+    return classifyFollowUp(response.body.singleResult.data as Record<string, unknown> | null | undefined, followUpErrors, serviceOfMessage);
   });
-  // Each delivered event is charged its actual cost to the subscriber's budget.
+  // Each delivered event is charged its actual cost to the subscriber's budget, once per key and selection group.
   const resolveFollowUp = chargeEvents({ resolve: followUps.resolve, limiter, costModel, schema: () => apiSchema });
+  const retry = {
+    ...DEFAULT_EVENT_RETRY,
+    ...(options.subscriptionEventHoldMs !== undefined ? { holdMs: options.subscriptionEventHoldMs } : {}),
+    ...(options.subscriptionRetryDelayMs !== undefined ? { firstDelayMs: options.subscriptionRetryDelayMs } : {}),
+  };
   const gateway: ApolloGateway | SubscriptionAwareGateway = feed
-    ? new SubscriptionAwareGateway(federation, (loaded) => createSubscriptionSchema(loaded, { feed, resolveFollowUp }))
+    ? new SubscriptionAwareGateway(federation, (loaded) => createSubscriptionSchema(loaded, { feed, resolveFollowUp, retry }))
     : federation;
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
@@ -192,7 +214,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     csrfPrevention: true,
     formatError: maskUnexpectedError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost })],
+    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost }), followUpErrorsPlugin],
   });
   await apollo.start();
 
@@ -308,6 +330,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     authenticator,
     subgraphRequests: () => subgraphRequests,
     followUpQueries: (matching) => followUps.count(matching),
+    eventListeners: () => feed?.listenerCount ?? 0,
     async stop() {
       if (pruning) clearInterval(pruning);
       registry?.close();

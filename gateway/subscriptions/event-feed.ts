@@ -13,6 +13,10 @@ export interface EventFeed {
   onEvent(listener: (event: OutboxEvent) => void): () => void;
   /** Events of one organization after `afterId` and up to `upTo`, oldest first, at most `limit`. */
   replay(orgId: string, afterId: number, upTo: number, typePrefixes: readonly string[], limit: number): Promise<OutboxEvent[]>;
+  /** Highest event id ever issued by the outbox's sequence (0 before the first): no cursor can be beyond it. */
+  newestIssuedId(): Promise<number>;
+  /** Listeners attached now (one per open subscription of this instance). */
+  readonly listenerCount: number;
   /** Lowest id still in the outbox (older ones were removed by retention), or null when empty. */
   oldestId(): Promise<number | null>;
   /**
@@ -66,6 +70,15 @@ export async function startEventFeed(options: EventFeedOptions): Promise<EventFe
   return {
     get highWater() {
       return highWater;
+    },
+    get listenerCount() {
+      return listeners.size;
+    },
+    async newestIssuedId() {
+      const { rows } = await sql<{ last_value: string | number; is_called: boolean }>`
+        select last_value, is_called from ${sql.id(EVENTS_SCHEMA, 'outbox_id_seq')}`.execute(db);
+      const row = rows[0];
+      return row?.is_called ? Number(row.last_value) : 0;
     },
     onEvent(listener) {
       listeners.add(listener);

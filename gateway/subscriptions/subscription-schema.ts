@@ -9,19 +9,35 @@ import { EVENT_STREAMS } from '../../schema/events/index.ts';
 import { subscriptionSdl } from '../../schema/events/subscription-sdl.ts';
 import type { EventFeed } from './event-feed.ts';
 import { buildFollowUp, type FollowUp, type FollowUpSpec } from './follow-up.ts';
+import type { FollowUpOutcome } from './follow-up-resolver.ts';
 
 /** The subscription SDL added to the supergraph's API schema, generated from the event catalogue. */
 export const SUBSCRIPTIONS_SDL = subscriptionSdl(EVENT_STREAMS);
+
+/** How an event whose follow-up fails is retried before the subscription ends. */
+export interface EventRetryOptions {
+  /** Longest an event is retried (holding back later events of that subscriber), ms; default 60 000. */
+  readonly holdMs: number;
+  /** First wait between attempts, ms, doubled each time; default 250. */
+  readonly firstDelayMs: number;
+  /** Longest wait between attempts, ms; default 5 000. */
+  readonly maxDelayMs: number;
+}
+
+/** Defaults of `EventRetryOptions` (`SUBSCRIPTION_EVENT_HOLD_MS` sets `holdMs`). */
+export const DEFAULT_EVENT_RETRY: EventRetryOptions = { holdMs: 60_000, firstDelayMs: 250, maxDelayMs: 5_000 };
 
 /** What the subscription resolvers need from the gateway. */
 export interface SubscriptionRuntime {
   readonly feed: EventFeed;
   /**
    * Runs a follow-up query for an event as `identity`; the same key (event, query,
-   * variables, visibility) is resolved once. Resolves to the data, or null when an entity
-   * the subscriber asked for is not visible to them.
+   * variables, visibility) is resolved once. Resolves to the outcome: delivered data,
+   * invisible (not for this subscriber), or failed (retried). Throws `eventThrottled`.
    */
-  readonly resolveFollowUp: (event: OutboxEvent, identity: Identity, followUp: FollowUp, variables: Record<string, unknown>) => Promise<Record<string, unknown> | null>;
+  readonly resolveFollowUp: (event: OutboxEvent, identity: Identity, followUp: FollowUp, variables: Record<string, unknown>) => Promise<FollowUpOutcome>;
+  /** Retry of failed follow-ups; default `DEFAULT_EVENT_RETRY`. */
+  readonly retry?: EventRetryOptions | undefined;
 }
 
 /** Opaque cursor of an event (its outbox id). */
@@ -29,10 +45,12 @@ export function encodeEventCursor(id: number): string {
   return Buffer.from(`event:${id}`).toString('base64url');
 }
 
+/** The event id of a cursor; BAD_USER_INPUT on `after` for anything but `event:<id>` with a safe integer id. */
 function decodeEventCursor(cursor: string): number {
-  const match = /^event:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw appError('BAD_USER_INPUT', 'after: is not a cursor of this subscription', { field: 'after' });
-  return Number(match[1]);
+  const match = /^event:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const id = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isSafeInteger(id)) throw appError('BAD_USER_INPUT', 'after: is not a cursor of this subscription', { field: 'after', rule: 'CURSOR_INVALID' });
+  return id;
 }
 
 /** The actor of every event: `user(id)`, skipped by a flag when there is none. */
@@ -83,56 +101,88 @@ function eventSubscription(stream: EventStreamDeclaration): EventSubscription {
 
 const EVENT_SUBSCRIPTIONS: readonly EventSubscription[] = EVENT_STREAMS.map(eventSubscription);
 
+/** Resolves when `signal` aborts (at once if it has). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}
+
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * Events of the subscriber's organization matching `accept`: first those after `afterId`
  * from the database (up to what the feed had handed out when listening began), then live
- * ones from the feed, with no gap and no duplicate at the seam.
+ * ones from the feed, with no gap and no duplicate at the seam. Ends as soon as `signal`
+ * aborts (the subscriber left), releasing its feed listener at once, with no event needed.
  */
 async function* organizationEvents(
   feed: EventFeed,
   orgId: string,
-  prefixes: readonly string[],
+  types: readonly string[],
   afterId: number | null,
   accept: (event: OutboxEvent) => boolean,
+  signal: AbortSignal,
 ): AsyncGenerator<OutboxEvent> {
   const queue: OutboxEvent[] = [];
   let wake: (() => void) | null = null;
   const stop = feed.onEvent((event) => {
-    if (event.orgId !== orgId || !prefixes.some((p) => event.type.startsWith(p))) return;
+    if (event.orgId !== orgId || !types.includes(event.type)) return;
     queue.push(event);
     wake?.();
   });
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     let last = afterId ?? feed.highWater;
     if (afterId !== null) {
       const upTo = feed.highWater;
       for (;;) {
-        const page = await feed.replay(orgId, last, upTo, prefixes, 200);
+        const page = await feed.replay(orgId, last, upTo, types, 200);
         for (const event of page) {
+          if (signal.aborted) return;
           last = event.id;
           if (accept(event)) yield event;
         }
-        if (page.length < 200) break;
+        if (page.length < 200 || signal.aborted) break;
       }
     }
-    for (;;) {
-      for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
+    while (!signal.aborted) {
+      for (let event = queue.shift(); event !== undefined && !signal.aborted; event = queue.shift()) {
         if (event.id <= last) continue;
         last = event.id;
         if (accept(event)) yield event;
       }
+      if (signal.aborted) return;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     stop();
   }
 }
 
-/** Checks a resume cursor against retention: a cursor older than the oldest kept event is refused. */
+/**
+ * Checks a resume cursor: a malformed one, one beyond the newest event (no such event was
+ * ever written) and one older than the oldest kept event (retention) are refused as
+ * BAD_USER_INPUT on `after`.
+ */
 async function startAfter(feed: EventFeed, after: string | null | undefined): Promise<number | null> {
   if (after === null || after === undefined) return null;
   const id = decodeEventCursor(after);
+  if (id > feed.highWater && id > (await feed.newestIssuedId())) {
+    throw appError('BAD_USER_INPUT', 'after: no event has this cursor; pass the cursor of the last event you received', { field: 'after', rule: 'CURSOR_AHEAD' });
+  }
   const oldest = await feed.oldestId();
   if (oldest !== null && id < oldest - 1) {
     throw appError('BAD_USER_INPUT', 'after: events after this cursor are no longer kept (retention); subscribe without after and reload what you show', {
@@ -156,8 +206,22 @@ export function eventThrottled(event: OutboxEvent, cost: number, budget: unknown
 }
 
 /**
- * Maps events to payloads, resolving each subscriber's selection by follow-up query; invisible
- * events are skipped. A RATE_LIMITED refusal is delivered as the last payload (an error).
+ * The error that ends a subscription whose event could not be resolved within the hold
+ * time: SERVICE_UNAVAILABLE (or SUBREQUEST_HTTP_ERROR for a subgraph's HTTP error) with the
+ * service and the cursor to resume from (this event included), so nothing is lost.
+ */
+export function eventUnavailable(event: OutboxEvent, failure: Extract<FollowUpOutcome, { kind: 'failed' }>, heldMs: number): GraphQLError {
+  const service = failure.service ? `the ${failure.service} service` : 'a service';
+  return new GraphQLError(`This event could not be resolved: ${service} did not answer for ${Math.round(heldMs / 1000)} s; resubscribe with after: the cursor given`, {
+    extensions: { code: failure.code, service: failure.service, cursor: encodeEventCursor(event.id - 1) },
+  });
+}
+
+/**
+ * Maps events to payloads, in order, resolving each subscriber's selection by follow-up
+ * query; invisible events are skipped. A follow-up that fails is retried with backoff while
+ * later events wait (they stay queued), for at most the hold time; then the subscription
+ * ends with `eventUnavailable`. A RATE_LIMITED refusal is delivered as the last payload too.
  */
 async function* payloads(
   runtime: SubscriptionRuntime,
@@ -165,21 +229,68 @@ async function* payloads(
   events: AsyncGenerator<OutboxEvent>,
   identity: Identity,
   followUp: FollowUp | null,
+  signal: AbortSignal,
 ): AsyncGenerator<Record<string, unknown> | GraphQLError> {
+  const retry = runtime.retry ?? DEFAULT_EVENT_RETRY;
+  const stopped = aborted(signal).then(() => null);
   for await (const event of events) {
-    let data: Record<string, unknown> | null = {};
-    if (followUp) {
+    const payload = (data: Record<string, unknown>) => ({ ...definition.fields(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data });
+    if (!followUp) {
+      yield payload({});
+      continue;
+    }
+    const variables = { ...followUp.clientVariables, ...definition.variables(event) };
+    const started = Date.now();
+    for (let delay = retry.firstDelayMs; ; delay = Math.min(delay * 2, retry.maxDelayMs)) {
+      let outcome: FollowUpOutcome | null;
       try {
-        data = await runtime.resolveFollowUp(event, identity, followUp, { ...followUp.clientVariables, ...definition.variables(event) });
+        outcome = await Promise.race([runtime.resolveFollowUp(event, identity, followUp, variables), stopped]);
       } catch (error) {
         if (!(error instanceof GraphQLError) || error.extensions['code'] !== 'RATE_LIMITED') throw error;
         yield error;
         return;
       }
-      if (data === null) continue;
+      if (outcome === null) return;
+      if (outcome.kind === 'delivered') {
+        yield payload(outcome.data);
+        break;
+      }
+      if (outcome.kind === 'invisible') break;
+      const held = Date.now() - started;
+      if (held + delay > retry.holdMs) {
+        console.warn(`gateway: event ${event.id} unresolved after ${held} ms (${outcome.code} ${outcome.service ?? ''}: ${outcome.message}); ending the subscription with its cursor`);
+        yield eventUnavailable(event, outcome, held);
+        return;
+      }
+      await sleep(delay, signal);
+      if (signal.aborted) return;
     }
-    yield { ...definition.fields(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data };
   }
+}
+
+/**
+ * An iterator over `make`'s generator whose `return()` (the subscriber left) takes effect at
+ * once: it aborts the signal the generator waits on, so its listener and queue are released
+ * without waiting for another event.
+ */
+function closable<T>(make: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const controller = new AbortController();
+  const inner = make(controller.signal);
+  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  const iterator: AsyncIterableIterator<T> = {
+    next: () => (controller.signal.aborted ? Promise.resolve(done) : inner.next()),
+    return: () => {
+      controller.abort();
+      void inner.return(undefined).catch(() => undefined);
+      return Promise.resolve(done);
+    },
+    throw: (error: unknown) => {
+      controller.abort();
+      return inner.throw(error);
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 /**
@@ -214,8 +325,11 @@ export function createSubscriptionSchema(apiSchema: GraphQLSchema, runtime: Subs
     field.subscribe = async (_source, args: { filter?: Record<string, unknown> | null; after?: string | null }, ctx: GatewayContext, info) => {
       const filter = args.filter ?? {};
       const afterId = await startAfter(runtime.feed, args.after);
-      const events = organizationEvents(runtime.feed, ctx.identity.orgId, definition.types, afterId, (e) => definition.accept(filter, e));
-      return payloads(runtime, definition, events, ctx.identity, buildFollowUp(info, definition.spec));
+      const followUp = buildFollowUp(info, definition.spec);
+      return closable((signal) => {
+        const events = organizationEvents(runtime.feed, ctx.identity.orgId, definition.types, afterId, (e) => definition.accept(filter, e), signal);
+        return payloads(runtime, definition, events, ctx.identity, followUp, signal);
+      });
     };
     // Each yielded payload is the event object itself (or the error that ends the subscription).
     field.resolve = (payload: unknown) => payload;

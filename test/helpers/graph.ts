@@ -39,6 +39,11 @@ export interface TestGraph {
     query: string,
     variables?: Record<string, unknown>,
   ): Promise<{ status: number; body: GraphQLBody<T>; headers: Headers }>;
+  /**
+   * Stops a subgraph for real (its port closes); resolves to a function that starts it again
+   * on the same port, with the same database and settings.
+   */
+  stopService(name: 'people' | 'leave'): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +64,8 @@ export interface GraphOptions {
   readonly subscriptionRecheckMs?: number;
   readonly maxSubscriptionsPerConnection?: number;
   readonly maxSubscriptionsPerKey?: number;
+  /** How long a subscriber's unresolvable event is retried before its subscription ends, ms. */
+  readonly subscriptionEventHoldMs?: number;
   /** Gateway protection; by default the limits are high enough never to bother other suites. */
   readonly protection?: Pick<GatewayServerOptions, 'jwt' | 'shapeLimits' | 'maxCost' | 'scopeMode' | 'rateLimits' | 'trustedProxyHops' | 'now'>;
 }
@@ -70,11 +77,11 @@ export const TEST_RATE_LIMITS = { requestsPerHour: 1_000_000, budgetMaximum: 10_
 export async function startTestGraph(options: GraphOptions = {}): Promise<TestGraph> {
   const database = await createTestDatabase({ onQuery: options.onQuery });
   const identitySecret = crypto.randomBytes(32).toString('hex');
-  const people = await startPeopleServer({ database: database.handle, identitySecret });
+  let people = await startPeopleServer({ database: database.handle, identitySecret });
   const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leave-docs-'));
   // The documents' public URL is the gateway's, known only once it listens: a getter defers it.
   let gatewayUrl = '';
-  const leave = await startLeaveServer({
+  const leaveOptions = {
     database: database.handle,
     identitySecret,
     now: options.now,
@@ -86,7 +93,9 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
       },
       signingSecret: identitySecret,
     },
-  });
+  };
+  let leave = await startLeaveServer(leaveOptions);
+  const stopped = new Set<'people' | 'leave'>();
   const gateway = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql` },
@@ -96,14 +105,20 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     subscriptionRecheckMs: options.subscriptionRecheckMs,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
     maxSubscriptionsPerKey: options.maxSubscriptionsPerKey,
+    subscriptionEventHoldMs: options.subscriptionEventHoldMs,
+    subscriptionRetryDelayMs: options.subscriptionEventHoldMs !== undefined ? 100 : undefined,
     ...options.protection,
     rateLimits: { ...TEST_RATE_LIMITS, ...options.protection?.rateLimits },
   });
   gatewayUrl = gateway.url;
   return {
     database,
-    people,
-    leave,
+    get people() {
+      return people;
+    },
+    get leave() {
+      return leave;
+    },
     gateway,
     identitySecret,
     peopleDb: schemaDb<PeopleDatabase>(database.handle, PEOPLE_SCHEMA),
@@ -117,10 +132,20 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
       });
       return { status: response.status, body: (await response.json()) as never, headers: response.headers };
     },
+    async stopService(name) {
+      const port = Number(new URL(name === 'people' ? people.url : leave.url).port);
+      await (name === 'people' ? people : leave).stop();
+      stopped.add(name);
+      return async () => {
+        if (name === 'people') people = await startPeopleServer({ database: database.handle, identitySecret, port });
+        else leave = await startLeaveServer({ ...leaveOptions, port });
+        stopped.delete(name);
+      };
+    },
     async stop() {
       await gateway.stop();
-      await leave.stop();
-      await people.stop();
+      if (!stopped.has('leave')) await leave.stop();
+      if (!stopped.has('people')) await people.stop();
       await database.close();
       fs.rmSync(documentsDir, { recursive: true, force: true });
     },
