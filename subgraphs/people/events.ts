@@ -16,6 +16,7 @@ export function organizationEvent(row: OrganizationRow, type: 'created' | 'updat
     timeZone: row.time_zone,
     country: row.country,
     leaveYearStartMonth: row.leave_year_start_month,
+    fullTimeWeeklyHours: row.full_time_weekly_hours,
   };
   return { orgId: row.id, type: `organization.${type}`, entityType: 'Organization', entityId: row.id, actorId, payload: { ...payload } };
 }

@@ -9,7 +9,16 @@ export interface OrganizationSnapshot {
   readonly timeZone: string;
   readonly country: string;
   readonly leaveYearStartMonth: number;
+  /**
+   * Hours of the organization's full-time week, a decimal string with 2 places (`"40.00"`,
+   * `"37.50"`): hours-unit allowances are pro-rated against it. Absent in events published
+   * before the setting existed: read it as `DEFAULT_FULL_TIME_WEEKLY_HOURS`.
+   */
+  readonly fullTimeWeeklyHours?: string;
 }
+
+/** The full-time week of an organization that has not set one, in hours. */
+export const DEFAULT_FULL_TIME_WEEKLY_HOURS = '40.00';
 
 /** `user.created` / `user.updated` / `user.deactivated` / `user.reactivated`. */
 export interface UserSnapshot {

@@ -18,6 +18,7 @@ export function toOrganization(row: OrganizationRow) {
     timeZone: row.time_zone,
     country: row.country,
     leaveYearStartMonth: row.leave_year_start_month,
+    fullTimeWeeklyHours: Number(row.full_time_weekly_hours),
     createdAt: row.created_at,
     sandboxOf: row.sandbox_of,
     isSandbox: row.sandbox_of !== null,

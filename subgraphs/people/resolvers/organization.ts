@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import { notFound } from '../../shared/errors.ts';
+import { badInput, notFound } from '../../shared/errors.ts';
 import { notNull, requireCountry, requireIntInRange, requireText, requireTimeZone } from '../../shared/validation.ts';
 import { requireAdmin, type PeopleContext } from '../context.ts';
 import { updateOrganization } from '../db/repositories/organizations.ts';
@@ -13,6 +13,21 @@ interface UpdateOrganizationInput {
   timeZone?: string | null;
   country?: string | null;
   leaveYearStartMonth?: number | null;
+  fullTimeWeeklyHours?: number | null;
+}
+
+/** Largest full-time week: every hour of the week. */
+export const MAX_FULL_TIME_WEEKLY_HOURS = 168;
+
+/**
+ * A full-time week in hours as the numeric(5,2) column holds it: more than 0, at most 168,
+ * at most 2 decimal places (hundredths of an hour, as working patterns). BAD_USER_INPUT on `field`.
+ */
+export function requireFullTimeWeeklyHours(field: string, value: number): string {
+  if (!Number.isFinite(value) || value <= 0) throw badInput(field, 'must be more than 0 hours');
+  if (value > MAX_FULL_TIME_WEEKLY_HOURS) throw badInput(field, `must be at most ${MAX_FULL_TIME_WEEKLY_HOURS} hours (a whole week)`);
+  if (Math.abs(Math.round(value * 100) - value * 100) > 1e-6) throw badInput(field, 'must have at most 2 decimal places');
+  return value.toFixed(2);
 }
 
 export const organizationResolvers = {
@@ -48,6 +63,10 @@ export const organizationResolvers = {
       const leaveYearStartMonth = notNull('input.leaveYearStartMonth', input.leaveYearStartMonth);
       if (leaveYearStartMonth !== undefined) {
         patch.leave_year_start_month = requireIntInRange('input.leaveYearStartMonth', leaveYearStartMonth, 1, 12);
+      }
+      const fullTimeWeeklyHours = notNull('input.fullTimeWeeklyHours', input.fullTimeWeeklyHours);
+      if (fullTimeWeeklyHours !== undefined) {
+        patch.full_time_weekly_hours = requireFullTimeWeeklyHours('input.fullTimeWeeklyHours', fullTimeWeeklyHours);
       }
       const row = await ctx.db.transaction().execute(async (trx) => {
         const updated = await updateOrganization(trx, ctx.identity.orgId, patch);

@@ -37,7 +37,7 @@ export async function findSandboxesOf(db: PeopleDb, liveOrgIds: readonly string[
 
 /**
  * The sandbox of the live organization `live`, created (named `<name> (sandbox)`, with the
- * live organization's time zone, country and leave year) when it has none yet. Locks the
+ * live organization's time zone, country, leave year and full-time week) when it has none yet. Locks the
  * live organization's row, so two first test keys create one sandbox; call it in a
  * transaction. `created` says whether this call made it (to be published).
  */
@@ -50,6 +50,7 @@ export async function findOrCreateSandbox(db: PeopleDb, live: OrganizationRow): 
     time_zone: live.time_zone,
     country: live.country,
     leave_year_start_month: live.leave_year_start_month,
+    full_time_weekly_hours: live.full_time_weekly_hours,
     sandbox_of: live.id,
   });
   return { sandbox, created: true };

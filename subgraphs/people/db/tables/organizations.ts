@@ -6,6 +6,8 @@ export interface OrganizationsTable {
   time_zone: string;
   country: string;
   leave_year_start_month: Generated<number>;
+  /** Hours of the organization's full-time week (numeric(5,2), > 0, <= 168, default 40), which hours-unit allowances are pro-rated against. */
+  full_time_weekly_hours: Generated<string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   /** The live organization this one is the sandbox (test-mode data) of; null for a live organization. */

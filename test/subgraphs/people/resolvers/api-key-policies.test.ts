@@ -121,7 +121,7 @@ describe('TEST keys and the sandbox organization', () => {
 
   beforeAll(async () => {
     live = await createTestOrg(graph.peopleDb, 'Acme');
-    dataOf(await people.gql(live.admin.key, 'mutation { updateOrganization(input: { timeZone: "America/New_York", country: "US", leaveYearStartMonth: 4 }) { id } }'));
+    dataOf(await people.gql(live.admin.key, 'mutation { updateOrganization(input: { timeZone: "America/New_York", country: "US", leaveYearStartMonth: 4, fullTimeWeeklyHours: 37.5 }) { id } }'));
   });
 
   it('should create the sandbox with the first TEST key, publish it, and put the key in it', async () => {
@@ -136,7 +136,14 @@ describe('TEST keys and the sandbox organization', () => {
     expect(sandboxes).toHaveLength(1);
     const sandbox = sandboxes[0]!;
     sandboxId = sandbox.id;
-    expect(sandbox).toMatchObject({ name: 'Acme (sandbox)', time_zone: 'America/New_York', country: 'US', leave_year_start_month: 4, is_sandbox: true });
+    expect(sandbox).toMatchObject({
+      name: 'Acme (sandbox)',
+      time_zone: 'America/New_York',
+      country: 'US',
+      leave_year_start_month: 4,
+      full_time_weekly_hours: '37.50',
+      is_sandbox: true,
+    });
     expect(await keyRow(firstTest.apiKey.id)).toMatchObject({ org_id: sandboxId, mode: 'test', created_by: null, user_id: null });
 
     const events = await readEvents(graph.database.handle.root, start, 1000);
@@ -147,7 +154,7 @@ describe('TEST keys and the sandbox organization', () => {
       entityType: 'Organization',
       entityId: sandboxId,
       actorId: null,
-      payload: { id: sandboxId, name: 'Acme (sandbox)', timeZone: 'America/New_York', country: 'US', leaveYearStartMonth: 4 },
+      payload: { id: sandboxId, name: 'Acme (sandbox)', timeZone: 'America/New_York', country: 'US', leaveYearStartMonth: 4, fullTimeWeeklyHours: '37.50' },
     });
   });
 
