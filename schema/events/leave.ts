@@ -25,6 +25,8 @@ const ALLOWANCE_CAUSES = {
   SET: 'An admin set the entitlement or carry-over.',
   ADJUSTED: 'An admin adjusted it.',
   ACCRUED: 'Holiday accrued from hours worked.',
+  RECOMPUTED:
+    "The entitlement followed a change of the person's working pattern, employment type or start date, or of the organization's full-time week (a RECOMPUTED ledger entry says why).",
   REQUEST_CREATED: 'A request was made against it.',
   REQUEST_UPDATED: 'A pending request against it changed.',
   REQUEST_DECIDED: 'A request against it was approved or rejected.',

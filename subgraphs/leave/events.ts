@@ -30,8 +30,19 @@ export function leaveRequestEvent(row: LeaveRequestRow, action: LeaveRequestActi
   };
 }
 
-/** Why an allowance changed. */
-export type AllowanceChangeCause = 'SET' | 'ADJUSTED' | 'ACCRUED' | 'REQUEST_CREATED' | 'REQUEST_UPDATED' | 'REQUEST_DECIDED' | 'REQUEST_CANCELLED';
+/**
+ * Why an allowance changed. RECOMPUTED: its entitlement followed a change of the person's
+ * working pattern, employment type or start date, or of the organization's full-time week.
+ */
+export type AllowanceChangeCause =
+  | 'SET'
+  | 'ADJUSTED'
+  | 'ACCRUED'
+  | 'RECOMPUTED'
+  | 'REQUEST_CREATED'
+  | 'REQUEST_UPDATED'
+  | 'REQUEST_DECIDED'
+  | 'REQUEST_CANCELLED';
 
 /** The event of a change to an allowance's entitlement, ledger, used or pending amounts. */
 export function allowanceChangedEvent(row: AllowanceRow, cause: AllowanceChangeCause, actorId: string | null, requestId?: string): NewEvent {

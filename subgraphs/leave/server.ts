@@ -44,7 +44,7 @@ export async function startLeaveServer(options: LeaveServerOptions): Promise<Run
   const db = schemaDb<LeaveDatabase>(options.database, LEAVE_SCHEMA);
   fs.mkdirSync(options.documents.directory, { recursive: true });
 
-  const directory = createDirectoryConsumer(options.database);
+  const directory = createDirectoryConsumer(options.database, { now: options.now });
   const consumers: OutboxConsumer[] = [directory, createAccrualConsumer(options.database)];
   for (const consumer of consumers) await consumer.start();
 

@@ -52,7 +52,8 @@ export type EntitlementPerson = Pick<DirectoryUserRow, 'employment_type' | 'work
  *
  * - base: the allowance's own base entitlement, else the type's default, else 0.
  * - pattern factor, DAYS: working days per week (days with hours in the pattern) / 5;
- *   HOURS: weekly hours / 40. Both capped at 1 (working more than full time earns no more).
+ *   HOURS: weekly hours / the organization's full-time week (`fullTimeWeeklyHours`, 40 by
+ *   default). Both capped at 1 (working more than full time earns no more).
  * - employment factor: 1, or, when employment starts inside the leave year, the days from
  *   the start date to the year's end (inclusive) / the days of the leave year; 0 when it
  *   starts after the year.
@@ -67,6 +68,7 @@ export function proRatedEntitlement(
   unit: LeaveUnit,
   person: EntitlementPerson,
   period: { readonly startDate: string; readonly endDate: string },
+  fullTimeWeeklyHours: string,
 ): string {
   if (person.employment_type === 'IRREGULAR_HOURS' || base === null) return '0.00';
   const baseCents = BigInt(Math.round(toUnits(base) / 100));
@@ -85,8 +87,11 @@ export function proRatedEntitlement(
     const halfDays = ceilDiv(baseCents * workingDays * employedDays * 2n, 100n * 5n * yearDays);
     return formatUnits(Number(halfDays) * (UNITS / 2), 2);
   }
-  const weekly = BigInt(Math.min(4000, hundredths.reduce((sum, h) => sum + h, 0)));
-  const cents = roundHalfUp(baseCents * weekly * employedDays, 4000n * yearDays);
+  const fullTime = BigInt(Math.round(toUnits(fullTimeWeeklyHours) / 100));
+  if (fullTime <= 0n) throw new Error(`full-time week of ${fullTimeWeeklyHours} hours`);
+  const weekly = BigInt(hundredths.reduce((sum, h) => sum + h, 0));
+  const capped = weekly < fullTime ? weekly : fullTime;
+  const cents = roundHalfUp(baseCents * capped * employedDays, fullTime * yearDays);
   return formatUnits(Number(cents) * 100, 2);
 }
 
@@ -100,7 +105,7 @@ export function currentLeaveYear(org: DirectoryOrganizationRow, now: Date): numb
  * own (it follows the type's default) and the pro-rated type default (`proRatedEntitlement`).
  */
 export function newAllowanceRow(
-  org: Pick<DirectoryOrganizationRow, 'org_id' | 'leave_year_start_month'>,
+  org: Pick<DirectoryOrganizationRow, 'org_id' | 'leave_year_start_month' | 'full_time_weekly_hours'>,
   user: EntitlementPerson & Pick<DirectoryUserRow, 'id'>,
   type: Pick<LeaveTypeRow, 'id' | 'unit' | 'default_entitlement'>,
   year: number,
@@ -114,7 +119,7 @@ export function newAllowanceRow(
     start_date: period.startDate,
     end_date: period.endDate,
     base_entitlement: null,
-    entitlement: proRatedEntitlement(type.default_entitlement, type.unit, user, period),
+    entitlement: proRatedEntitlement(type.default_entitlement, type.unit, user, period, org.full_time_weekly_hours),
   };
 }
 
@@ -211,7 +216,12 @@ export function allowanceBalanceLoader(ctx: LeaveContext): DataLoader<string, Al
  * their own) for leave years not yet over on `today`, after the type's default or unit
  * changed. Past years keep what they had. Returns the rows whose entitlement changed.
  */
-export async function recomputeDefaultAllowances(trx: LeaveDb, type: LeaveTypeRow, today: string): Promise<AllowanceRow[]> {
+export async function recomputeDefaultAllowances(
+  trx: LeaveDb,
+  org: Pick<DirectoryOrganizationRow, 'full_time_weekly_hours'>,
+  type: LeaveTypeRow,
+  today: string,
+): Promise<AllowanceRow[]> {
   const rows = await findDefaultAllowancesOfType(trx, type.org_id, type.id, today);
   if (rows.length === 0) return [];
   const users = new Map((await findDirectoryUsers(trx, type.org_id, uniqueIds(rows.map((r) => r.user_id)))).map((u) => [u.id, u]));
@@ -219,7 +229,8 @@ export async function recomputeDefaultAllowances(trx: LeaveDb, type: LeaveTypeRo
   for (const row of rows) {
     const user = users.get(row.user_id);
     if (!user) continue;
-    const entitlement = proRatedEntitlement(type.default_entitlement, type.unit, user, { startDate: row.start_date, endDate: row.end_date });
+    const period = { startDate: row.start_date, endDate: row.end_date };
+    const entitlement = proRatedEntitlement(type.default_entitlement, type.unit, user, period, org.full_time_weekly_hours);
     if (toUnits(entitlement) !== toUnits(row.entitlement)) changes.push({ id: row.id, entitlement });
   }
   return setEntitlements(trx, type.org_id, changes);

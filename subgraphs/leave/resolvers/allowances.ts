@@ -210,7 +210,7 @@ export const allowanceResolvers = {
         const updated = await updateAllowance(trx, org.org_id, current.id, {
           base_entitlement: base,
           carried_over: carriedOver,
-          entitlement: proRatedEntitlement(base ?? type.default_entitlement, type.unit, user, period),
+          entitlement: proRatedEntitlement(base ?? type.default_entitlement, type.unit, user, period, org.full_time_weekly_hours),
         });
         await appendEvents(trx, [allowanceChangedEvent(updated, 'SET', ctx.identity.userId)]);
         return updated;

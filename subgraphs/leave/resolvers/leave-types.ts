@@ -199,7 +199,8 @@ export const leaveTypeResolvers = {
       const categoryChanges = patch.category !== undefined && patch.category !== existing.category;
       const defaultChanges = patch.default_entitlement !== undefined && !sameDecimal(patch.default_entitlement, existing.default_entitlement);
       // Allowances that follow the default are recomputed from today on, in the organization's time zone.
-      const today = unitChanges || defaultChanges ? todayIn((await requireOrganization(ctx)).time_zone, ctx.services.now()) : null;
+      const org = unitChanges || defaultChanges ? await requireOrganization(ctx) : null;
+      const today = org === null ? null : todayIn(org.time_zone, ctx.services.now());
       const row = await ctx.db
         .transaction()
         .execute(async (trx) => {
@@ -217,7 +218,7 @@ export const leaveTypeResolvers = {
           }
           const updated = await updateLeaveType(trx, orgId, id, patch);
           if (!updated) throw notFound('LeaveType', id);
-          const recomputed = today === null ? [] : await recomputeDefaultAllowances(trx, updated, today);
+          const recomputed = org === null || today === null ? [] : await recomputeDefaultAllowances(trx, org, updated, today);
           await appendEvents(trx, recomputed.map((a) => allowanceChangedEvent(a, 'SET', ctx.identity.userId)));
           return updated;
         })

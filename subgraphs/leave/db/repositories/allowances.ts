@@ -2,6 +2,7 @@ import { sql, type Insertable, type Updateable } from 'kysely';
 import { afterCursor } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type { AllowanceLedgerRow, AllowanceLedgerTable, AllowanceRow, AllowancesTable } from '../tables/allowances.ts';
+import type { LeaveTypeRow, LeaveUnit } from '../tables/leave-types.ts';
 
 /**
  * Inserts allowances in one statement, skipping each one that exists for its (user, type,
@@ -99,6 +100,33 @@ export async function findDefaultAllowancesOfType(db: LeaveDb, orgId: string, le
     .execute();
 }
 
+/** An allowance with what its entitlement is computed from: its type's unit and default. */
+export type AllowanceWithType = AllowanceRow & Pick<LeaveTypeRow, 'unit' | 'default_entitlement'>;
+
+/**
+ * Allowances of leave years ending on or after `fromDate` (not yet over), with their type's
+ * unit and default: of one person (`userId`), or of every person in the organization whose
+ * type is in `unit`. Locked `for update` until the transaction ends, so a recomputation and a
+ * request booking against the allowance serialize.
+ */
+export async function findOpenAllowancesWithTypes(
+  db: LeaveDb,
+  orgId: string,
+  which: { readonly userId?: string; readonly unit?: LeaveUnit },
+  fromDate: string,
+): Promise<AllowanceWithType[]> {
+  let q = db
+    .selectFrom('allowances as a')
+    .innerJoin('leave_types as t', (j) => j.onRef('t.id', '=', 'a.leave_type_id').onRef('t.org_id', '=', 'a.org_id'))
+    .selectAll('a')
+    .select(['t.unit', 't.default_entitlement'])
+    .where('a.org_id', '=', orgId)
+    .where('a.end_date', '>=', fromDate);
+  if (which.userId !== undefined) q = q.where('a.user_id', '=', which.userId);
+  if (which.unit !== undefined) q = q.where('t.unit', '=', which.unit);
+  return q.orderBy('a.user_id').orderBy('a.year').orderBy('a.leave_type_id').forUpdate('a').execute();
+}
+
 /** True when an allowance of the type holds amounts in the type's unit: a set entitlement, carry-over or ledger entries. */
 export async function typeHasCustomizedAllowances(db: LeaveDb, orgId: string, leaveTypeId: string): Promise<boolean> {
   const row = await db
@@ -164,6 +192,12 @@ export async function sumLedgerAmounts(
 /** Inserts a ledger entry (an adjustment) and returns it. */
 export async function insertLedgerEntry(db: LeaveDb, values: Insertable<AllowanceLedgerTable>): Promise<AllowanceLedgerRow> {
   return db.insertInto('allowance_ledger').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Inserts ledger entries in one statement (none for an empty list). */
+export async function insertLedgerEntries(db: LeaveDb, values: readonly Insertable<AllowanceLedgerTable>[]): Promise<void> {
+  if (values.length === 0) return;
+  await db.insertInto('allowance_ledger').values([...values]).execute();
 }
 
 /** Inserts an entry unless one with its `source_id` exists in the organization; undefined when it did. */

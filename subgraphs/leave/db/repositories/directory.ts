@@ -16,6 +16,7 @@ export async function upsertDirectoryOrganization(db: LeaveDb, row: DirectoryOrg
           time_zone: eb.ref('excluded.time_zone'),
           country: eb.ref('excluded.country'),
           leave_year_start_month: eb.ref('excluded.leave_year_start_month'),
+          full_time_weekly_hours: eb.ref('excluded.full_time_weekly_hours'),
           last_event_id: eb.ref('excluded.last_event_id'),
         }))
         .where('directory_organizations.last_event_id', '<', sql<number>`excluded.last_event_id`),

@@ -19,7 +19,11 @@ export interface AllowancesTable {
 }
 export type AllowanceRow = Selectable<AllowancesTable>;
 
-export type LedgerKind = 'ADJUSTMENT' | 'ACCRUAL';
+/**
+ * ADJUSTMENT and ACCRUAL amounts add to the balance; a RECOMPUTED entry records a change of
+ * the entitlement itself (its amount is the change, already in `entitlement`, so never summed).
+ */
+export type LedgerKind = 'ADJUSTMENT' | 'ACCRUAL' | 'RECOMPUTED';
 
 export interface AllowanceLedgerTable {
   id: Generated<string>;

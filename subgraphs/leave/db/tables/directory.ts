@@ -7,6 +7,8 @@ export interface DirectoryOrganizationsTable {
   time_zone: string;
   country: string;
   leave_year_start_month: number;
+  /** Hours of the organization's full-time week (decimal string, 2 places), which hours allowances are pro-rated against. */
+  full_time_weekly_hours: string;
   last_event_id: number;
 }
 export type DirectoryOrganizationRow = Selectable<DirectoryOrganizationsTable>;

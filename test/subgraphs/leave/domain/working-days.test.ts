@@ -28,6 +28,7 @@ const org: DirectoryOrganizationRow = {
   time_zone: 'Europe/London',
   country: 'GB',
   leave_year_start_month: 1,
+  full_time_weekly_hours: '40.00',
   last_event_id: 1,
 };
 

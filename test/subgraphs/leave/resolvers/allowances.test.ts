@@ -232,12 +232,28 @@ describe('pro-rated entitlement', () => {
     ['hours: 14 weekly hours and a start on 1 July (35 × 184/365 = 17.644)', '100', 'HOURS', person({ working_pattern: ['7', '7', '0', '0', '0', '0', '0'], employment_start_date: '2026-07-01' }), '17.64'],
     ['decimals in the base', '25.5', 'DAYS', person({ working_pattern: ['8', '8', '0', '0', '0', '0', '0'] }), '10.50'],
   ] as const)('should give %s', (_, base, unit, who, expected) => {
-    expect(proRatedEntitlement(base, unit, who, year2026)).toBe(expected);
+    expect(proRatedEntitlement(base, unit, who, year2026, '40.00')).toBe(expected);
+  });
+
+  it.each([
+    ['5 × 7.5 h against a 37.5 h week: the whole entitlement', '200', ['7.5', '7.5', '7.5', '7.5', '7.5', '0', '0'], '37.50', '200.00'],
+    ['5 × 7.5 h against the default 40 h week', '200', ['7.5', '7.5', '7.5', '7.5', '7.5', '0', '0'], '40.00', '187.50'],
+    ['40 h against a 37.5 h week, capped', '200', ['8', '8', '8', '8', '8', '0', '0'], '37.50', '200.00'],
+    ['3 × 7.5 h against a 37.5 h week', '200', ['7.5', '7.5', '7.5', '0', '0', '0', '0'], '37.50', '120.00'],
+    ['20 h against a 35.25 h week (rounded half up)', '100', ['4', '4', '4', '4', '4', '0', '0'], '35.25', '56.74'],
+  ] as const)('should pro-rate hours against the full-time week: %s', (_, base, pattern, fullTime, expected) => {
+    expect(proRatedEntitlement(base, 'HOURS', person({ working_pattern: [...pattern] }), year2026, fullTime)).toBe(expected);
+  });
+
+  it('should leave days allowances alone whatever the full-time week', () => {
+    expect(proRatedEntitlement('25', 'DAYS', person({ working_pattern: ['7.5', '7.5', '7.5', '0', '0', '0', '0'] }), year2026, '37.50')).toBe('15.00');
   });
 
   it('should count the days of a leap leave year', () => {
     // 2028 is a leap year: 1 July to 31 December is 184 of 366 days; 20 × 184/366 = 10.05 -> 10.5.
-    expect(proRatedEntitlement('20', 'DAYS', person({ employment_start_date: '2028-07-01' }), { startDate: '2028-01-01', endDate: '2028-12-31' })).toBe('10.50');
+    expect(
+      proRatedEntitlement('20', 'DAYS', person({ employment_start_date: '2028-07-01' }), { startDate: '2028-01-01', endDate: '2028-12-31' }, '40.00'),
+    ).toBe('10.50');
   });
 
   it('should show the table through the API', async () => {

@@ -161,7 +161,7 @@ describe('TEST keys and the sandbox organization', () => {
   it('should let the leave directory learn of the sandbox', async () => {
     await graph.leave.catchUpDirectory();
     const row = await graph.leaveDb.selectFrom('directory_organizations').selectAll().where('org_id', '=', sandboxId).executeTakeFirst();
-    expect(row).toMatchObject({ time_zone: 'America/New_York', country: 'US', leave_year_start_month: 4 });
+    expect(row).toMatchObject({ time_zone: 'America/New_York', country: 'US', leave_year_start_month: 4, full_time_weekly_hours: '37.50' });
   });
 
   it('should reuse the sandbox for the next TEST key, publishing nothing more', async () => {

@@ -24,13 +24,17 @@ describe("the organization's full-time week", () => {
     expect(await fullTimeWeek(org.admin.key)).toBe(40);
   });
 
-  it('should be set by an admin, published in the organization snapshot', async () => {
+  it('should be set by an admin, published in the organization snapshot and learnt by the leave directory', async () => {
     const start = await lastEventId(graph.database.handle.root);
     const res = await graph.gql<{ updateOrganization: { fullTimeWeeklyHours: number } }>(org.admin.key, UPDATE, { h: 37.5 });
     expect(dataOf(res).updateOrganization.fullTimeWeeklyHours).toBe(37.5);
     expect(await fullTimeWeek(org.admin.key)).toBe(37.5);
     const events = await readEvents(graph.database.handle.root, start, 100);
     expect(events).toMatchObject([{ type: 'organization.updated', orgId: org.id, actorId: org.admin.id, payload: { id: org.id, fullTimeWeeklyHours: '37.50' } }]);
+    await graph.leave.catchUpDirectory();
+    expect(await graph.leaveDb.selectFrom('directory_organizations').select('full_time_weekly_hours').where('org_id', '=', org.id).executeTakeFirst()).toEqual({
+      full_time_weekly_hours: '37.50',
+    });
     // Other settings' updates carry it too, unchanged.
     dataOf(await graph.gql(org.admin.key, 'mutation { updateOrganization(input: { name: "Renamed" }) { id } }'));
     expect((await readEvents(graph.database.handle.root, start, 100)).at(-1)?.payload).toMatchObject({ name: 'Renamed', fullTimeWeeklyHours: '37.50' });
