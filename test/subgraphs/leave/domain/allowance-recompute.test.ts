@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { applyPeopleEvent } from '../../../../subgraphs/leave/domain/directory-consumer.ts';
 import { entitlementFieldsChanged, personChangeReason } from '../../../../subgraphs/leave/domain/allowance-recompute.ts';
+import { findOrganizations } from '../../../../subgraphs/people/db/repositories/organizations.ts';
+import { organizationEvent } from '../../../../subgraphs/people/events.ts';
 import { appendEvents, readEvents } from '../../../../subgraphs/shared/outbox.ts';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
 import { dataOf } from '../../../helpers/assertions.ts';
@@ -377,6 +379,40 @@ describe('the full-time week', () => {
     expect((await allowanceOf(person.id, hours, 2026, mine.admin.key)).entitlement).toBe(200);
     expect(await allowanceOf(stranger.id, theirs, 2026, other.admin.key)).toMatchObject({ entitlement: 187.5, ledger: { totalCount: 0 } });
     expect(await writesOf(stranger.id)).toEqual(strangerWrites);
+  });
+});
+
+describe('the cost of a recomputation', () => {
+  /** Statements the directory consumer runs to apply a new full-time week to an organization with `people` hours allowances. */
+  async function statementsForFullTimeWeekChange(people: number): Promise<number> {
+    const target = await createTestOrg(graph.peopleDb);
+    const hours = await createType(target.admin.key, { unit: 'HOURS', defaultEntitlement: 200 });
+    const users: TestUser[] = [];
+    for (let i = 0; i < people; i++) users.push(await target.addUser({ workingPattern: SEVEN_AND_A_HALF }));
+    await graph.leave.catchUpDirectory();
+    for (const user of users) await allowanceOf(user.id, hours, 2026, target.admin.key);
+    const [row] = await findOrganizations(graph.peopleDb, [target.id]);
+    // Applied here, not by the running consumer, to count its statements: an id above any real one.
+    const event = { ...organizationEvent({ ...row!, full_time_weekly_hours: '37.50' }, 'updated', null), id: 2 ** 40 + people, occurredAt: new Date() };
+    let statements = 0;
+    const counting = graph.database.handle.root.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        statements++;
+        return args.result;
+      },
+    });
+    await counting.transaction().execute((trx) => applyPeopleEvent(event, trx, now));
+    for (const user of users) expect((await allowanceOf(user.id, hours, 2026, target.admin.key)).entitlement).toBe(200);
+    return statements;
+  }
+
+  it('should run as many statements for 25 hours allowances as for 2', async () => {
+    const two = await statementsForFullTimeWeekChange(2);
+    const many = await statementsForFullTimeWeekChange(25);
+    console.log(`full-time week change: 2 allowances -> ${two} statements, 25 allowances -> ${many} statements`);
+    expect(many).toBe(two);
+    expect(two).toBeLessThanOrEqual(10);
   });
 });
 
