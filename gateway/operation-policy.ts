@@ -8,7 +8,9 @@ import type { ScopeRequirements } from './auth/scope-requirements.ts';
 import type { TrustedDocumentStore } from './auth/trusted-documents.ts';
 import type { CostModel } from './cost/cost-model.ts';
 import { estimateCost } from './cost/estimate-cost.ts';
-import { checkShape, parseWithinLimits, type ShapeLimits } from './cost/shape-limits.ts';
+import { checkNesting, checkShape, parseWithinLimits, type ShapeLimits } from './cost/shape-limits.ts';
+import { checkInputValues } from './input/check-input.ts';
+import { MAX_TEXT_NESTING, MAX_VALUE_DEPTH } from '../subgraphs/shared/input-rules.ts';
 import { DEFAULT_RATE_LIMITS, type Admission, type RateLimiter } from './rate-limit/rate-limiter.ts';
 
 /** A GraphQL request as a client sends it (POST body, or GET parameters). */
@@ -126,8 +128,9 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean
 
 /**
  * The gateway's policy for one operation, the same for HTTP, WebSocket and SSE, in order:
- * the document (trusted documents), its shape (tokens, depth, aliases, root fields,
- * directives), validation, scopes, the cost estimate against the maximum, and the hourly
+ * the document (trusted documents), the nesting of its text and variables, its shape
+ * (tokens, depth, aliases, root fields, directives), validation, its input values (shared
+ * input rules: strings, dates, list sizes), scopes, the cost estimate against the maximum, and the hourly
  * request limit with the cost budget (one database statement). Everything before the last
  * step is local to the process, so a hostile document is refused without reaching a
  * subgraph or the database; refused requests still count against the hourly limit.
@@ -206,6 +209,9 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       return refusal(400, [appError('BAD_USER_INPUT', 'variables: must be an object', { field: 'variables' })]);
     }
     const variables = (request.variables as Record<string, unknown> | null | undefined) ?? null;
+    // Before the (recursive) parser and before anything walks the variables.
+    const nesting = checkNesting(text, variables, MAX_TEXT_NESTING, MAX_VALUE_DEPTH);
+    if (nesting) return refusal(400, [nesting]);
     const parsed = parseOnce(text);
     if (parsed instanceof GraphQLError) return refusal(400, [parsed]);
     const shape = checkShape(parsed, options.shapeLimits);
@@ -219,6 +225,8 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     if (errors.length > 0) {
       return refusal(400, errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
     }
+    const badValue = checkInputValues(schema, parsed, operation, variables);
+    if (badValue) return refusal(400, [badValue]);
     const authorization = authorizeOperation(schema, parsed, operationName, caller.identity, options.requirements);
     if (authorization.violations.length > 0 && (scopeMode === 'reject' || authorization.empty)) {
       return refusal(403, authorization.violations.map(violationError));

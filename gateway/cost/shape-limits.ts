@@ -166,3 +166,81 @@ function countRootFields(selectionSet: SelectionSetNode, fragments: ReadonlyMap<
   }
   return count;
 }
+
+/**
+ * Deepest bracket nesting (`{`, `[`, `(`) of a document's text, scanned iteratively before
+ * it is parsed: graphql-js parses values and selections recursively, so a literal nested
+ * thousands of levels deep would overflow the stack. Strings, block strings and comments
+ * are skipped. Stops counting once `limit` is passed.
+ */
+export function textNesting(query: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  const n = query.length;
+  for (let i = 0; i < n; i += 1) {
+    const c = query.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      while (i < n && query.charCodeAt(i) !== 0x0a && query.charCodeAt(i) !== 0x0d) i += 1;
+    } else if (c === 0x22 /* " */) {
+      if (query.startsWith('"""', i)) {
+        i += 3;
+        while (i < n && !query.startsWith('"""', i)) i += query.startsWith('\\"""', i) ? 4 : 1;
+        i += 2;
+      } else {
+        i += 1;
+        while (i < n && query.charCodeAt(i) !== 0x22 && query.charCodeAt(i) !== 0x0a) i += query.charCodeAt(i) === 0x5c ? 2 : 1;
+      }
+    } else if (c === 0x7b || c === 0x5b || c === 0x28) {
+      depth += 1;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (c === 0x7d || c === 0x5d || c === 0x29) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return deepest;
+}
+
+/**
+ * Deepest nesting of arrays and objects in a JSON value (a scalar is 0), measured
+ * iteratively so that no recursive walk ever sees a value deeper than `limit`. Stops once
+ * `limit` is passed.
+ */
+export function valueDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    const inner = depth + 1;
+    if (inner > deepest) {
+      deepest = inner;
+      if (deepest > limit) return deepest;
+    }
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, inner]);
+    }
+  }
+  return deepest;
+}
+
+/**
+ * MAX_VALUE_DEPTH_LIMIT when the text nests brackets more than `maxTextNesting` deep, or a
+ * variable nests lists and objects more than `maxValueDepth` deep; else null. Runs before
+ * the parse and before anything walks the variables.
+ */
+export function checkNesting(query: string, variables: Readonly<Record<string, unknown>> | null, maxTextNesting: number, maxValueDepth: number): GraphQLError | null {
+  const text = textNesting(query, maxTextNesting);
+  if (text > maxTextNesting) {
+    return limitError('MAX_VALUE_DEPTH_LIMIT', `The document nests brackets more than ${maxTextNesting} levels deep`, maxTextNesting);
+  }
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    // A top-level list is depth 1, as it is in the document.
+    if (valueDepth(value, maxValueDepth) > maxValueDepth) {
+      return appError('MAX_VALUE_DEPTH_LIMIT', `Variable $${name} nests lists and objects more than ${maxValueDepth} levels deep`, { limit: maxValueDepth, field: name, variable: name });
+    }
+  }
+  return null;
+}

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'MAX_ROOT_FIELDS_LIMIT'
   | 'MAX_TOKENS_LIMIT'
   | 'MAX_DIRECTIVES_LIMIT'
+  | 'MAX_VALUE_DEPTH_LIMIT'
   | 'PERSISTED_QUERY_NOT_IN_LIST'
   | 'PERSISTED_QUERY_ID_REQUIRED'
   | 'INTERNAL_SERVER_ERROR';
@@ -31,6 +32,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<string>([
   'MAX_ROOT_FIELDS_LIMIT',
   'MAX_TOKENS_LIMIT',
   'MAX_DIRECTIVES_LIMIT',
+  'MAX_VALUE_DEPTH_LIMIT',
   'PERSISTED_QUERY_NOT_IN_LIST',
   'PERSISTED_QUERY_ID_REQUIRED',
   // graphql-js and Apollo's own validation codes pass through unmasked.

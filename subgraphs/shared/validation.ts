@@ -1,4 +1,5 @@
 import { badInput } from './errors.ts';
+import { isDomainDate, MAX_DOMAIN_DATE, MIN_DOMAIN_DATE } from './input-rules.ts';
 
 /** Trims `value` and checks its length; BAD_USER_INPUT naming `field` otherwise. */
 export function requireText(field: string, value: string, min: number, max: number): string {
@@ -102,4 +103,13 @@ export function requireIds<T extends object>(values: T, keys: readonly (keyof T 
     const id = values[key];
     if (typeof id === 'string' && !isId(id)) throw badInput(`${prefix}.${key}`, 'is not an id of this graph');
   }
+}
+
+/**
+ * A date of the domain (a leave request, an allowance line, a query range): within
+ * MIN_DOMAIN_DATE and MAX_DOMAIN_DATE (1900-01-01 to 2999-12-31), or BAD_USER_INPUT on `field`.
+ */
+export function requireDomainDate(field: string, date: string): string {
+  if (!isDomainDate(date)) throw badInput(field, `must be from ${MIN_DOMAIN_DATE} to ${MAX_DOMAIN_DATE}`);
+  return date;
 }

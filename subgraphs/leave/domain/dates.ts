@@ -1,28 +1,33 @@
 import { badInput } from '../../shared/errors.ts';
-import { isIsoDate } from '../../shared/scalars.ts';
+import { requireDomainDate } from '../../shared/validation.ts';
+import { formatUtcDate, isIsoDate, utcDate } from '../../shared/input-rules.ts';
 
 /** Date arithmetic on `YYYY-MM-DD` strings in UTC: no time zone can shift a day. */
 export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
+  const d = utcDate(date);
   d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  // Beyond 9999-12-31 (or before 0001-01-01) there is no YYYY-MM-DD: stay at the edge.
+  return formatUtcDate(d) ?? (days < 0 ? '0001-01-01' : '9999-12-31');
 }
 
 /** Whole days from `a` to `b` (b - a). */
 export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+  return Math.round((utcDate(b).getTime() - utcDate(a).getTime()) / 86_400_000);
 }
 
 /** Every date from `start` to `end` inclusive. */
 export function eachDay(start: string, end: string): string[] {
   const days: string[] = [];
-  for (let d = start; d <= end; d = addDays(d, 1)) days.push(d);
+  for (let d = start; d <= end; d = addDays(d, 1)) {
+    days.push(d);
+    if (d === '9999-12-31') break;
+  }
   return days;
 }
 
 /** Weekday index with Monday = 0 ... Sunday = 6 (the working pattern's order). */
 export function weekdayIndex(date: string): number {
-  return (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
+  return (utcDate(date).getUTCDay() + 6) % 7;
 }
 
 /** Today's date in an IANA time zone. */
@@ -39,18 +44,20 @@ export function leaveYearOf(date: string, startMonth: number): { year: number; s
 
 /** First and last day of the leave year starting in `startMonth` of `year`. */
 export function leaveYear(year: number, startMonth: number): { year: number; startDate: string; endDate: string } {
-  const startDate = `${year}-${String(startMonth).padStart(2, '0')}-01`;
-  const next = `${year + 1}-${String(startMonth).padStart(2, '0')}-01`;
+  const startDate = `${String(year).padStart(4, '0')}-${String(startMonth).padStart(2, '0')}-01`;
+  const next = `${String(year + 1).padStart(4, '0')}-${String(startMonth).padStart(2, '0')}-01`;
   return { year, startDate, endDate: addDays(next, -1) };
 }
 
 export { isIsoDate };
 
 /**
- * Checks that `to` is not before `from` and, when `maxDays` is given, at most that many
+ * Checks that both dates are within the domain's range (requireDomainDate), that `to` is not before `from` and, when `maxDays` is given, at most that many
  * days after it; BAD_USER_INPUT on `toField` otherwise.
  */
 export function requireDateRange(fromField: string, from: string, toField: string, to: string, maxDays?: number): void {
+  requireDomainDate(fromField, from);
+  requireDomainDate(toField, to);
   if (to < from) throw badInput(toField, `must not be before ${fromField}`);
   if (maxDays !== undefined && daysBetween(from, to) > maxDays) throw badInput(toField, `must be at most ${maxDays} days after ${fromField}`);
 }

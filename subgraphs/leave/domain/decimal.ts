@@ -1,3 +1,5 @@
+import { hasAtMostDecimals } from '../../shared/input-rules.ts';
+
 // Days and hours are numeric in the database (at most 4 decimals) and reach us as decimal
 // strings. They are added as integers of ten-thousandths and converted to a Number once,
 // so no float drift creeps into a sum (0.1 + 0.2 stays 0.3; half of 7.25 hours is 3.625).
@@ -38,11 +40,8 @@ export function formatUnits(units: number, decimals?: 2 | 4): string {
   return `${rounded < 0 ? '-' : ''}${whole}.${fraction}`;
 }
 
-/** True when `value` has at most `decimals` decimal places (within float noise). */
-export function hasAtMostDecimals(value: number, decimals: number): boolean {
-  const scaled = value * 10 ** decimals;
-  return Math.abs(Math.round(scaled) - scaled) < 1e-6;
-}
+/** The shared number rule (subgraphs/shared/input-rules.ts): what rounds to something else at the stored precision is refused. */
+export { hasAtMostDecimals };
 
 /** `numerator / denominator` rounded half up, for non-negative integers. */
 export function roundHalfUp(numerator: bigint, denominator: bigint): bigint {

@@ -1,5 +1,6 @@
 import { badInput, conflict } from '../../shared/errors.ts';
 import { optionalText } from '../../shared/validation.ts';
+import { formatUtcDate, utcDate } from '../../shared/input-rules.ts';
 import type { RestrictedDayRow } from '../db/tables/calendar-days.ts';
 import type { DirectoryUserRow } from '../db/tables/directory.ts';
 import type { DayPortion, LeaveRequestRow } from '../db/tables/leave-requests.ts';
@@ -155,9 +156,9 @@ export function checkLeaveYear(startDate: string, endDate: string, startMonth: n
 
 /** The same day `years` later (29 February becomes 1 March). */
 function addYears(date: string, years: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
+  const d = utcDate(date);
   d.setUTCFullYear(d.getUTCFullYear() + years);
-  return d.toISOString().slice(0, 10);
+  return formatUtcDate(d) ?? '9999-12-31';
 }
 
 /**
