@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { DatabaseConfig } from './database.ts';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, type DatabaseConfig } from './database.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -20,7 +20,7 @@ export function readDatabaseConfig(env: Env): DatabaseConfig {
   const url = env['DATABASE_URL']?.trim();
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
-    return { url, maxConnections: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 1000) };
+    return { url, maxConnections: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 1000), statementTimeoutMs: intVar(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 0, 3_600_000) };
   }
   return { dataDir: path.join(dataDir(env), 'pglite') };
 }

@@ -14,6 +14,13 @@ export interface DatabaseConfig {
   loadDataDir?: Blob | undefined;
   /** Pool size for PostgreSQL; default 10. */
   maxConnections?: number | undefined;
+  /**
+   * Longest any statement may run on PostgreSQL, ms (`statement_timeout` of every pooled
+   * connection); 0 disables it. Default DEFAULT_STATEMENT_TIMEOUT_MS. PGlite runs one
+   * statement at a time in-process and has no timer to cancel one: there the input limits
+   * (search length, list sizes, page sizes, date ranges) are what bounds a statement.
+   */
+  statementTimeoutMs?: number | undefined;
   /** Called with the SQL of every statement executed (tests count statements with it). */
   onQuery?: ((sql: string) => void) | undefined;
 }
@@ -29,6 +36,9 @@ export interface DatabaseHandle {
   readonly url: string | undefined;
   close(): Promise<void>;
 }
+
+/** Default `statement_timeout` on PostgreSQL: 10 s, far beyond any statement of a bounded request. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
 
 // Dates stay 'YYYY-MM-DD' strings and numerics stay decimal strings: no time-zone
 // shifts and no float rounding on days and hours.
@@ -61,7 +71,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
       }
     : undefined;
   if (config.url) {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.maxConnections ?? 10, types: pgTypes });
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.maxConnections ?? 10,
+      types: pgTypes,
+      // A statement past it is cancelled by the server (SQLSTATE 57014): one caller cannot hold a connection for long.
+      statement_timeout: config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    });
     // An idle connection the server ends (restart, failover, a dropped test database) must not
     // crash the process: the pool discards it and opens another on demand.
     pool.on('error', (error) => console.warn(`database: idle connection lost (${error.message})`));

@@ -1,11 +1,12 @@
 import { badInput } from './errors.ts';
-import { isDomainDate, MAX_DOMAIN_DATE, MIN_DOMAIN_DATE } from './input-rules.ts';
+import { codePointLength, isDomainDate, MAX_DOMAIN_DATE, MIN_DOMAIN_DATE } from './input-rules.ts';
 
 /** Trims `value` and checks its length; BAD_USER_INPUT naming `field` otherwise. */
 export function requireText(field: string, value: string, min: number, max: number): string {
   const text = value.trim();
-  if (text.length < min) throw badInput(field, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
-  if (text.length > max) throw badInput(field, `must have at most ${max} characters`);
+  const length = codePointLength(text);
+  if (length < min) throw badInput(field, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
+  if (length > max) throw badInput(field, `must have at most ${max} characters`);
   return text;
 }
 
@@ -14,17 +15,20 @@ export function optionalText(field: string, value: string | null | undefined, ma
   if (value === null || value === undefined) return value;
   const text = value.trim();
   if (text.length === 0) return null;
-  if (text.length > max) throw badInput(field, `must have at most ${max} characters`);
+  if (codePointLength(text) > max) throw badInput(field, `must have at most ${max} characters`);
   return text;
 }
 
 // Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is not ours to judge.
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** A normalized (trimmed, lower-cased) email address, or BAD_USER_INPUT on `field`. */
+/**
+ * A normalized email address (trimmed, Unicode NFC, lower-cased: NFC `josé@` and NFD
+ * `jose\u0301@` are one address), or BAD_USER_INPUT on `field`. At most 254 characters.
+ */
 export function requireEmail(field: string, value: string): string {
-  const email = value.trim().toLowerCase();
-  if (email.length > 254 || !EMAIL_RE.test(email)) throw badInput(field, 'must be an email address like name@example.com');
+  const email = value.trim().normalize('NFC').toLowerCase();
+  if (codePointLength(email) > 254 || !EMAIL_RE.test(email)) throw badInput(field, 'must be an email address like name@example.com');
   return email;
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../../helpers/graph.ts';
 
 let graph: TestGraph;
@@ -173,5 +174,33 @@ describe('numbers and domain dates in the leave subgraph', () => {
   it('should answer a query over years 0001-0099 with the domain range, not an internal error', async () => {
     const error = await firstError('{ whosOut(from: "0050-01-01", to: "0050-01-02") { totalCount } }');
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', extensions: { field: 'from' } });
+  });
+});
+
+describe('emails after Unicode normalisation', () => {
+  const CREATE = 'mutation($i: CreateUserInput!) { createUser(input: $i) { id email } }';
+
+  it('should treat NFC and NFD forms of an email as the same person', async () => {
+    const nfc = 'jos\u00e9@nfc.example.com';
+    const created = await graph.gql<{ createUser: { id: string; email: string } }>(org.admin.key, CREATE, { i: { email: nfc, firstName: 'José', lastName: 'A' } });
+    expect(created.body.errors).toBeUndefined();
+    const error = await firstError(CREATE, { i: { email: 'jose\u0301@nfc.example.com', firstName: 'José', lastName: 'B' } });
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', extensions: { field: 'input.email' } });
+    const found = await graph.gql<{ users: { nodes: { id: string }[] } }>(org.admin.key, 'query($e: String) { users(filter: {email: $e}) { nodes { id } } }', { e: 'JOSE\u0301@nfc.example.com' });
+    expect(found.body.data?.users.nodes).toEqual([{ id: created.body.data?.createUser.id }]);
+  });
+
+  it('should normalise stored emails in a migration, leaving a colliding one alone', async () => {
+    const { up } = await import('../../../subgraphs/people/db/migrations/20261201-0001-nfc-emails.ts');
+    const other = await org.addUser();
+    const third = await org.addUser();
+    await graph.peopleDb.updateTable('users').set({ email: 'rene\u0301@mig.example.com' }).where('id', '=', other.id).execute();
+    await graph.peopleDb.updateTable('users').set({ email: 'zoe\u0308@mig.example.com' }).where('id', '=', third.id).execute();
+    await graph.peopleDb.transaction().execute(async (trx) => {
+      await sql`select set_config('search_path', 'people', true)`.execute(trx);
+      await up(trx as never);
+    });
+    const rows = await graph.peopleDb.selectFrom('users').select(['id', 'email']).where('id', 'in', [other.id, third.id]).execute();
+    expect(new Set(rows.map((r) => r.email))).toEqual(new Set(['ren\u00e9@mig.example.com', 'zo\u00eb@mig.example.com']));
   });
 });

@@ -43,7 +43,7 @@ function filtered(db: PeopleDb, orgId: string, filter: UserListFilter) {
   if (filter.managerId) q = q.where('users.manager_id', '=', filter.managerId);
   if (filter.employmentType) q = q.where('users.employment_type', '=', filter.employmentType);
   if (filter.externalId) q = q.where('users.external_id', '=', filter.externalId);
-  if (filter.email) q = q.where(sql`lower(users.email)`, '=', filter.email.toLowerCase());
+  if (filter.email) q = q.where(sql`lower(users.email)`, '=', filter.email.normalize('NFC').toLowerCase());
   if (filter.teamId) {
     const teamId = filter.teamId;
     q = q.where('users.id', 'in', (eb) => eb.selectFrom('team_members').select('user_id').where('team_id', '=', teamId));
@@ -93,7 +93,7 @@ export async function findActiveUserIds(db: PeopleDb, orgId: string, ids: readon
 
 /** The id of another user of the organization with this email (case-insensitive), if any. */
 export async function findUserIdByEmail(db: PeopleDb, orgId: string, email: string, exceptId?: string): Promise<string | undefined> {
-  let q = db.selectFrom('users').select('id').where('org_id', '=', orgId).where(sql`lower(email)`, '=', email.toLowerCase());
+  let q = db.selectFrom('users').select('id').where('org_id', '=', orgId).where(sql`lower(email)`, '=', email.normalize('NFC').toLowerCase());
   if (exceptId) q = q.where('id', '<>', exceptId);
   return (await q.executeTakeFirst())?.id;
 }
