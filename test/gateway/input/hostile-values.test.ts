@@ -191,7 +191,7 @@ describe('emails after Unicode normalisation', () => {
   });
 
   it('should normalise stored emails in a migration, leaving a colliding one alone', async () => {
-    const { up } = await import('../../../subgraphs/people/db/migrations/20261201-0001-nfc-emails.ts');
+    const { up } = await import('../../../subgraphs/people/db/migrations/20261201-0004-nfc-emails.ts');
     const other = await org.addUser();
     const third = await org.addUser();
     await graph.peopleDb.updateTable('users').set({ email: 'rene\u0301@mig.example.com' }).where('id', '=', other.id).execute();
