@@ -1,5 +1,6 @@
 import type { Updateable } from 'kysely';
 import { badInput, notFound } from '../../shared/errors.ts';
+import { hasAtMostDecimals } from '../../shared/input-rules.ts';
 import { notNull, requireCountry, requireIntInRange, requireText, requireTimeZone } from '../../shared/validation.ts';
 import { requireAdmin, type PeopleContext } from '../context.ts';
 import { updateOrganization } from '../db/repositories/organizations.ts';
@@ -26,7 +27,8 @@ export const MAX_FULL_TIME_WEEKLY_HOURS = 168;
 export function requireFullTimeWeeklyHours(field: string, value: number): string {
   if (!Number.isFinite(value) || value <= 0) throw badInput(field, 'must be more than 0 hours');
   if (value > MAX_FULL_TIME_WEEKLY_HOURS) throw badInput(field, `must be at most ${MAX_FULL_TIME_WEEKLY_HOURS} hours (a whole week)`);
-  if (Math.abs(Math.round(value * 100) - value * 100) > 1e-6) throw badInput(field, 'must have at most 2 decimal places');
+  // The shared rule: a value that would round at the stored precision (1e-9 to 0.00) is refused, never stored rounded.
+  if (!hasAtMostDecimals(value, 2)) throw badInput(field, 'must have at most 2 decimal places');
   return value.toFixed(2);
 }
 

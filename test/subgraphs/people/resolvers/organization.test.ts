@@ -52,6 +52,8 @@ describe("the organization's full-time week", () => {
     [168.01, 'must be at most 168 hours (a whole week)'],
     [1e9, 'must be at most 168 hours (a whole week)'],
     [37.555, 'must have at most 2 decimal places'],
+    [1e-9, 'must have at most 2 decimal places'],
+    [0.001, 'must have at most 2 decimal places'],
     [null, 'must not be null'],
   ])('should refuse %s naming the field and the rule, changing and publishing nothing', async (hours, rule) => {
     const start = await lastEventId(graph.database.handle.root);
