@@ -115,20 +115,30 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Forwards the caller's identity to a subgraph in the signed headers it verifies. */
+/** Header that carries the caller's identity from `willSendRequest` to the signing fetcher; never sent. */
+const PENDING_IDENTITY_HEADER = 'x-leave-pending-identity';
+
+/**
+ * Forwards the caller's identity to a subgraph in the signed headers it verifies. The
+ * signature binds the subgraph's name and the body's bytes, so it is made in the fetcher,
+ * after @apollo/gateway has serialised the body (`willSendRequest` runs before that).
+ */
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly secret: string,
-    private readonly onSend: () => void,
-  ) {
+  constructor(url: string, name: string, secret: string, private readonly onSend: () => void) {
     super({ url });
+    const send = this.fetcher;
+    this.fetcher = (target, init = {}) => {
+      const { [PENDING_IDENTITY_HEADER]: pending, ...headers } = init.headers ?? {};
+      const identity = pending ? (JSON.parse(Buffer.from(pending, 'base64url').toString('utf8')) as GatewayContext['identity']) : null;
+      const signed = signIdentity(identity, secret, { audience: name, body: init.body ?? '' });
+      return send(target, { ...init, headers: { ...headers, ...signed } });
+    };
   }
 
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
     this.onSend();
     const identity = (context as Partial<GatewayContext>).identity ?? null;
-    for (const [name, value] of Object.entries(signIdentity(identity, this.secret))) request.http?.headers.set(name, value);
+    if (identity) request.http?.headers.set(PENDING_IDENTITY_HEADER, Buffer.from(JSON.stringify(identity)).toString('base64url'));
   }
 }
 
@@ -150,7 +160,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const federation = new ApolloGateway({
     // @apollo/gateway refuses `for: SECURITY` features; the policy below enforces them.
     supergraphSdl: stripSecurityDirectives(options.supergraphSdl),
-    buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), options.identitySecret, () => (subgraphRequests += 1)),
+    buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), name, options.identitySecret, () => (subgraphRequests += 1)),
   });
   // The API schema operations arriving over HTTP are checked against.
   let apiSchema: GraphQLSchema | null = null;

@@ -20,8 +20,8 @@ export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 /** Bodies smaller than this are sent uncompressed: gzip would not pay for itself. */
 const GZIP_MIN_BYTES = 1024;
 
-/** Reads and parses a JSON body; 413 above `maxBytes`, 400 for malformed JSON. Empty body: undefined. */
-export async function readJsonBody(req: http.IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+/** Reads a body's raw bytes; 413 above `maxBytes`. */
+export async function readBodyBytes(req: http.IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) throw new HttpError(413, `request body exceeds ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE');
   const chunks: Buffer[] = [];
@@ -32,8 +32,13 @@ export async function readJsonBody(req: http.IncomingMessage, maxBytes = DEFAULT
     if (size > maxBytes) throw new HttpError(413, `request body exceeds ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE');
     chunks.push(buf);
   }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Parses body bytes read by {@link readBodyBytes}: 400 for malformed JSON; text when not JSON; empty body: undefined. */
+export function parseJsonBody(req: http.IncomingMessage, bytes: Buffer): unknown {
+  if (bytes.length === 0) return undefined;
+  const text = bytes.toString('utf8');
   const type = req.headers['content-type'] ?? '';
   if (!type.includes('json')) return text;
   try {
@@ -41,6 +46,11 @@ export async function readJsonBody(req: http.IncomingMessage, maxBytes = DEFAULT
   } catch {
     throw new HttpError(400, 'request body is not valid JSON', 'BAD_REQUEST');
   }
+}
+
+/** Reads and parses a JSON body; 413 above `maxBytes`, 400 for malformed JSON. Empty body: undefined. */
+export async function readJsonBody(req: http.IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  return parseJsonBody(req, await readBodyBytes(req, maxBytes));
 }
 
 /** Writes a response, gzip-compressed when the client accepts gzip and the body is large enough. */

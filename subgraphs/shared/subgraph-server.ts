@@ -4,8 +4,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import { maskUnexpectedError } from './errors.ts';
-import { close, executeApollo, HttpError, listen, readJsonBody, sendGraphQLError, sendJson } from './http.ts';
-import { verifyIdentity, type Identity } from './identity.ts';
+import { close, executeApollo, HttpError, listen, parseJsonBody, readBodyBytes, sendGraphQLError, sendJson } from './http.ts';
+import { hasIdentityHeaders, verifyIdentity, type Identity } from './identity.ts';
 
 /** Resolver map of a subgraph (typename to field resolvers), as `buildSubgraphSchema` takes it. */
 export type SubgraphResolvers = NonNullable<Parameters<typeof buildSubgraphSchema>[0] extends infer M ? M extends { resolvers?: infer R } ? R : never : never>;
@@ -14,7 +14,7 @@ export type SubgraphResolvers = NonNullable<Parameters<typeof buildSubgraphSchem
 export type InternalRoute = (body: unknown) => Promise<{ status: number; body: unknown }>;
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
-  /** Subgraph name, used in logs. */
+  /** Subgraph name, used in logs; identity signatures must name it as their audience. */
   readonly name: string;
   readonly typeDefs: DocumentNode;
   readonly resolvers: SubgraphResolvers;
@@ -79,11 +79,15 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     const internal = options.internalRoutes?.[path];
     if (path !== '/graphql' && !internal) return sendJson(req, res, 404, { error: 'not found' });
 
-    const caller = verifyIdentity(req.headers, options.identitySecret);
-    if (!caller.ok) {
-      return sendGraphQLError(req, res, 401, `${options.name} accepts requests only from the gateway (${caller.reason})`, 'UNAUTHENTICATED');
-    }
-    const body = await readJsonBody(req);
+    const refuse = (reason: string) =>
+      sendGraphQLError(req, res, 401, `${options.name} accepts requests only from the gateway (${reason})`, 'UNAUTHENTICATED');
+    // Unsigned requests are refused before their body is read.
+    if (!hasIdentityHeaders(req.headers)) return refuse('missing signature');
+    // The signature covers this subgraph's name and the exact bytes received.
+    const bytes = await readBodyBytes(req);
+    const caller = verifyIdentity(req.headers, options.identitySecret, { audience: options.name, body: bytes });
+    if (!caller.ok) return refuse(caller.reason);
+    const body = parseJsonBody(req, bytes);
     if (internal) {
       if (req.method !== 'POST') return sendJson(req, res, 405, { error: 'method not allowed' });
       const result = await internal(body);

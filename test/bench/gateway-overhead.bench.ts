@@ -29,7 +29,7 @@ export async function run(): Promise<void> {
     const direct = async () => {
       const res = await fetch(`${graph.people.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signIdentity(identity, graph.identitySecret) },
+        headers: { 'content-type': 'application/json', ...signIdentity(identity, graph.identitySecret, { audience: 'people', body }) },
         body,
       });
       if (res.status !== 200) throw new Error(`subgraph answered ${res.status}`);

@@ -33,12 +33,16 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 300);
 
 /** The bare gateway: the same supergraph and subgraphs, one fixed identity, nothing checked. */
 async function startBareGateway(supergraphSdl: string, urls: Record<string, string>, identity: Identity, secret: string) {
+  // Signed as the gateway signs: for the subgraph and the serialised body, in the fetcher.
   class Signed extends RemoteGraphQLDataSource {
-    override willSendRequest({ request }: Parameters<NonNullable<RemoteGraphQLDataSource['willSendRequest']>>[0]) {
-      for (const [name, value] of Object.entries(signIdentity(identity, secret))) request.http?.headers.set(name, value);
+    constructor(url: string | undefined, name: string) {
+      super({ url });
+      const send = this.fetcher;
+      this.fetcher = (target, init = {}) =>
+        send(target, { ...init, headers: { ...init.headers, ...signIdentity(identity, secret, { audience: name, body: init.body ?? '' }) } });
     }
   }
-  const gateway = new ApolloGateway({ supergraphSdl: stripSecurityDirectives(supergraphSdl), buildService: ({ name }) => new Signed({ url: urls[name] }) });
+  const gateway = new ApolloGateway({ supergraphSdl: stripSecurityDirectives(supergraphSdl), buildService: ({ name }) => new Signed(urls[name], name) });
   const apollo = new ApolloServer({ gateway });
   await apollo.start();
   const server = http.createServer((req, res) => {

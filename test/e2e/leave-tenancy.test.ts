@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Kind, parse, type ObjectTypeDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
+import type { Identity } from '../../subgraphs/shared/identity.ts';
+import { postSigned } from '../helpers/signed-request.ts';
 import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../helpers/graph.ts';
 
 // Two organizations: every root field of the leave subgraph, called by A's admin with B's
@@ -171,13 +172,9 @@ describe('leave tenancy', () => {
 
   it("should resolve none of B's entities for A through federation", async () => {
     const identity: Identity = { orgId: a.org.id, userId: a.org.admin.id, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
-    const res = await fetch(`${graph.leave.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signIdentity(identity, graph.identitySecret) },
-      body: JSON.stringify({
-        query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on LeaveRequest { id status } ... on User { id leaveRequests { totalCount } } } }',
-        variables: { r: [{ __typename: 'LeaveRequest', id: b.request }, { __typename: 'User', id: b.employee.id }] },
-      }),
+    const res = await postSigned(graph.leave.url, 'leave', identity, graph.identitySecret, {
+      query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on LeaveRequest { id status } ... on User { id leaveRequests { totalCount } } } }',
+      variables: { r: [{ __typename: 'LeaveRequest', id: b.request }, { __typename: 'User', id: b.employee.id }] },
     });
     const body = (await res.json()) as { data: { _entities: unknown[] }; errors?: { extensions: { code: string } }[] };
     expect(body.data._entities[0]).toBeNull();

@@ -507,11 +507,19 @@ describe('the people subgraph', () => {
     ... on Organization { id name }
   } }`;
 
-  async function postToPeople(headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}, path = '/graphql') {
+  /** Signs the body to be sent (its exact text) as the test case says. */
+  type Signer = (body: string) => Record<string, string>;
+  const gatewaySigns =
+    (identity: Identity, now?: number): Signer =>
+    (body) =>
+      signIdentity(identity, graph.identitySecret, { audience: 'people', body }, now);
+
+  async function postToPeople(sign: Signer, query: string, variables: Record<string, unknown> = {}, path = '/graphql') {
+    const body = JSON.stringify({ query, variables });
     const response = await fetch(`${graph.people.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
+      headers: { 'content-type': 'application/json', ...sign(body) },
+      body,
     });
     return { status: response.status, body: (await response.json()) as GraphQLBody<{ _entities: ({ id: string } | null)[] }> };
   }
@@ -526,38 +534,65 @@ describe('the people subgraph', () => {
       { __typename: 'Organization', id: a.org.id },
       { __typename: 'User', id: 'not-an-id' },
     ];
-    const res = await postToPeople(signIdentity(identityOf(a), graph.identitySecret), ENTITIES, { r: representations });
+    const res = await postToPeople(gatewaySigns(identityOf(a)), ENTITIES, { r: representations });
     expect(res.status).toBe(200);
     const entities = dataOf(res)._entities;
     expect(entities.map((e) => e?.id ?? null)).toEqual([null, a.employee, null, a.department, null, a.org.id, null]);
     expect(JSON.stringify(res.body)).not.toContain(b.employeeEmail);
   });
 
-  const forged: [string, () => Record<string, string>, string?][] = [
-    ['no signature', () => ({})],
-    ['a signature made with another secret', () => signIdentity(identityOf(a), 'not the secret')],
-    ['a signature older than 5 minutes', () => signIdentity(identityOf(a), graph.identitySecret, Date.now() - 5 * 60_000 - 5_000)],
+  const forged: [string, () => Signer, string, string?][] = [
+    ['no signature', () => () => ({}), 'missing signature'],
+    ['a signature made with another secret', () => (body) => signIdentity(identityOf(a), 'not the secret', { audience: 'people', body }), 'bad signature'],
+    ['a signature older than the 30 s window', () => gatewaySigns(identityOf(a), Date.now() - 31_000), 'expired signature'],
+    ['a signature dated more than 30 s ahead', () => gatewaySigns(identityOf(a), Date.now() + 31_000), 'expired signature'],
     [
       "A's signature over B's identity",
-      () => {
-        const signed = signIdentity(identityOf(a), graph.identitySecret);
-        const other = signIdentity(identityOf(b), 'whatever');
+      () => (body) => {
+        const signed = gatewaySigns(identityOf(a))(body);
+        const other = signIdentity(identityOf(b), 'whatever', { audience: 'people', body });
         return { 'x-leave-identity': other['x-leave-identity']!, 'x-leave-signature': signed['x-leave-signature']! };
       },
+      'bad signature',
     ],
-    ['no signature, on the internal key check', () => ({}), '/internal/verify-api-key'],
+    // A captured header replayed with another query: the signature binds the body's bytes.
+    ['a valid header signed for another body', () => () => gatewaySigns(identityOf(a))(JSON.stringify({ query: '{ organization { id } }' })), 'signed for another request body'],
+    // A header captured on its way to leave, replayed against people.
+    ['a valid header signed for the leave subgraph', () => (body) => signIdentity(identityOf(a), graph.identitySecret, { audience: 'leave', body }), 'signed for another subgraph'],
+    ['no signature, on the internal key check', () => () => ({}), 'missing signature', '/internal/verify-api-key'],
+    [
+      "a header signed for another body, on the internal key check",
+      () => () => signIdentity(null, graph.identitySecret, { audience: 'people', body: '{}' }),
+      'signed for another request body',
+      '/internal/verify-api-key',
+    ],
   ];
 
-  it.each(forged)('should answer 401 to a request with %s', async (_, headers, path) => {
-    const res = await postToPeople(headers(), ENTITIES, { r: [{ __typename: 'User', id: a.employee }] }, path);
+  it.each(forged)('should answer 401 to a request with %s', async (_, signer, reason, path) => {
+    const res = await postToPeople(signer(), ENTITIES, { r: [{ __typename: 'User', id: a.employee }] }, path);
     expect(res.status).toBe(401);
     expect(res.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(res.body.errors?.[0]?.message).toContain(reason);
     expect(JSON.stringify(res.body)).not.toContain(a.employee);
   });
 
-  it('should accept a fresh signature of the gateway secret', async () => {
-    const res = await postToPeople(signIdentity(identityOf(a), graph.identitySecret, Date.now() - 60_000), '{ organization { id } }');
-    expect(res.status).toBe(200);
-    expect(res.body.data).toEqual({ organization: { id: a.org.id } });
+  it('should accept a fresh signature of the gateway secret, within the window either way', async () => {
+    for (const skew of [-25_000, 25_000]) {
+      const res = await postToPeople(gatewaySigns(identityOf(a), Date.now() + skew), '{ organization { id } }');
+      expect(res.status).toBe(200);
+      expect(res.body.data).toEqual({ organization: { id: a.org.id } });
+    }
+  });
+
+  it('should refuse, on leave, a header the gateway signed for people, and accept the one signed for leave', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const send = (audience: string) =>
+      fetch(`${graph.leave.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signIdentity(identityOf(a), graph.identitySecret, { audience, body }) },
+        body,
+      });
+    expect((await send('people')).status).toBe(401);
+    expect((await send('leave')).status).toBe(200);
   });
 });

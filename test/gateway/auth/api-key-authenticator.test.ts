@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, createApiKeyAuthenticator, credentialOf, MAX_CACHE_TTL_MS, type ApiKeyAuthenticator } from '../../../gateway/auth/api-key-authenticator.ts';
 import { generateApiKeySecret } from '../../../subgraphs/shared/api-key-format.ts';
 import { verifyIdentity, type Identity } from '../../../subgraphs/shared/identity.ts';
-import { close, listen, readJsonBody } from '../../../subgraphs/shared/http.ts';
+import { close, listen, parseJsonBody, readBodyBytes } from '../../../subgraphs/shared/http.ts';
 
 const SECRET = 'x'.repeat(40);
 const identity: Identity = { orgId: 'org-1', userId: 'user-1', role: 'ADMIN', scopes: ['admin'], keyId: 'key-1', authMethod: 'api-key' };
@@ -14,10 +14,10 @@ let calls = 0;
 let lastBody: unknown;
 let signed = true;
 const server = http.createServer((req, res) => {
-  void readJsonBody(req).then((body) => {
+  void readBodyBytes(req).then((bytes) => {
     calls += 1;
-    lastBody = body;
-    signed = verifyIdentity(req.headers, SECRET).ok;
+    lastBody = parseJsonBody(req, bytes);
+    signed = verifyIdentity(req.headers, SECRET, { audience: 'people', body: bytes }).ok;
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(verdict));

@@ -1,5 +1,6 @@
 import { apiKeyPrefix, hashApiKeySecret } from '../../../subgraphs/shared/api-key-format.ts';
-import { signIdentity, type Identity } from '../../../subgraphs/shared/identity.ts';
+import type { Identity } from '../../../subgraphs/shared/identity.ts';
+import { postSigned } from '../../helpers/signed-request.ts';
 import type { ApiKeyVerdict } from '../../../subgraphs/people/api-key-verification.ts';
 import type { GraphQLBody, TestGraph } from '../../helpers/graph.ts';
 
@@ -22,16 +23,12 @@ export interface PeopleClient {
 }
 
 export function peopleClient(graph: TestGraph): PeopleClient {
-  async function post(path: string, headers: Record<string, string>, body: unknown) {
-    const response = await fetch(`${graph.people.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
+  async function post(path: string, identity: Identity | null, body: unknown, headers?: Record<string, string>) {
+    const response = await postSigned(graph.people.url, 'people', identity, graph.identitySecret, body, { path, ...(headers ? { headers } : {}) });
     return { status: response.status, body: (await response.json()) as never };
   }
   const client: PeopleClient = {
-    internal: (path, body, headers) => post(path, headers ?? signIdentity(null, graph.identitySecret), body),
+    internal: (path, body, headers) => post(path, null, body, headers),
     async verify(secret) {
       const res = await client.internal('/internal/verify-api-key', {
         prefix: apiKeyPrefix(secret),
@@ -45,7 +42,7 @@ export function peopleClient(graph: TestGraph): PeopleClient {
       if (!verdict.valid) throw new Error(`key refused: ${verdict.reason}`);
       return verdict.identity;
     },
-    gqlAs: (identity, query, variables) => post('/graphql', signIdentity(identity, graph.identitySecret), { query, variables }),
+    gqlAs: (identity, query, variables) => post('/graphql', identity, { query, variables }),
     async gql(secret, query, variables) {
       return client.gqlAs(await client.identityOf(secret), query, variables);
     },

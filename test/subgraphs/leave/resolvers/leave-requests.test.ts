@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIdentity, type Identity } from '../../../../subgraphs/shared/identity.ts';
+import type { Identity } from '../../../../subgraphs/shared/identity.ts';
+import { postSigned } from '../../../helpers/signed-request.ts';
 import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
 import {
   NOW,
@@ -505,11 +506,7 @@ describe('leaveRequest and leaveRequests', () => {
     const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on LeaveRequest { id status } } }';
     const representations = [requests['report1'], requests['member'], randomUUID(), 'nope'].map((id) => ({ __typename: 'LeaveRequest', id }));
     const post = async (who: Identity) => {
-      const response = await fetch(`${graph.leave.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signIdentity(who, graph.identitySecret) },
-        body: JSON.stringify({ query, variables: { r: representations } }),
-      });
+      const response = await postSigned(graph.leave.url, 'leave', who, graph.identitySecret, { query, variables: { r: representations } });
       const body = (await response.json()) as GraphQLBody<{ _entities: ({ id: string; status: string } | null)[] }>;
       return dataOf({ body })._entities.map((e) => e?.id ?? null);
     };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIdentity, type Identity } from '../../../../subgraphs/shared/identity.ts';
+import type { Identity } from '../../../../subgraphs/shared/identity.ts';
+import { postSigned } from '../../../helpers/signed-request.ts';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../../helpers/graph.ts';
 
 // Statements of one request to the leave subgraph, without the background outbox consumers'.
@@ -20,11 +21,7 @@ const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on 
   currentLeave { id } } } }`;
 
 async function entities(ids: string[]): Promise<{ data?: { _entities: ({ id: string; leaveRequests: { totalCount: number } } | null)[] }; errors?: unknown[] }> {
-  const res = await fetch(`${graph.leave.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signIdentity(admin, graph.identitySecret) },
-    body: JSON.stringify({ query: ENTITIES, variables: { r: ids.map((id) => ({ __typename: 'User', id })) } }),
-  });
+  const res = await postSigned(graph.leave.url, 'leave', admin, graph.identitySecret, { query: ENTITIES, variables: { r: ids.map((id) => ({ __typename: 'User', id })) } });
   return (await res.json()) as never;
 }
 
