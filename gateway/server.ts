@@ -18,6 +18,7 @@ import { migrateSchema } from '../subgraphs/shared/database.ts';
 import { AuthenticationError, createApiKeyAuthenticator, credentialOf, type ApiKeyAuthenticator } from './auth/api-key-authenticator.ts';
 import { createCallerAuthenticator, type Caller } from './auth/caller-authenticator.ts';
 import { createJwtAuthenticator, JwksUnavailableError } from './auth/jwt-authenticator.ts';
+import { createPersonVerifier } from './auth/person-verifier.ts';
 import type { JwtConfig } from './auth/jwt-config.ts';
 import { readScopeRequirements, stripSecurityDirectives } from './auth/scope-requirements.ts';
 import { createTrustedDocumentStore } from './auth/trusted-documents.ts';
@@ -233,7 +234,16 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     identitySecret: options.identitySecret,
     cacheTtlMs: options.apiKeyCacheTtlMs,
   });
-  const callers = createCallerAuthenticator(authenticator, options.jwt ? createJwtAuthenticator(options.jwt, { now: options.now }) : null);
+  const callers = createCallerAuthenticator(
+    authenticator,
+    options.jwt
+      ? {
+          tokens: createJwtAuthenticator(options.jwt, { now: options.now }),
+          // A JWT's person is verified like a key: cached as long, re-checked on open streams.
+          people: createPersonVerifier({ peopleUrl: subgraphUrl('people'), identitySecret: options.identitySecret, cacheTtlMs: options.apiKeyCacheTtlMs }),
+        }
+      : null,
+  );
   const trustedProxyHops = options.trustedProxyHops ?? 0;
   const landingPages = createLandingPages();
   const cors = { origins: options.corsOrigins ?? ['*'] };

@@ -3,6 +3,7 @@ import { ipAllowed } from '../../subgraphs/shared/ip-allowlist.ts';
 import type { KeyPolicy } from '../../subgraphs/shared/key-policy.ts';
 import { AuthenticationError, type ApiKeyAuthenticator } from './api-key-authenticator.ts';
 import { looksLikeJwt, type JwtAuthenticator } from './jwt-authenticator.ts';
+import type { PersonVerifier } from './person-verifier.ts';
 import { looksLikeApiKey } from '../../subgraphs/shared/api-key-format.ts';
 
 /** The policy of a JWT: live data, any address, the organization's request limit, any document. */
@@ -26,11 +27,19 @@ export interface CallerAuthenticator {
   authenticate(credential: string, options?: { fresh?: boolean; ip?: string | undefined }): Promise<Caller>;
 }
 
+/** JWT verification: the token's signature and claims, then its person in people. */
+export interface JwtVerification {
+  readonly tokens: JwtAuthenticator;
+  readonly people: PersonVerifier;
+}
+
 /**
  * API keys (`lv_live_…`, `lv_test_…`) go to the key authenticator; anything shaped like a
- * JWT goes to the JWT authenticator when one is configured.
+ * JWT goes to the JWT authenticator when one is configured, and then the person it names
+ * to people: an unknown or deactivated person is refused, and the stored role is used
+ * unless the token's role claim is trusted. `fresh` skips both cached verdicts.
  */
-export function createCallerAuthenticator(keys: ApiKeyAuthenticator, jwt: JwtAuthenticator | null): CallerAuthenticator {
+export function createCallerAuthenticator(keys: ApiKeyAuthenticator, jwt: JwtVerification | null): CallerAuthenticator {
   return {
     async authenticate(credential, options = {}) {
       let caller: Caller;
@@ -38,8 +47,11 @@ export function createCallerAuthenticator(keys: ApiKeyAuthenticator, jwt: JwtAut
         const verdict = await keys.verify(credential, { fresh: options.fresh ?? false });
         caller = { identity: verdict.identity, credential, policy: verdict.policy, expiresAt: verdict.expiresAt };
       } else if (jwt && looksLikeJwt(credential)) {
-        const token = await jwt.authenticate(credential);
-        caller = { identity: token.identity, credential, policy: JWT_POLICY, expiresAt: token.expiresAt };
+        const token = await jwt.tokens.authenticate(credential);
+        const { orgId, userId } = token.identity;
+        const storedRole = await jwt.people.verify(orgId, userId ?? '', { fresh: options.fresh ?? false });
+        const identity = token.roleClaimed ? token.identity : { ...token.identity, role: storedRole };
+        caller = { identity, credential, policy: JWT_POLICY, expiresAt: token.expiresAt };
       } else {
         throw new AuthenticationError(jwt ? 'the credential is neither an API key nor a JWT' : 'malformed API key');
       }

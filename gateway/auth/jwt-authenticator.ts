@@ -25,10 +25,16 @@ export function looksLikeJwt(value: string): boolean {
   return value.length <= MAX_JWT_LENGTH && JWT_RE.test(value);
 }
 
-/** The result of a verified token: who it acts as, and until when (epoch ms, from `exp`). */
+/**
+ * The result of a verified token: who it acts as, and until when (epoch ms, from `exp`).
+ * The identity's role is the claim's only when `roleClaimed` is true (the operator trusts
+ * the claim and the token has one); otherwise it is a placeholder that the caller
+ * authenticator replaces with the role stored in people.
+ */
 export interface JwtAuthentication {
   readonly identity: Identity;
   readonly expiresAt: number | null;
+  readonly roleClaimed: boolean;
 }
 
 export interface JwtAuthenticator {
@@ -136,17 +142,32 @@ function scopesClaim(payload: JWTPayload, name: string): string[] {
   return [...new Set(names as string[])].filter(isScope);
 }
 
-/** Maps verified claims to an identity; a token always acts as a user of one organization. */
-function identityOf(payload: JWTPayload, config: JwtConfig): Identity {
+/** Maps verified claims to an identity; a token always acts as a user of one organization. The role claim is read only when trusted. */
+function identityOf(payload: JWTPayload, config: JwtConfig): { identity: Identity; roleClaimed: boolean } {
   const { claims } = config;
+  const roleClaimed = config.trustRoleClaim && payload[claims.role] !== undefined;
   return {
-    orgId: uuidClaim(payload, claims.org),
-    userId: uuidClaim(payload, claims.user),
-    role: roleClaim(payload, claims.role),
-    scopes: scopesClaim(payload, claims.scopes),
-    keyId: null,
-    authMethod: 'jwt',
+    identity: {
+      orgId: uuidClaim(payload, claims.org),
+      userId: uuidClaim(payload, claims.user),
+      role: roleClaimed ? roleClaim(payload, claims.role) : 'EMPLOYEE',
+      scopes: scopesClaim(payload, claims.scopes),
+      keyId: null,
+      authMethod: 'jwt',
+    },
+    roleClaimed,
   };
+}
+
+/** Refuses a token that may live longer than `maxLifetimeSeconds`: `exp - iat`, or `exp - now` without `iat`. */
+function checkLifetime(payload: JWTPayload, maxLifetimeSeconds: number, nowMs: number): void {
+  const exp = payload.exp as number; // required and checked by jose
+  if (payload.iat !== undefined && typeof payload.iat !== 'number') throw new AuthenticationError('JWT claim iat must be a number');
+  const lifetime = payload.iat === undefined ? exp - nowMs / 1000 : exp - payload.iat;
+  if (lifetime > maxLifetimeSeconds) {
+    const measured = payload.iat === undefined ? 'exp - now' : 'exp - iat';
+    throw new AuthenticationError(`JWT lives too long: ${measured} is ${Math.floor(lifetime)} s, the most accepted is ${maxLifetimeSeconds} s`);
+  }
 }
 
 /**
@@ -154,9 +175,10 @@ function identityOf(payload: JWTPayload, config: JwtConfig): Identity {
  * (fetched on first use, refetched after `cacheMaxAgeMs`, and on an unknown `kid` at most
  * once per `cooldownMs`) or against the shared HMAC secret; the algorithm against
  * `config.algorithms` (never `none`); `iss`, `aud`, `exp` (required) and `nbf` with
- * `clockToleranceSeconds` of leeway. Claims map to an identity: the org claim (a UUID) and
- * the user claim (a UUID) are required; the role claim is ADMIN, MANAGER or EMPLOYEE
- * (any case; EMPLOYEE when absent); the scopes claim is a space-separated string or an
+ * `clockToleranceSeconds` of leeway; a lifetime of at most `maxLifetimeSeconds`. Claims
+ * map to an identity: the org claim (a UUID) and the user claim (a UUID) are required; the
+ * role claim (ADMIN, MANAGER or EMPLOYEE, any case) is read only with `trustRoleClaim`;
+ * the scopes claim is a space-separated string or an
  * array, and only the graph's own scope names are kept. Nothing is cached here beyond
  * jose's key set. Every refusal is an AuthenticationError naming the check that failed.
  */
@@ -192,8 +214,9 @@ export function createJwtAuthenticator(config: JwtConfig, options: JwtAuthentica
       } catch (error) {
         throw refusal(error, config);
       }
-      const identity = identityOf(payload, config);
-      return { identity, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
+      checkLifetime(payload, config.maxLifetimeSeconds, now());
+      const { identity, roleClaimed } = identityOf(payload, config);
+      return { identity, roleClaimed, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
     },
   };
 }

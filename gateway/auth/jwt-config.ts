@@ -11,6 +11,8 @@ export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 export const DEFAULT_JWKS_ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA'] as const;
 /** Default JWT_ALGORITHMS with a shared secret. */
 export const DEFAULT_SECRET_ALGORITHMS = ['HS256'] as const;
+/** Default JWT_MAX_LIFETIME_SECONDS: a token may live at most a day. */
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 86_400;
 /** Shortest accepted JWT_SECRET, in UTF-8 bytes. */
 export const MIN_JWT_SECRET_BYTES = 32;
 
@@ -46,6 +48,24 @@ export interface JwtConfig {
   readonly claims: JwtClaimNames;
   /** Leeway for `exp` and `nbf`, in seconds. */
   readonly clockToleranceSeconds: number;
+  /**
+   * Longest accepted lifetime, in seconds: `exp - iat`, or `exp - now` when the token has no
+   * `iat`. Tokens that live longer are refused, however valid their signature.
+   */
+  readonly maxLifetimeSeconds: number;
+  /**
+   * True: the role claim decides the caller's role (an IdP the operator trusts to assign
+   * roles). False (default): the role stored in people decides, and the claim is ignored.
+   */
+  readonly trustRoleClaim: boolean;
+}
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 function nonEmpty(env: Env, name: string): string | undefined {
@@ -124,7 +144,9 @@ function readAlgorithms(env: Env, keys: JwtKeySource): string[] {
  * HS256 with a secret), JWT_ISSUER and JWT_AUDIENCE (comma lists: any one matches),
  * JWT_CLAIM_ORG `org_id`, JWT_CLAIM_USER `sub`, JWT_CLAIM_ROLE `role`, JWT_CLAIM_SCOPES
  * `scope`, JWT_CLOCK_TOLERANCE_SECONDS 30 (0..300), JWT_JWKS_COOLDOWN_MS 30000
- * (0..3600000), JWT_JWKS_CACHE_MAX_AGE_MS 600000 (1000..86400000).
+ * (0..3600000), JWT_JWKS_CACHE_MAX_AGE_MS 600000 (1000..86400000),
+ * JWT_MAX_LIFETIME_SECONDS 86400 (60..2592000), JWT_TRUST_ROLE_CLAIM false (`true` lets the
+ * role claim override the role stored in people).
  */
 export function readJwtConfig(env: Env): JwtConfig | null {
   const jwksUrl = nonEmpty(env, 'JWT_JWKS_URL');
@@ -146,5 +168,7 @@ export function readJwtConfig(env: Env): JwtConfig | null {
       scopes: claimVar(env, 'JWT_CLAIM_SCOPES', 'scope'),
     },
     clockToleranceSeconds: intVar(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
+    maxLifetimeSeconds: intVar(env, 'JWT_MAX_LIFETIME_SECONDS', DEFAULT_JWT_MAX_LIFETIME_SECONDS, 60, 30 * 86_400),
+    trustRoleClaim: boolVar(env, 'JWT_TRUST_ROLE_CLAIM', false),
   };
 }

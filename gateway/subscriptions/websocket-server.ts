@@ -30,8 +30,8 @@ export interface SubscriptionServerOptions {
   readonly maxPerKey?: number | undefined;
 }
 
-/** Close code and reason for a connection whose key was revoked or expired, or whose token expired. */
-export const REVOKED_CLOSE = { code: 4401, reason: 'Unauthorized: the API key was revoked or has expired, or the token expired' } as const;
+/** Close code and reason for a connection whose key was revoked or expired, whose token expired, or whose person was deactivated (at most 123 bytes). */
+export const REVOKED_CLOSE = { code: 4401, reason: 'Unauthorized: the API key was revoked or has expired, the token expired, or its person was deactivated' } as const;
 
 /** The API key in `connectionParams`: `X-Api-Key` (any case), `apiKey`, or `Authorization: Bearer <key>`. */
 export function credentialFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {

@@ -4,6 +4,7 @@ import { parse } from 'graphql';
 import { migrateSchema, schemaDb, type DatabaseHandle } from '../shared/database.ts';
 import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from '../shared/subgraph-server.ts';
 import { verifyApiKey } from './api-key-verification.ts';
+import { verifyUser } from './user-verification.ts';
 import { createPeopleContext } from './context.ts';
 import { PEOPLE_SCHEMA, type PeopleDatabase } from './db/database.ts';
 import { peopleMigrations } from './db/migrations/index.ts';
@@ -47,6 +48,14 @@ export async function startPeopleServer(options: PeopleServerOptions): Promise<R
           return { status: 400, body: { error: 'prefix and secretHash (base64url) are required' } };
         }
         return { status: 200, body: await verifyApiKey(db, prefix, Buffer.from(secretHash, 'base64url')) };
+      },
+      // Whether a JWT's person exists in its organization and is active, with their stored role.
+      '/internal/verify-user': async (body) => {
+        const { orgId, userId } = (typeof body === 'object' && body !== null ? body : {}) as { orgId?: unknown; userId?: unknown };
+        if (typeof orgId !== 'string' || !isId(orgId) || typeof userId !== 'string' || !isId(userId)) {
+          return { status: 400, body: { error: 'orgId and userId (UUIDs) are required' } };
+        }
+        return { status: 200, body: await verifyUser(db, orgId, userId) };
       },
       // The body of a trusted document, for the gateway to run in place of a document id;
       // only the given organization's documents are found.

@@ -82,6 +82,9 @@ function jwksConfig(overrides: Partial<JwtConfig> = {}, keys: Partial<Extract<Jw
     algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
     claims: { org: 'org_id', user: 'sub', role: 'role', scopes: 'scope' },
     clockToleranceSeconds: 30,
+    maxLifetimeSeconds: 86_400,
+    // The claim-mapping tests below read the role claim; the default (people's role) is tested on its own.
+    trustRoleClaim: true,
     ...overrides,
   };
 }
@@ -160,6 +163,7 @@ describe('createJwtAuthenticator with a JWKS', () => {
     await expect(auth.authenticate(token)).resolves.toEqual({
       identity: { orgId: ORG, userId: USER, role: 'MANAGER', scopes: ['read:leave', 'write:leave', 'approve:leave'], keyId: null, authMethod: 'jwt' },
       expiresAt: exp * 1000,
+      roleClaimed: true,
     });
     expect(fetches).toBe(1);
     await auth.authenticate(await sign(rsa));
@@ -222,6 +226,35 @@ describe('createJwtAuthenticator with a JWKS', () => {
     const auth = createJwtAuthenticator(jwksConfig({ clockToleranceSeconds: 30 }));
     expect(await refusal(auth, await sign(rsa, { notBeforeIn: 120 }))).toBe('JWT is not yet valid (nbf)');
     await expect(auth.authenticate(await sign(rsa, { notBeforeIn: 10 }))).resolves.toBeDefined();
+  });
+
+  it('should ignore the role claim unless the operator trusts it (the role then comes from people)', async () => {
+    const untrusted = createJwtAuthenticator(jwksConfig({ trustRoleClaim: false }));
+    for (const role of ['ADMIN', 'superuser', undefined]) {
+      const result = await untrusted.authenticate(await sign(rsa, { claims: { role } }));
+      expect(result.roleClaimed).toBe(false);
+    }
+    const trusted = createJwtAuthenticator(jwksConfig({ trustRoleClaim: true }));
+    expect(await trusted.authenticate(await sign(rsa, { claims: { role: 'ADMIN' } }))).toMatchObject({ roleClaimed: true, identity: { role: 'ADMIN' } });
+    // Trusted, but the token carries no role: people's role decides.
+    expect((await trusted.authenticate(await sign(rsa, { claims: { role: undefined } }))).roleClaimed).toBe(false);
+  });
+
+  it('should refuse a token whose exp - iat exceeds the maximum lifetime, and accept one at the maximum', async () => {
+    const auth = createJwtAuthenticator(jwksConfig({ maxLifetimeSeconds: 3_600 }));
+    await expect(auth.authenticate(await sign(rsa, { expiresIn: 3_600 }))).resolves.toBeDefined();
+    expect(await refusal(auth, await sign(rsa, { expiresIn: 3_601 }))).toBe('JWT lives too long: exp - iat is 3601 s, the most accepted is 3600 s');
+    // Until the year 3000, as in the report that found it.
+    const year3000 = Math.floor(Date.UTC(3000, 0, 1) / 1000) - nowSeconds();
+    expect(await refusal(createJwtAuthenticator(jwksConfig()), await sign(rsa, { expiresIn: year3000 }))).toMatch(/^JWT lives too long: exp - iat is \d+ s, the most accepted is 86400 s$/);
+  });
+
+  it('should measure exp - now for a token without iat', async () => {
+    const auth = createJwtAuthenticator(jwksConfig({ maxLifetimeSeconds: 3_600 }));
+    await expect(auth.authenticate(await sign(rsa, { claims: { iat: undefined }, expiresIn: 3_500 }))).resolves.toBeDefined();
+    expect(await refusal(auth, await sign(rsa, { claims: { iat: undefined }, expiresIn: 7_200 }))).toMatch(/^JWT lives too long: exp - now is 7\d{3} s/);
+    // An old iat does not help a token that still has long to live: exp - iat is larger still.
+    expect(await refusal(auth, await sign(rsa, { claims: { iat: nowSeconds() - 10 }, expiresIn: 3_595 }))).toMatch(/exp - iat is 3605 s/);
   });
 
   it('should refuse a token without exp', async () => {

@@ -37,6 +37,8 @@ describe('readJwtConfig', () => {
       algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
       claims: { org: 'org_id', user: 'sub', role: 'role', scopes: 'scope' },
       clockToleranceSeconds: 30,
+      maxLifetimeSeconds: 86_400,
+      trustRoleClaim: false,
     });
   });
 
@@ -60,6 +62,8 @@ describe('readJwtConfig', () => {
       JWT_CLOCK_TOLERANCE_SECONDS: '0',
       JWT_JWKS_COOLDOWN_MS: '5000',
       JWT_JWKS_CACHE_MAX_AGE_MS: '60000',
+      JWT_MAX_LIFETIME_SECONDS: '3600',
+      JWT_TRUST_ROLE_CLAIM: 'true',
     });
     expect(config).toEqual({
       keys: { kind: 'jwks', url: 'https://idp.example/.well-known/jwks.json', cooldownMs: 5_000, cacheMaxAgeMs: 60_000 },
@@ -68,6 +72,8 @@ describe('readJwtConfig', () => {
       algorithms: ['ES384', 'RS512'],
       claims: { org: 'https://leave.example/org_id', user: 'app.user', role: 'https://leave.example/role', scopes: 'permissions' },
       clockToleranceSeconds: 0,
+      maxLifetimeSeconds: 3_600,
+      trustRoleClaim: true,
     });
   });
 
@@ -104,8 +110,16 @@ describe('readJwtConfig', () => {
     ['JWT_JWKS_COOLDOWN_MS', '3600001'],
     ['JWT_JWKS_CACHE_MAX_AGE_MS', '999'],
     ['JWT_JWKS_CACHE_MAX_AGE_MS', 'soon'],
+    ['JWT_MAX_LIFETIME_SECONDS', '59'],
+    ['JWT_MAX_LIFETIME_SECONDS', '2592001'],
   ])('should refuse %s=%s naming the variable', (name, value) => {
     expect(configError({ ...JWKS, [name]: value }).message).toMatch(new RegExp(`^${name} must be an integer from`));
+  });
+
+  it('should read JWT_TRUST_ROLE_CLAIM as true or false and refuse anything else naming the variable', () => {
+    expect(readJwtConfig({ ...JWKS, JWT_TRUST_ROLE_CLAIM: 'false' })?.trustRoleClaim).toBe(false);
+    expect(readJwtConfig({ ...JWKS, JWT_TRUST_ROLE_CLAIM: '1' })?.trustRoleClaim).toBe(true);
+    expect(configError({ ...JWKS, JWT_TRUST_ROLE_CLAIM: 'yes' }).message).toBe('JWT_TRUST_ROLE_CLAIM must be true or false, got "yes"');
   });
 
   it('should refuse an empty claim name naming the variable', () => {
