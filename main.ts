@@ -26,7 +26,14 @@ const bind = host(env);
 
 const gatewayConfig = readGatewayConfig({ ...env, IDENTITY_SECRET: secret }, { requireSecret: true });
 const publicUrl = env['PUBLIC_URL'] ?? `http://localhost:${gatewayConfig.port}`;
-const people = await startPeopleServer({ database, identitySecret: secret, port: intVar(env, 'PEOPLE_PORT', 0, 0, 65535), host: bind });
+const people = await startPeopleServer({
+  database,
+  identitySecret: secret,
+  port: intVar(env, 'PEOPLE_PORT', 0, 0, 65535),
+  host: bind,
+  // The limits the gateway enforces, so that people refuses key limits above them.
+  requestLimits: { perHour: gatewayConfig.rateLimits.requestsPerHour, byOrganization: gatewayConfig.requestsPerHourByOrganization },
+});
 const leave = await startLeaveServer({
   database,
   identitySecret: secret,

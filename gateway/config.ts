@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readRequestLimitsByOrganization } from '../subgraphs/shared/request-limits.ts';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar } from '../subgraphs/shared/config.ts';
 import { readJwtConfig, type JwtConfig } from './auth/jwt-config.ts';
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   readonly maxCost: number;
   readonly scopeMode: ScopeMode;
   readonly rateLimits: RateLimits;
+  /** The operator's hourly request limits by organization id (RATE_LIMIT_PER_HOUR_BY_ORG), over `rateLimits.requestsPerHour`. */
+  readonly requestsPerHourByOrganization: ReadonlyMap<string, number>;
   readonly trustedProxyHops: number;
 }
 
@@ -85,6 +88,7 @@ export function readGatewayConfig(env: Env, options: { requireSecret: boolean } 
       budgetMaximum: intVar(env, 'COST_BUDGET_MAXIMUM', DEFAULT_PROTECTION.budgetMaximum, 1, 1_000_000_000),
       restorePerSecond: intVar(env, 'COST_BUDGET_RESTORE_RATE', DEFAULT_PROTECTION.restorePerSecond, 1, 1_000_000_000),
     },
+    requestsPerHourByOrganization: readRequestLimitsByOrganization(env),
     trustedProxyHops: intVar(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
   };
 }

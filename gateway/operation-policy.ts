@@ -2,6 +2,7 @@ import { GraphQLError, Kind, print, validate, type DocumentNode, type GraphQLSch
 import { appError } from '../subgraphs/shared/errors.ts';
 import type { Identity } from '../subgraphs/shared/identity.ts';
 import { isTrustedDocumentId, trustedDocumentId } from '../subgraphs/shared/trusted-document-id.ts';
+import { organizationRequestLimit, type OrganizationRequestLimits } from '../subgraphs/shared/request-limits.ts';
 import { authorizeOperation, selectOperation, violationError, type ScopeViolation } from './auth/authorize-operation.ts';
 import type { Caller } from './auth/caller-authenticator.ts';
 import type { ScopeRequirements } from './auth/scope-requirements.ts';
@@ -43,8 +44,11 @@ export interface OperationPolicyOptions {
   readonly maxCost: number;
   readonly scopeMode: ScopeMode;
   readonly limiter: RateLimiter;
-  /** Requests per hour of an organization (shared by its keys and tokens) when a key has no limit of its own. */
-  readonly requestsPerHour: number;
+  /**
+   * Requests per hour of each organization (shared by its keys and tokens): the default and the
+   * operator's overrides. A key with a limit of its own is held to the lower of the two.
+   */
+  readonly requestsPerHour: OrganizationRequestLimits;
   readonly trustedDocuments: TrustedDocumentStore;
 }
 
@@ -84,6 +88,15 @@ export type PolicyVerdict = Refusal | Admitted;
 /** Subject of the hourly request limit: the key when it has its own limit, else the organization. */
 export function requestSubject(caller: Caller): string {
   return caller.policy.requestsPerHour !== null && caller.identity.keyId ? `key:${caller.identity.keyId}` : `org:${caller.identity.orgId}`;
+}
+
+/**
+ * The hourly request limit of a caller: its organization's (the operator's override or the
+ * default), or the key's own when that is lower. A key's own limit never raises it.
+ */
+export function requestLimit(caller: Caller, limits: OrganizationRequestLimits): number {
+  const organization = organizationRequestLimit(limits, caller.identity.orgId);
+  return caller.policy.requestsPerHour === null ? organization : Math.min(caller.policy.requestsPerHour, organization);
 }
 
 /** Subject of the cost budget: the key, or the token's user. */
@@ -265,7 +278,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       const passed = 'kind' in checked ? null : checked;
       const estimated = refused ? (refused.estimatedCost ?? null) : (passed?.estimatedCost ?? null);
       const subject = budgetSubject(caller.identity);
-      const limits = { requestSubject: requestSubject(caller), requestsPerHour: caller.policy.requestsPerHour ?? options.requestsPerHour, budgetSubject: subject };
+      const limits = { requestSubject: requestSubject(caller), requestsPerHour: requestLimit(caller, options.requestsPerHour), budgetSubject: subject };
       // Schema introspection alone is answered by the gateway from its own schema and IDEs
       // poll it: it is not counted (its shape was checked like any other document). A
       // refused operation is counted as a request but charged nothing.

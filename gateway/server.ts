@@ -97,6 +97,11 @@ export interface GatewayServerOptions {
   readonly scopeMode?: ScopeMode | undefined;
   /** Requests per hour (per organization, or per key with its own limit) and the cost budget; defaults DEFAULT_PROTECTION. */
   readonly rateLimits?: Partial<RateLimits> | undefined;
+  /**
+   * The operator's hourly request limits by organization id, over `rateLimits.requestsPerHour`
+   * (RATE_LIMIT_PER_HOUR_BY_ORG). A key's own limit may only lower its organization's.
+   */
+  readonly requestsPerHourByOrganization?: ReadonlyMap<string, number> | undefined;
   /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted; default 0. */
   readonly trustedProxyHops?: number | undefined;
   /** Clock of the rate limits, epoch ms (for tests); default Date.now. */
@@ -185,7 +190,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     maxCost,
     scopeMode: options.scopeMode ?? 'filter',
     limiter,
-    requestsPerHour: limits.requestsPerHour,
+    requestsPerHour: { perHour: limits.requestsPerHour, byOrganization: options.requestsPerHourByOrganization ?? new Map() },
     trustedDocuments: createTrustedDocumentStore({ peopleUrl: subgraphUrl('people'), identitySecret: options.identitySecret }),
   });
   const feed: EventFeed | null = options.database ? await startEventFeed({ database: options.database }) : null;

@@ -1,6 +1,7 @@
 import { hasScope, type Identity } from '../shared/identity.ts';
 import { forbidden } from '../shared/errors.ts';
 import type { PeopleDb } from './db/database.ts';
+import type { OrganizationRequestLimits } from '../shared/request-limits.ts';
 import { createPeopleLoaders, type PeopleLoaders } from './loaders.ts';
 
 /** What every people resolver gets: the verified caller, the database and fresh loaders. */
@@ -8,10 +9,12 @@ export interface PeopleContext {
   readonly identity: Identity;
   readonly db: PeopleDb;
   readonly loaders: PeopleLoaders;
+  /** The operator's hourly request limits of organizations, when people is configured with them (keys may not exceed them). */
+  readonly requestLimits: OrganizationRequestLimits | null;
 }
 
-export function createPeopleContext(db: PeopleDb, identity: Identity): PeopleContext {
-  return { identity, db, loaders: createPeopleLoaders(db, identity.orgId) };
+export function createPeopleContext(db: PeopleDb, identity: Identity, requestLimits: OrganizationRequestLimits | null = null): PeopleContext {
+  return { identity, db, loaders: createPeopleLoaders(db, identity.orgId), requestLimits };
 }
 
 /**

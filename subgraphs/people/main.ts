@@ -2,6 +2,7 @@
 import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar, readDatabaseConfig } from '../shared/config.ts';
 import { openDatabase } from '../shared/database.ts';
 import { startPeopleServer } from './server.ts';
+import { readOrganizationRequestLimits } from '../shared/request-limits.ts';
 import { stopOnSignals } from '../shared/process.ts';
 
 if (!process.env['DATABASE_URL']) {
@@ -13,6 +14,8 @@ const server = await startPeopleServer({
   identitySecret: identitySecret(process.env, true),
   port: intVar(process.env, 'PORT', DEFAULT_PORTS.people, 0, 65535),
   host: host(process.env),
+  // The same RATE_LIMIT_PER_HOUR(_BY_ORG) as the gateway's: key limits above them are refused.
+  requestLimits: readOrganizationRequestLimits(process.env),
 });
 console.log(`people subgraph listening on ${server.url}/graphql`);
 

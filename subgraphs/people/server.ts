@@ -12,6 +12,7 @@ import { peopleResolvers } from './resolvers/index.ts';
 import { findTrustedDocuments } from './db/repositories/trusted-documents.ts';
 import { isTrustedDocumentId } from '../shared/trusted-document-id.ts';
 import { isId } from '../shared/validation.ts';
+import type { OrganizationRequestLimits } from '../shared/request-limits.ts';
 
 /** The people subgraph's SDL, as composed into the supergraph. */
 const peopleTypeDefs = fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
@@ -24,6 +25,13 @@ export interface PeopleServerOptions {
   readonly port?: number | undefined;
   /** Default 127.0.0.1. */
   readonly host?: string | undefined;
+  /**
+   * The organizations' hourly request limits the gateway enforces (RATE_LIMIT_PER_HOUR and
+   * RATE_LIMIT_PER_HOUR_BY_ORG): createApiKey and updateApiKey refuse a key limit above its
+   * organization's. Absent: only the 1..1,000,000 bound is checked (the gateway still
+   * holds every key to its organization's limit).
+   */
+  readonly requestLimits?: OrganizationRequestLimits | undefined;
 }
 
 /** Migrates the people schema and serves the people subgraph. */
@@ -37,7 +45,7 @@ export async function startPeopleServer(options: PeopleServerOptions): Promise<R
     identitySecret: options.identitySecret,
     port: options.port,
     host: options.host,
-    createContext: (identity) => createPeopleContext(db, identity),
+    createContext: (identity) => createPeopleContext(db, identity, options.requestLimits ?? null),
     checkReady: async () => {
       await sql`select 1`.execute(db);
     },

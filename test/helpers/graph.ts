@@ -67,7 +67,9 @@ export interface GraphOptions {
   /** How long a subscriber's unresolvable event is retried before its subscription ends, ms. */
   readonly subscriptionEventHoldMs?: number;
   /** Gateway protection; by default the limits are high enough never to bother other suites. */
-  readonly protection?: Pick<GatewayServerOptions, 'jwt' | 'shapeLimits' | 'maxCost' | 'scopeMode' | 'rateLimits' | 'trustedProxyHops' | 'now'>;
+  readonly protection?: Pick<GatewayServerOptions, 'jwt' | 'shapeLimits' | 'maxCost' | 'scopeMode' | 'rateLimits' | 'requestsPerHourByOrganization' | 'trustedProxyHops' | 'now'>;
+  /** Whether people knows the gateway's organization limits (and refuses key limits above them); default false. */
+  readonly peopleKnowsRequestLimits?: boolean;
 }
 
 /** Rate limits of test graphs unless a suite sets its own. */
@@ -77,7 +79,11 @@ export const TEST_RATE_LIMITS = { requestsPerHour: 1_000_000, budgetMaximum: 10_
 export async function startTestGraph(options: GraphOptions = {}): Promise<TestGraph> {
   const database = await createTestDatabase({ onQuery: options.onQuery });
   const identitySecret = crypto.randomBytes(32).toString('hex');
-  let people = await startPeopleServer({ database: database.handle, identitySecret });
+  const requestsPerHour = options.protection?.rateLimits?.requestsPerHour ?? TEST_RATE_LIMITS.requestsPerHour;
+  const requestLimits = options.peopleKnowsRequestLimits
+    ? { perHour: requestsPerHour, byOrganization: options.protection?.requestsPerHourByOrganization ?? new Map<string, number>() }
+    : undefined;
+  let people = await startPeopleServer({ database: database.handle, identitySecret, requestLimits });
   const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leave-docs-'));
   // The documents' public URL is the gateway's, known only once it listens: a getter defers it.
   let gatewayUrl = '';
@@ -137,7 +143,7 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
       await (name === 'people' ? people : leave).stop();
       stopped.add(name);
       return async () => {
-        if (name === 'people') people = await startPeopleServer({ database: database.handle, identitySecret, port });
+        if (name === 'people') people = await startPeopleServer({ database: database.handle, identitySecret, requestLimits, port });
         else leave = await startLeaveServer({ ...leaveOptions, port });
         stopped.delete(name);
       };

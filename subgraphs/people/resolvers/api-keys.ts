@@ -1,4 +1,5 @@
 import type { Updateable } from 'kysely';
+import { organizationRequestLimit } from '../../shared/request-limits.ts';
 import { badInput, conflict, notFound } from '../../shared/errors.ts';
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret, isScope, SCOPES } from '../../shared/api-key-format.ts';
 import { MAX_IP_ALLOWLIST_ENTRIES, parseCidr } from '../../shared/ip-allowlist.ts';
@@ -67,14 +68,25 @@ function validIpAllowlist(entries: readonly string[]): string[] {
   return [...new Set(ranges)];
 }
 
-/** The policy columns `input` sets: omitted fields are left out; on update, null resets `requestsPerHour` only. */
-function policyPatch(input: KeyPolicyInput): Updateable<ApiKeysTable> {
+/**
+ * The policy columns `input` sets: omitted fields are left out; on update, null resets
+ * `requestsPerHour` only. A key's own hourly limit may only lower its organization's
+ * (`orgId`'s, when people knows the organizations' limits).
+ */
+function policyPatch(ctx: PeopleContext, input: KeyPolicyInput, orgId: string): Updateable<ApiKeysTable> {
   const patch: Updateable<ApiKeysTable> = {};
   const ipAllowlist = notNull('input.ipAllowlist', input.ipAllowlist);
   if (ipAllowlist !== undefined) patch.ip_allowlist = validIpAllowlist(ipAllowlist);
   if (input.requestsPerHour !== undefined) {
     patch.requests_per_hour =
       input.requestsPerHour === null ? null : requireIntInRange('input.requestsPerHour', input.requestsPerHour, 1, MAX_REQUESTS_PER_HOUR);
+    const organizationLimit = ctx.requestLimits ? organizationRequestLimit(ctx.requestLimits, orgId) : null;
+    if (patch.requests_per_hour !== null && organizationLimit !== null && patch.requests_per_hour > organizationLimit) {
+      throw badInput(
+        'input.requestsPerHour',
+        `must be at most the organization's limit of ${organizationLimit} requests an hour: a key's own limit may only lower it (the operator sets the organization's)`,
+      );
+    }
   }
   const trustedDocumentsOnly = notNull('input.trustedDocumentsOnly', input.trustedDocumentsOnly);
   if (trustedDocumentsOnly !== undefined) patch.trusted_documents_only = trustedDocumentsOnly;
@@ -131,7 +143,8 @@ export const apiKeyResolvers = {
       if (mode === 'test' && input.userId !== null && input.userId !== undefined) {
         throw badInput('input.userId', 'must be omitted for a TEST key: test keys are service keys of the sandbox organization');
       }
-      const policy = policyPatch(input);
+      // A TEST key lives in the sandbox, but is checked against the caller's organization's limit.
+      const policy = policyPatch(ctx, input, ctx.identity.orgId);
       const own = await ownOrganization(ctx);
       if (own.sandbox_of !== null && mode === 'live') {
         throw badInput('input.mode', 'must be TEST in a sandbox organization: its keys cannot reach live data');
@@ -169,7 +182,7 @@ export const apiKeyResolvers = {
       const existing = await loadManagedKey(ctx, id);
       const revoked = () => conflict(`API key ${id} is revoked and cannot be changed; create a new key instead`, { id });
       if (existing.revoked_at) throw revoked();
-      const patch = policyPatch(input);
+      const patch = policyPatch(ctx, input, existing.org_id);
       const name = notNull('input.name', input.name);
       if (name !== undefined) patch.name = requireText('input.name', name, 1, 100);
       if (Object.keys(patch).length === 0) return toApiKey(existing);
