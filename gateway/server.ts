@@ -1,5 +1,7 @@
 import http from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { failedPaths, formatGatewayError, SubgraphHttpError, subgraphFailureResponse } from './http/subgraph-failure.ts';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { maskUnexpectedError } from '../subgraphs/shared/errors.ts';
@@ -130,13 +132,18 @@ const PENDING_IDENTITY_HEADER = 'x-leave-pending-identity';
  * after @apollo/gateway has serialised the body (`willSendRequest` runs before that).
  */
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, name: string, secret: string, private readonly onSend: () => void) {
+  constructor(
+    private readonly service: string,
+    url: string,
+    secret: string,
+    private readonly onSend: () => void,
+  ) {
     super({ url });
     const send = this.fetcher;
     this.fetcher = (target, init = {}) => {
       const { [PENDING_IDENTITY_HEADER]: pending, ...headers } = init.headers ?? {};
       const identity = pending ? (JSON.parse(Buffer.from(pending, 'base64url').toString('utf8')) as GatewayContext['identity']) : null;
-      const signed = signIdentity(identity, secret, { audience: name, body: init.body ?? '' });
+      const signed = signIdentity(identity, secret, { audience: service, body: init.body ?? '' });
       return send(target, { ...init, headers: { ...headers, ...signed } });
     };
   }
@@ -145,6 +152,25 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     this.onSend();
     const identity = (context as Partial<GatewayContext>).identity ?? null;
     if (identity) request.http?.headers.set(PENDING_IDENTITY_HEADER, Buffer.from(JSON.stringify(identity)).toString('base64url'));
+  }
+
+  /** A fetch that fails is answered as errors naming this service and the fields left without data, never thrown. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      return subgraphFailureResponse(this.service, error, failedPaths(options.request.query, options.request.variables));
+    }
+  }
+
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<SubgraphHttpError> {
+    let body: unknown;
+    try {
+      body = await this.parseBody(response);
+    } catch {
+      body = undefined;
+    }
+    return new SubgraphHttpError(response.status, body);
   }
 }
 
@@ -166,7 +192,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const federation = new ApolloGateway({
     // @apollo/gateway refuses `for: SECURITY` features; the policy below enforces them.
     supergraphSdl: stripSecurityDirectives(options.supergraphSdl),
-    buildService: ({ name }) => new SignedDataSource(subgraphUrl(name), name, options.identitySecret, () => (subgraphRequests += 1)),
+    buildService: ({ name }) => new SignedDataSource(name, subgraphUrl(name), options.identitySecret, () => (subgraphRequests += 1)),
   });
   // The API schema operations arriving over HTTP are checked against.
   let apiSchema: GraphQLSchema | null = null;
@@ -228,7 +254,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     gateway,
     introspection: true,
     csrfPrevention: true,
-    formatError: maskUnexpectedError,
+    formatError: formatGatewayError(maskUnexpectedError),
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost }), followUpErrorsPlugin],
   });
