@@ -12,11 +12,12 @@ import { seedDemoOrganization } from './subgraphs/people/db/seed/demo-organizati
 import { ensureDemoApiKey } from './subgraphs/people/demo-api-key.ts';
 import { startPeopleServer } from './subgraphs/people/server.ts';
 import { startLeaveServer } from './subgraphs/leave/server.ts';
-import { stopOnSignals } from './subgraphs/shared/process.ts';
+import { exitOnStartFailure, stopOnSignals } from './subgraphs/shared/process.ts';
 import { readDocumentSettings } from './subgraphs/leave/config.ts';
 import { seedDemoLeave } from './subgraphs/leave/db/seed/demo-leave.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from './subgraphs/leave/db/database.ts';
 
+const startUp = exitOnStartFailure('leave graph');
 const env = process.env;
 const started = Date.now();
 const databaseConfig = readDatabaseConfig(env);
@@ -70,6 +71,7 @@ The leave graph is running (${((Date.now() - started) / 1000).toFixed(1)} s, ${d
   Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql (signed requests from the gateway only)
 ${demoKey ? `\n  Demo admin API key (Northwind Trading): ${demoKey}\n\n  curl -s ${shown}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' \\\n    -d '{"query":"{ me { name } users(first: 5) { totalCount nodes { name department { name } manager { name } } } }"}'\n` : ''}
 Press Ctrl-C to stop.`);
+startUp();
 
 stopOnSignals(async () => {
   console.log('\nstopping...');

@@ -3,7 +3,9 @@ import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar, readDatabaseC
 import { openDatabase } from '../shared/database.ts';
 import { readDocumentSettings } from './config.ts';
 import { startLeaveServer } from './server.ts';
-import { stopOnSignals } from '../shared/process.ts';
+import { exitOnStartFailure, stopOnSignals } from '../shared/process.ts';
+
+const started = exitOnStartFailure('leave');
 
 if (!process.env['DATABASE_URL']) {
   throw new ConfigError('start:leave runs one service of a deployment and needs DATABASE_URL; for the all-in-one graph run npm start');
@@ -18,6 +20,7 @@ const server = await startLeaveServer({
   documents: readDocumentSettings(process.env, secret),
 });
 console.log(`leave subgraph listening on ${server.url}/graphql`);
+started();
 
 stopOnSignals(async () => {
   await server.stop();

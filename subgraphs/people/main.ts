@@ -3,7 +3,9 @@ import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar, readDatabaseC
 import { openDatabase } from '../shared/database.ts';
 import { startPeopleServer } from './server.ts';
 import { readOrganizationRequestLimits } from '../shared/request-limits.ts';
-import { stopOnSignals } from '../shared/process.ts';
+import { exitOnStartFailure, stopOnSignals } from '../shared/process.ts';
+
+const started = exitOnStartFailure('people');
 
 if (!process.env['DATABASE_URL']) {
   throw new ConfigError('start:people runs one service of a deployment and needs DATABASE_URL; for the all-in-one graph run npm start');
@@ -18,6 +20,7 @@ const server = await startPeopleServer({
   requestLimits: readOrganizationRequestLimits(process.env),
 });
 console.log(`people subgraph listening on ${server.url}/graphql`);
+started();
 
 stopOnSignals(async () => {
   await server.stop();
