@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { failedPaths, formatGatewayError, SubgraphHttpError, subgraphFailureResponse } from './http/subgraph-failure.ts';
+import { failedPaths, formatGatewayError, refusalReason, SubgraphHttpError, SubgraphUnavailableError, subgraphFailureResponse } from './http/subgraph-failure.ts';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { maskUnexpectedError } from '../subgraphs/shared/errors.ts';
@@ -306,8 +306,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const entries = await Promise.all(
       Object.keys(options.subgraphUrls).map(async (name) => {
         try {
-          const response = await fetch(new URL('/ready', subgraphUrl(name)), { signal: AbortSignal.timeout(2_000) });
-          return [name, response.ok ? 'ready' : `HTTP ${response.status}`] as const;
+          // Signed as the gateway: a subgraph with another IDENTITY_SECRET answers 401, and the gateway is not ready.
+          const response = await fetch(new URL('/ready', subgraphUrl(name)), { headers: signIdentity(null, options.identitySecret), signal: AbortSignal.timeout(2_000) });
+          await response.body?.cancel();
+          return [name, response.ok ? 'ready' : refusalReason(name, response.status)] as const;
         } catch (error) {
           return [name, `unreachable: ${(error as Error).message}`] as const;
         }
@@ -357,6 +359,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code, error.headers);
+      if (error instanceof SubgraphUnavailableError) {
+        console.error(`gateway: ${error.message}`);
+        if (res.headersSent) return res.end();
+        return sendGraphQLError(req, res, 503, `The gateway cannot serve requests now: ${error.message}`, 'SERVICE_UNAVAILABLE', { 'Retry-After': '5' }, { service: error.service });
+      }
       console.error('gateway: request failed', error);
       if (!res.headersSent) sendGraphQLError(req, res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
       else res.end();

@@ -1,6 +1,7 @@
 import { apiKeyPrefix, hashApiKeySecret, looksLikeApiKey } from '../../subgraphs/shared/api-key-format.ts';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import { postInternal } from '../http/internal-request.ts';
+import { callInternal } from '../http/subgraph-failure.ts';
 import type { KeyPolicy } from '../../subgraphs/shared/key-policy.ts';
 
 /** Longest time a verdict may be cached: a revoked key stops working within this. */
@@ -54,7 +55,7 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
   async function fetchVerdict(secret: string, hash: Buffer): Promise<Verdict> {
     verifications += 1;
     const body = { prefix: apiKeyPrefix(secret), secretHash: hash.toString('base64url') };
-    const response = await postInternal(options.peopleUrl, '/internal/verify-api-key', body, options.identitySecret);
+    const response = await callInternal('people', () => postInternal(options.peopleUrl, '/internal/verify-api-key', body, options.identitySecret));
     if (!response.ok) throw new Error(`API key verification failed with HTTP ${response.status}`);
     return (await response.json()) as Verdict;
   }

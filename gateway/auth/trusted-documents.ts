@@ -1,4 +1,5 @@
 import { postInternal } from '../http/internal-request.ts';
+import { callInternal } from '../http/subgraph-failure.ts';
 
 /** Trusted (persisted) documents of an organization, by id (`sha256:<hex>` of the body). */
 export interface TrustedDocumentStore {
@@ -32,7 +33,7 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
       const body = found.get(key);
       if (body !== undefined) return body;
       if ((missing.get(key) ?? 0) > Date.now()) return null;
-      const response = await postInternal(options.peopleUrl, '/internal/trusted-document', { orgId, id }, options.identitySecret);
+      const response = await callInternal('people', () => postInternal(options.peopleUrl, '/internal/trusted-document', { orgId, id }, options.identitySecret));
       if (response.status === 404) {
         missing.set(key, Date.now() + negativeTtl);
         if (missing.size > maxEntries) missing.delete(missing.keys().next().value as string);

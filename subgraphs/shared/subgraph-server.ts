@@ -5,7 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import { maskUnexpectedError } from './errors.ts';
 import { close, executeApollo, HttpError, listen, parseJsonBody, readBodyBytes, sendGraphQLError, sendJson } from './http.ts';
-import { hasIdentityHeaders, verifyIdentity, type Identity } from './identity.ts';
+import { hasIdentityHeaders, IDENTITY_HEADER, verifyIdentity, type Identity } from './identity.ts';
 
 /** Resolver map of a subgraph (typename to field resolvers), as `buildSubgraphSchema` takes it. */
 export type SubgraphResolvers = NonNullable<Parameters<typeof buildSubgraphSchema>[0] extends infer M ? M extends { resolvers?: infer R } ? R : never : never>;
@@ -67,6 +67,11 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/health') return sendJson(req, res, 200, { status: 'ok', service: options.name });
     if (path === '/ready') {
+      // A probe that carries the identity headers (the gateway's) learns whether its signature is accepted.
+      if (req.headers[IDENTITY_HEADER] !== undefined) {
+        const probe = verifyIdentity(req.headers, options.identitySecret);
+        if (!probe.ok) return sendJson(req, res, 401, { status: 'unavailable', service: options.name, reason: `identity signature refused (${probe.reason})` });
+      }
       try {
         await options.checkReady();
         return sendJson(req, res, 200, { status: 'ready', service: options.name });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPeopleServer } from '../../subgraphs/people/server.ts';
+import fs from 'node:fs';
 import { startLeaveServer } from '../../subgraphs/leave/server.ts';
+import { startGatewayServer } from '../../gateway/server.ts';
+import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import type { RunningServer } from '../../subgraphs/shared/subgraph-server.ts';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../helpers/graph.ts';
 
@@ -132,5 +135,44 @@ describe('a subgraph that is down', () => {
     });
     expect(read.body.errors).toBeUndefined();
     expect(read.body.data).toEqual({ leaveRequest: { user: { name: 'Erin Employee' } } });
+  });
+});
+
+describe('a gateway whose IDENTITY_SECRET differs from the subgraphs\'', () => {
+  it('should fail /ready with 503 and the reason, and answer requests 503 SERVICE_UNAVAILABLE naming people, not 500', async () => {
+    const good = await fetch(`${graph.gateway.url}/ready`);
+    expect(good.status).toBe(200);
+    const mismatched = await startGatewayServer({
+      supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      subgraphUrls: { people: `${graph.people.url}/graphql`, leave: `${graph.leave.url}/graphql` },
+      identitySecret: 'another-secret-of-at-least-32-characters!',
+    });
+    try {
+      const ready = await fetch(`${mismatched.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({
+        status: 'unavailable',
+        ok: false,
+        subgraphs: {
+          people: "people refused the gateway's identity signature: IDENTITY_SECRET differs?",
+          leave: "leave refused the gateway's identity signature: IDENTITY_SECRET differs?",
+        },
+      });
+      const res = await fetch(`${mismatched.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': employee.key },
+        body: JSON.stringify({ query: '{ me { name } }' }),
+      });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+      expect(body.errors).toEqual([
+        {
+          message: "The gateway cannot serve requests now: people refused the gateway's identity signature: IDENTITY_SECRET differs?",
+          extensions: { code: 'SERVICE_UNAVAILABLE', service: 'people' },
+        },
+      ]);
+    } finally {
+      await mismatched.stop();
+    }
   });
 });
