@@ -10,6 +10,8 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   executeApollo,
   HttpError,
+  runApollo,
+  sendApolloResult,
   listen,
   send,
   sendGraphQLError,
@@ -29,6 +31,15 @@ import { createCostReportPlugin } from './cost/cost-report-plugin.ts';
 import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './cost/shape-limits.ts';
 import { GATEWAY_SCHEMA, gatewayMigrations } from './db/migrations/index.ts';
 import { clientIp } from './http/client-ip.ts';
+import {
+  createDatabaseIdempotencyStore,
+  createMemoryIdempotencyStore,
+  idempotencyScope,
+  isReplayable,
+  readIdempotencyKey,
+  REPLAYED_HEADER,
+  requestFingerprint,
+} from './http/idempotency.ts';
 import { operationSearch, readOperationRequest } from './http/operation-request.ts';
 import { createOperationPolicy, DEFAULT_PROTECTION, type ScopeMode } from './operation-policy.ts';
 import { createDatabaseRateStore } from './rate-limit/database-rate-store.ts';
@@ -224,6 +235,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const retentionMs = options.eventRetentionMs ?? 7 * 86_400_000;
   const pruning = feed ? setInterval(() => void feed.prune(retentionMs).catch((error: unknown) => console.error('event pruning failed', error)), 3_600_000) : null;
   pruning?.unref();
+  // Idempotency keys: in the gateway schema (shared by every instance) or, without a database, in memory.
+  const idempotency = options.database ? createDatabaseIdempotencyStore(options.database) : createMemoryIdempotencyStore();
+  const now = options.now ?? Date.now;
+  const idempotencyPruning = setInterval(() => void idempotency.prune(now()).catch((error: unknown) => console.error('idempotency key pruning failed', error)), 3_600_000);
+  idempotencyPruning.unref();
   // Subscription payloads are resolved by follow-up federated queries through this gateway,
   // under the same scopes as the subscription (checked again per event: a follow-up with a
   // refused field delivers nothing).
@@ -353,12 +369,43 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     }
     const operation = { query: verdict.query, operationName: verdict.operationName, variables: verdict.variables };
     const search = req.method === 'GET' ? operationSearch(operation) : undefined;
-    await executeApollo(apollo, req, res, req.method === 'GET' ? undefined : operation, async () => ({ identity: caller.identity, admitted: verdict }), verdict.headers, search);
+    const context = async (): Promise<GatewayContext> => ({ identity: caller.identity, admitted: verdict });
+    // Queries and subscriptions ignore Idempotency-Key; a mutation with one runs at most once per key.
+    const idempotencyKey = verdict.operation.operation === 'mutation' && req.method === 'POST' ? readIdempotencyKey(req.headers) : null;
+    if (idempotencyKey === null) {
+      await executeApollo(apollo, req, res, req.method === 'GET' ? undefined : operation, context, verdict.headers, search);
+      return;
+    }
+    const scope = idempotencyScope(caller.identity, idempotencyKey);
+    const claim = await idempotency.claim(scope, requestFingerprint(operation), now());
+    if (claim.kind === 'replay') {
+      return send(req, res, claim.answer.status, { 'Content-Type': 'application/json; charset=utf-8', ...verdict.headers, [REPLAYED_HEADER]: 'true' }, claim.answer.body);
+    }
+    if (claim.kind === 'mismatch') {
+      return sendGraphQLError(req, res, 409, 'Idempotency-Key: this key was first used with another operation or other variables; use a new key for a new request', 'CONFLICT', verdict.headers, { field: 'Idempotency-Key', rule: 'same key, same request' });
+    }
+    if (claim.kind === 'running') {
+      return sendGraphQLError(req, res, 409, 'Idempotency-Key: the first request with this key is still running; retry shortly for its answer', 'CONFLICT', { ...verdict.headers, 'Retry-After': '1' }, { field: 'Idempotency-Key', rule: 'one request at a time per key' });
+    }
+    let result: Awaited<ReturnType<typeof runApollo>>;
+    try {
+      result = await runApollo(apollo, req, operation, context);
+    } catch (error) {
+      await idempotency.release(scope).catch((releaseError: unknown) => console.error('gateway: idempotency key release failed', releaseError));
+      throw error;
+    }
+    const status = result.status ?? 200;
+    const keep = result.body.kind === 'complete' && isReplayable(status, result.body.string);
+    // The mutation ran: its answer goes out even if remembering it fails.
+    await (keep && result.body.kind === 'complete' ? idempotency.complete(scope, { status, body: result.body.string }) : idempotency.release(scope)).catch((storeError: unknown) =>
+      console.error('gateway: idempotency key could not be stored', storeError),
+    );
+    await sendApolloResult(req, res, result, verdict.headers);
   }
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code, error.headers);
+      if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code, error.headers, error.extensions);
       if (error instanceof SubgraphUnavailableError) {
         console.error(`gateway: ${error.message}`);
         if (res.headersSent) return res.end();
@@ -391,6 +438,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     eventListeners: () => feed?.listenerCount ?? 0,
     async stop() {
       if (pruning) clearInterval(pruning);
+      clearInterval(idempotencyPruning);
       registry?.close();
       sse?.close();
       await subscriptions?.close();

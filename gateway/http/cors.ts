@@ -11,8 +11,8 @@ export interface CorsRoute {
   readonly allowedHeaders: string;
 }
 
-const ALLOWED_HEADERS = 'content-type, x-api-key, authorization, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version';
-const EXPOSED_HEADERS = 'x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after';
+const ALLOWED_HEADERS = 'content-type, x-api-key, authorization, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, idempotency-key';
+const EXPOSED_HEADERS = 'x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after, idempotent-replayed';
 
 /**
  * Sets CORS headers for an allowed origin. Answers preflight (OPTIONS) requests itself

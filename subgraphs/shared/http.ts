@@ -10,6 +10,8 @@ export class HttpError extends Error {
     message: string,
     readonly code: string,
     readonly headers: Record<string, string> = {},
+    /** Extra `extensions` of the error (e.g. `field` and `rule` of a BAD_USER_INPUT). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -107,15 +109,38 @@ export async function executeApollo<TContext extends BaseContext>(
   extraHeaders: Record<string, string> = {},
   search?: string,
 ): Promise<void> {
+  await sendApolloResult(req, res, await runApollo(apollo, req, body, context, search), extraHeaders);
+}
+
+/** The result of one GraphQL-over-HTTP request run through Apollo Server. */
+export type ApolloHttpResult = Awaited<ReturnType<ApolloServer['executeHTTPGraphQLRequest']>>;
+
+/** Runs one GraphQL-over-HTTP request through Apollo Server without answering it (see executeApollo). */
+export async function runApollo<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  req: http.IncomingMessage,
+  body: unknown,
+  context: () => Promise<TContext>,
+  search?: string,
+): Promise<ApolloHttpResult> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const result = await apollo.executeHTTPGraphQLRequest({
+  return apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: search ?? url.search, body },
     context,
   });
+}
+
+/** Answers a request with Apollo Server's result (streamed for incremental delivery). */
+export async function sendApolloResult(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  result: ApolloHttpResult,
+  extraHeaders: Record<string, string> = {},
+): Promise<void> {
   const out: Record<string, string> = { ...extraHeaders };
   for (const [key, value] of result.headers) out[key] = value;
   if (result.body.kind === 'complete') {
