@@ -47,7 +47,8 @@ export function classifyFollowUp(
     const ext: Readonly<Record<string, unknown>> = failure.extensions ?? {};
     const service = ext['serviceName'] ?? ext['service'] ?? serviceOf(failure.message);
     // The gateway reports a subgraph's HTTP status in `extensions.response`.
-    const code = ext['response'] !== undefined ? 'SUBREQUEST_HTTP_ERROR' : 'SERVICE_UNAVAILABLE';
+    // The gateway's data source names a failed fetch SUBREQUEST_HTTP_ERROR or SUBREQUEST_MALFORMED_RESPONSE.
+    const code = ext['code'] === 'SUBREQUEST_HTTP_ERROR' || ext['code'] === 'SUBREQUEST_MALFORMED_RESPONSE' ? ext['code'] : ext['response'] !== undefined ? 'SUBREQUEST_HTTP_ERROR' : 'SERVICE_UNAVAILABLE';
     return { kind: 'failed', code, service: typeof service === 'string' ? service : null, message: failure.message };
   }
   if (!data) {
