@@ -323,7 +323,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       Object.keys(options.subgraphUrls).map(async (name) => {
         try {
           // Signed as the gateway: a subgraph with another IDENTITY_SECRET answers 401, and the gateway is not ready.
-          const response = await fetch(new URL('/ready', subgraphUrl(name)), { headers: signIdentity(null, options.identitySecret), signal: AbortSignal.timeout(2_000) });
+          const response = await fetch(new URL('/ready', subgraphUrl(name)), { headers: signIdentity(null, options.identitySecret, { audience: name, body: '' }), signal: AbortSignal.timeout(2_000) });
           await response.body?.cancel();
           return [name, response.ok ? 'ready' : refusalReason(name, response.status)] as const;
         } catch (error) {

@@ -69,7 +69,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     if (path === '/ready') {
       // A probe that carries the identity headers (the gateway's) learns whether its signature is accepted.
       if (req.headers[IDENTITY_HEADER] !== undefined) {
-        const probe = verifyIdentity(req.headers, options.identitySecret);
+        const probe = verifyIdentity(req.headers, options.identitySecret, { audience: options.name, body: '' });
         if (!probe.ok) return sendJson(req, res, 401, { status: 'unavailable', service: options.name, reason: `identity signature refused (${probe.reason})` });
       }
       try {
