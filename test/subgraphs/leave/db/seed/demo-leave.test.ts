@@ -32,5 +32,5 @@ describe('seedDemoLeave', () => {
     const again = await seedDemoLeave(graph.leaveDb, services, demo.orgId, demo.adminUserId);
     expect(again.created).toBe(false);
     expect(await graph.leaveDb.selectFrom('leave_requests').select('id').where('org_id', '=', demo.orgId).execute()).toHaveLength(total);
-  });
+  }, 120_000); // seeds a year of requests through the services: tens of seconds on a loaded machine
 });
