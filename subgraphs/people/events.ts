@@ -39,6 +39,7 @@ export function userEvent(
     workingPattern: row.working_pattern,
     employmentType: row.employment_type,
     employmentStartDate: row.employment_start_date,
+    externalId: row.external_id,
     active: row.deactivated_at === null,
   };
   return { orgId: row.org_id, type: `user.${type}`, entityType: 'User', entityId: row.id, actorId, payload: { ...payload } };

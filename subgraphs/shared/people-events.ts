@@ -35,6 +35,8 @@ export interface UserSnapshot {
   readonly workingPattern: readonly string[];
   readonly employmentType: 'FULL_TIME' | 'PART_TIME' | 'IRREGULAR_HOURS';
   readonly employmentStartDate: string | null;
+  /** The person's id in another HR or rostering system (OrOut `externalUserId`); absent in events older than the field. */
+  readonly externalId?: string | null;
   readonly active: boolean;
 }
 
