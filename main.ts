@@ -16,6 +16,9 @@ import { exitOnStartFailure, stopOnSignals } from './subgraphs/shared/process.ts
 import { readDocumentSettings } from './subgraphs/leave/config.ts';
 import { seedDemoLeave } from './subgraphs/leave/db/seed/demo-leave.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from './subgraphs/leave/db/database.ts';
+import { startTimeServer } from './subgraphs/time/server.ts';
+import { seedDemoTime } from './subgraphs/time/db/seed/demo-time.ts';
+import { TIME_SCHEMA, type TimeDatabase } from './subgraphs/time/db/database.ts';
 
 const startUp = exitOnStartFailure('leave graph');
 const env = process.env;
@@ -42,6 +45,7 @@ const leave = await startLeaveServer({
   host: bind,
   documents: readDocumentSettings({ ...env, PUBLIC_URL: publicUrl }, secret),
 });
+const time = await startTimeServer({ database, identitySecret: secret, port: intVar(env, 'TIME_PORT', 0, 0, 65535), host: bind });
 
 const peopleDb = schemaDb<PeopleDatabase>(database, PEOPLE_SCHEMA);
 const demo = env['DEMO_SEED'] === 'false' ? null : await seedDemoOrganization(peopleDb);
@@ -51,12 +55,15 @@ if (demo) {
   await leave.catchUpDirectory();
   const seeded = await seedDemoLeave(schemaDb<LeaveDatabase>(database, LEAVE_SCHEMA), leave.services, demo.orgId, demo.adminUserId);
   if (seeded.created) console.log(`seeded demo leave: ${JSON.stringify(seeded.requests)} requests by status`);
+  await time.catchUpDirectory();
+  const seededTime = await seedDemoTime(schemaDb<TimeDatabase>(database, TIME_SCHEMA), time.services, demo.orgId, demo.adminUserId);
+  if (seededTime.created) console.log(`seeded demo time: ${JSON.stringify(seededTime.submissions)} overtime submissions by status, ${seededTime.hoursWorkedDays} days of hours worked`);
 }
 
 const gateway = await startGatewayServer({
   ...gatewayConfig,
   supergraphSdl: fs.readFileSync(gatewayConfig.supergraphPath, 'utf8'),
-  subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql` },
+  subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql` },
   database,
 });
 
@@ -68,7 +75,7 @@ The leave graph is running (${((Date.now() - started) / 1000).toFixed(1)} s, ${d
   Apollo Sandbox     ${shown}/graphql${demoKey ? `#key=${demoKey}` : ''}
   GraphiQL (offline) ${shown}/graphiql${demoKey ? `#key=${demoKey}` : ''}
   Health / ready     ${shown}/health  ${shown}/ready
-  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql (signed requests from the gateway only)
+  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql, time ${time.url}/graphql (signed requests from the gateway only)
 ${demoKey ? `\n  Demo admin API key (Northwind Trading): ${demoKey}\n\n  curl -s ${shown}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' \\\n    -d '{"query":"{ me { name } users(first: 5) { totalCount nodes { name department { name } manager { name } } } }"}'\n` : ''}
 Press Ctrl-C to stop.`);
 startUp();
@@ -76,6 +83,7 @@ startUp();
 stopOnSignals(async () => {
   console.log('\nstopping...');
   await gateway.stop();
+  await time.stop();
   await leave.stop();
   await people.stop();
   await database.close();

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { readRequestLimitsByOrganization } from '../subgraphs/shared/request-limits.ts';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +10,18 @@ import type { RateLimits } from './rate-limit/rate-limiter.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Subgraphs the gateway routes to, with the variable naming each one's URL. */
-export const SUBGRAPH_URL_VARS = { people: 'PEOPLE_URL', leave: 'LEAVE_URL' } as const;
+/** The variable naming a subgraph's URL: `<NAME>_URL` (`PEOPLE_URL`, `TIME_URL`, ...). */
+export function subgraphUrlVar(name: string): string {
+  return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+/**
+ * The subgraphs a supergraph routes to, by the names composition gave them (its
+ * `join__Graph` values): a new subgraph needs no gateway change beyond composing it.
+ */
+export function supergraphSubgraphNames(supergraphSdl: string): string[] {
+  return [...supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)"/g)].map((m) => m[1] as string).sort();
+}
 
 /** The checked-in supergraph. */
 export const DEFAULT_SUPERGRAPH_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema', 'supergraph.graphql');
@@ -53,18 +64,31 @@ function urlVar(env: Env, name: string, fallback: string): string {
   }
 }
 
+/** `<NAME>_URL` of every subgraph of the supergraph at `supergraphPath`; default `http://127.0.0.1:<its default port>/graphql`. */
+function subgraphUrls(env: Env, supergraphPath: string): Record<string, string> {
+  let sdl: string;
+  try {
+    sdl = fs.readFileSync(supergraphPath, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`SUPERGRAPH_PATH: cannot read ${supergraphPath} (${(error as Error).message})`);
+  }
+  return Object.fromEntries(
+    supergraphSubgraphNames(sdl).map((name) => {
+      const port = (DEFAULT_PORTS as Record<string, number>)[name];
+      const variable = subgraphUrlVar(name);
+      if (port === undefined && !env[variable]) throw new ConfigError(`${variable} is required: the supergraph routes to subgraph '${name}'`);
+      return [name, urlVar(env, variable, `http://127.0.0.1:${port ?? 0}/graphql`)];
+    }),
+  );
+}
+
 /** Reads the gateway's configuration from the environment; throws ConfigError naming the variable. */
 export function readGatewayConfig(env: Env, options: { requireSecret: boolean } = { requireSecret: true }): GatewayConfig {
   return {
     port: intVar(env, 'PORT', DEFAULT_PORTS.gateway, 0, 65535),
     host: host(env),
     identitySecret: identitySecret(env, options.requireSecret),
-    subgraphUrls: Object.fromEntries(
-      Object.entries(SUBGRAPH_URL_VARS).map(([name, variable]) => [
-        name,
-        urlVar(env, variable, `http://127.0.0.1:${DEFAULT_PORTS[name as keyof typeof DEFAULT_PORTS]}/graphql`),
-      ]),
-    ),
+    subgraphUrls: subgraphUrls(env, env['SUPERGRAPH_PATH'] ?? DEFAULT_SUPERGRAPH_PATH),
     corsOrigins: (env['CORS_ORIGINS'] ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     apiKeyCacheTtlMs: intVar(env, 'API_KEY_CACHE_TTL_MS', 60_000, 0, 60_000),
     maxBodyBytes: intVar(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),

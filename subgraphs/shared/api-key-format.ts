@@ -16,6 +16,7 @@ export const SCOPES = [
   'approve:leave',
   'read:time',
   'write:time',
+  'approve:time',
   'read:boarding',
   'write:boarding',
   'admin',

@@ -18,6 +18,8 @@ import { insertDepartment } from '../../subgraphs/people/db/repositories/departm
 import { appendEvents } from '../../subgraphs/shared/outbox.ts';
 import { startLeaveServer, type RunningLeaveServer } from '../../subgraphs/leave/server.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase, type LeaveDb } from '../../subgraphs/leave/db/database.ts';
+import { startTimeServer, type RunningTimeServer } from '../../subgraphs/time/server.ts';
+import { TIME_SCHEMA, type TimeDatabase, type TimeDb } from '../../subgraphs/time/db/database.ts';
 import { startGatewayServer, type GatewayServerOptions, type RunningGateway } from '../../gateway/server.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -27,10 +29,12 @@ export interface TestGraph {
   readonly database: TestDatabase;
   readonly people: RunningServer;
   readonly leave: RunningLeaveServer;
+  readonly time: RunningTimeServer;
   readonly gateway: RunningGateway;
   readonly identitySecret: string;
   readonly peopleDb: PeopleDb;
   readonly leaveDb: LeaveDb;
+  readonly timeDb: TimeDb;
   /** Where the leave subgraph keeps uploaded documents. */
   readonly documentsDir: string;
   /** POSTs a GraphQL operation to the gateway with `key` (none when undefined). */
@@ -43,7 +47,7 @@ export interface TestGraph {
    * Stops a subgraph for real (its port closes); resolves to a function that starts it again
    * on the same port, with the same database and settings.
    */
-  stopService(name: 'people' | 'leave'): Promise<() => Promise<void>>;
+  stopService(name: 'people' | 'leave' | 'time'): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +58,7 @@ export interface GraphQLBody<T> {
 
 export interface GraphOptions {
   readonly apiKeyCacheTtlMs?: number;
-  /** Fixed clock for the leave subgraph. */
+  /** Fixed clock for the leave and time subgraphs. */
   readonly now?: () => Date;
   /** Largest document upload, bytes. */
   readonly documentMaxBytes?: number;
@@ -101,10 +105,12 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     },
   };
   let leave = await startLeaveServer(leaveOptions);
-  const stopped = new Set<'people' | 'leave'>();
+  const timeOptions = { database: database.handle, identitySecret, now: options.now };
+  let time = await startTimeServer(timeOptions);
+  const stopped = new Set<'people' | 'leave' | 'time'>();
   const gateway = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql` },
+    subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql` },
     identitySecret,
     apiKeyCacheTtlMs: options.apiKeyCacheTtlMs,
     database: database.handle,
@@ -125,10 +131,14 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     get leave() {
       return leave;
     },
+    get time() {
+      return time;
+    },
     gateway,
     identitySecret,
     peopleDb: schemaDb<PeopleDatabase>(database.handle, PEOPLE_SCHEMA),
     leaveDb: schemaDb<LeaveDatabase>(database.handle, LEAVE_SCHEMA),
+    timeDb: schemaDb<TimeDatabase>(database.handle, TIME_SCHEMA),
     documentsDir,
     async gql(key, query, variables) {
       const response = await fetch(`${gateway.url}/graphql`, {
@@ -139,17 +149,20 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
       return { status: response.status, body: (await response.json()) as never, headers: response.headers };
     },
     async stopService(name) {
-      const port = Number(new URL(name === 'people' ? people.url : leave.url).port);
-      await (name === 'people' ? people : leave).stop();
+      const service = name === 'people' ? people : name === 'leave' ? leave : time;
+      const port = Number(new URL(service.url).port);
+      await service.stop();
       stopped.add(name);
       return async () => {
         if (name === 'people') people = await startPeopleServer({ database: database.handle, identitySecret, requestLimits, port });
-        else leave = await startLeaveServer({ ...leaveOptions, port });
+        else if (name === 'leave') leave = await startLeaveServer({ ...leaveOptions, port });
+        else time = await startTimeServer({ ...timeOptions, port });
         stopped.delete(name);
       };
     },
     async stop() {
       await gateway.stop();
+      if (!stopped.has('time')) await time.stop();
       if (!stopped.has('leave')) await leave.stop();
       if (!stopped.has('people')) await people.stop();
       await database.close();
@@ -188,6 +201,8 @@ export interface NewTestUser {
   employmentStartDate?: string;
   /** Hours Monday..Sunday, e.g. ['8','8','8','8','8','0','0']. */
   workingPattern?: string[];
+  /** Id in another HR system (hours worked by external id). */
+  externalId?: string;
 }
 
 let counter = 0;
@@ -245,6 +260,7 @@ export async function createTestOrg(db: PeopleDb, name = `Org ${++counter}`): Pr
         employment_type: values.employmentType ?? 'FULL_TIME',
         employment_start_date: values.employmentStartDate ?? '2020-01-06',
         ...(values.workingPattern ? { working_pattern: values.workingPattern } : {}),
+        ...(values.externalId ? { external_id: values.externalId } : {}),
       });
       // Published like people's own writes, so leave's directory learns of the user.
       await appendEvents(trx, [userEvent(row, 'created', null)]);

@@ -4,6 +4,8 @@ import { PEOPLE_SCHEMA } from '../../subgraphs/people/db/database.ts';
 import { peopleMigrations } from '../../subgraphs/people/db/migrations/index.ts';
 import { LEAVE_SCHEMA } from '../../subgraphs/leave/db/database.ts';
 import { leaveMigrations } from '../../subgraphs/leave/db/migrations/index.ts';
+import { TIME_SCHEMA } from '../../subgraphs/time/db/database.ts';
+import { timeMigrations } from '../../subgraphs/time/db/migrations/index.ts';
 import { GATEWAY_SCHEMA, gatewayMigrations } from '../../gateway/db/migrations/index.ts';
 
 /** Applies every subgraph's and the gateway's migrations: what a test template database holds. */
@@ -11,5 +13,6 @@ export async function migrateAll(handle: DatabaseHandle): Promise<void> {
   await migrateSchema(handle, EVENTS_SCHEMA, eventsMigrations);
   await migrateSchema(handle, PEOPLE_SCHEMA, peopleMigrations);
   await migrateSchema(handle, LEAVE_SCHEMA, leaveMigrations);
+  await migrateSchema(handle, TIME_SCHEMA, timeMigrations);
   await migrateSchema(handle, GATEWAY_SCHEMA, gatewayMigrations);
 }

@@ -1,0 +1,99 @@
+import { sql, type Insertable } from 'kysely';
+import { afterCursor } from '../../../shared/pagination.ts';
+import type { TimeDb } from '../database.ts';
+import type { ToilLedgerRow, ToilLedgerTable, ToilLotRow, ToilLotsTable } from '../tables/toil.ts';
+
+export async function insertToilLot(db: TimeDb, values: Insertable<ToilLotsTable>): Promise<ToilLotRow> {
+  return db.insertInto('toil_lots').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function insertToilMovements(db: TimeDb, values: readonly Insertable<ToilLedgerTable>[]): Promise<void> {
+  if (values.length === 0) return;
+  await db.insertInto('toil_ledger').values([...values]).execute();
+}
+
+/** Sets a lot's used hours. */
+export async function setToilLotUsed(db: TimeDb, orgId: string, lotId: string, used: string): Promise<void> {
+  await db.updateTable('toil_lots').set({ used }).where('org_id', '=', orgId).where('id', '=', lotId).execute();
+}
+
+export async function revokeToilLot(db: TimeDb, orgId: string, lotId: string): Promise<void> {
+  await db.updateTable('toil_lots').set({ revoked_at: sql`now()` }).where('org_id', '=', orgId).where('id', '=', lotId).execute();
+}
+
+/**
+ * A person's lots that are not revoked, oldest first (earned date, then creation), locked
+ * `for update` when `lock` (writes that use or take back TOIL hold them to commit).
+ */
+export async function findLiveToilLots(db: TimeDb, orgId: string, userId: string, lock: boolean): Promise<ToilLotRow[]> {
+  let query = db
+    .selectFrom('toil_lots')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .orderBy('earned_on')
+    .orderBy('created_at')
+    .orderBy('id');
+  if (lock) query = query.forUpdate();
+  return query.execute();
+}
+
+/** Lots (not revoked) of many people at once, oldest first per person: one statement for a batch of balances. */
+export async function findLiveToilLotsOfUsers(db: TimeDb, orgId: string, userIds: readonly string[]): Promise<ToilLotRow[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('toil_lots')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', userIds)
+    .where('revoked_at', 'is', null)
+    .orderBy('user_id')
+    .orderBy('earned_on')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function findToilLotOfSubmission(db: TimeDb, orgId: string, submissionId: string): Promise<ToilLotRow | undefined> {
+  return db.selectFrom('toil_lots').selectAll().where('org_id', '=', orgId).where('submission_id', '=', submissionId).forUpdate().executeTakeFirst();
+}
+
+/** Movements that `sourceId` caused, oldest first. */
+export async function findToilMovementsOfSource(db: TimeDb, orgId: string, sourceId: string): Promise<ToilLedgerRow[]> {
+  return db.selectFrom('toil_ledger').selectAll().where('org_id', '=', orgId).where('source_id', '=', sourceId).orderBy('created_at').orderBy('id').execute();
+}
+
+/** Sort key of a person's ledger and lots: creation time, then id. */
+export function toilSortKey(row: { created_at: Date; id: string }): [string, string] {
+  return [row.created_at.toISOString(), row.id];
+}
+
+/** A page of a person's movements, oldest first; `limit + 1` rows. */
+export async function listToilMovements(db: TimeDb, orgId: string, userId: string, limit: number, after: string | null): Promise<ToilLedgerRow[]> {
+  let query = db.selectFrom('toil_ledger').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId);
+  if (after) query = query.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid']));
+  return query.orderBy('created_at').orderBy('id').limit(limit).execute();
+}
+
+export async function countToilMovements(db: TimeDb, orgId: string, userId: string): Promise<number> {
+  const row = await db.selectFrom('toil_ledger').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** A page of a person's lots (revoked included), oldest first; `limit + 1` rows. */
+export async function listToilLots(db: TimeDb, orgId: string, userId: string, limit: number, after: string | null): Promise<ToilLotRow[]> {
+  let query = db.selectFrom('toil_lots').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId);
+  if (after) query = query.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid']));
+  return query.orderBy('created_at').orderBy('id').limit(limit).execute();
+}
+
+export async function countToilLots(db: TimeDb, orgId: string, userId: string): Promise<number> {
+  const row = await db.selectFrom('toil_lots').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+/** Lots by id (revoked included). */
+export async function findToilLots(db: TimeDb, orgId: string, ids: readonly string[]): Promise<ToilLotRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('toil_lots').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
