@@ -18,6 +18,8 @@ export interface DocumentSettings {
 export interface LeaveServices {
   /** Applies people events not yet in the directory: call before a write that reads it. */
   readonly catchUpDirectory: () => Promise<void>;
+  /** Applies the organization's hours-worked events not yet accrued (read-your-writes for allowances). */
+  readonly catchUpAccruals: (orgId: string) => Promise<void>;
   readonly documents: DocumentSettings;
   /** Current time; tests may fix it. */
   readonly now: () => Date;
@@ -50,4 +52,9 @@ export interface LeaveContext {
 
 export function createLeaveContext(db: LeaveDb, identity: Identity, services: LeaveServices): LeaveContext {
   return { identity, db, directory: createDirectoryLoaders(db, identity.orgId), loaders: new LoaderCache(), services };
+}
+
+/** Catches accruals up once per request, before its first allowance read (see `LeaveServices.catchUpAccruals`). */
+export function accrualsApplied(ctx: LeaveContext): Promise<void> {
+  return ctx.loaders.get('accrualsApplied', () => ctx.services.catchUpAccruals(ctx.identity.orgId));
 }

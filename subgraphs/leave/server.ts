@@ -8,7 +8,7 @@ import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from 
 import { createLeaveContext, type DocumentSettings, type LeaveServices } from './context.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from './db/database.ts';
 import { leaveMigrations } from './db/migrations/index.ts';
-import { createAccrualConsumer } from './domain/accrual-consumer.ts';
+import { createAccrualCatchUp, createAccrualConsumer } from './domain/accrual-consumer.ts';
 import { createDirectoryConsumer } from './domain/directory-consumer.ts';
 import { createDocumentRoutes } from './documents/routes.ts';
 import { leaveResolvers } from './resolvers/index.ts';
@@ -45,11 +45,13 @@ export async function startLeaveServer(options: LeaveServerOptions): Promise<Run
   fs.mkdirSync(options.documents.directory, { recursive: true });
 
   const directory = createDirectoryConsumer(options.database, { now: options.now });
-  const consumers: OutboxConsumer[] = [directory, createAccrualConsumer(options.database)];
+  const accruals = createAccrualConsumer(options.database);
+  const consumers: OutboxConsumer[] = [directory, accruals];
   for (const consumer of consumers) await consumer.start();
 
   const services: LeaveServices = {
     catchUpDirectory: () => directory.catchUp(),
+    catchUpAccruals: createAccrualCatchUp(options.database, accruals, directory),
     documents: options.documents,
     now: options.now ?? (() => new Date()),
   };

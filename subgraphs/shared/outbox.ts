@@ -94,6 +94,21 @@ export async function consumerCursor(db: QueryExecutorProvider, name: string): P
   return Number(rows[0]?.last_id ?? 0);
 }
 
+/**
+ * True when the outbox holds an event of `orgId` with one of `typePrefixes` that the
+ * consumer `name` has not applied yet (one statement): a reader that must see its own
+ * writes across the event boundary asks this before catching the consumer up.
+ */
+export async function hasUnappliedEvents(db: QueryExecutorProvider, name: string, typePrefixes: readonly string[], orgId: string): Promise<boolean> {
+  const { rows } = await sql<{ pending: boolean }>`
+    select exists (
+      select 1 from ${sql.id(EVENTS_SCHEMA, 'outbox')}
+      where id > coalesce((select last_id from ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} where consumer = ${name}), 0)
+        and org_id = ${orgId} ${typeFilter(typePrefixes)}
+    ) as pending`.execute(db);
+  return rows[0]?.pending === true;
+}
+
 /** Narrows `readEvents` to one organization and to ids up to `upTo`. */
 export interface ReadEventsScope {
   readonly orgId?: string;

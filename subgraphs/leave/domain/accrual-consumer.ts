@@ -1,9 +1,11 @@
 import type { Transaction } from 'kysely';
 import type { DatabaseHandle } from '../../shared/database.ts';
-import { appendEvents, consumerCursor, createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
+import { appendEvents, consumerCursor, createOutboxConsumer, hasUnappliedEvents, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
 import { isId } from '../../shared/validation.ts';
 import { LEAVE_SCHEMA, type LeaveDb } from '../db/database.ts';
-import { insertLedgerEntryOnce, updateAllowance } from '../db/repositories/allowances.ts';
+import { insertLedgerEntryOnce, sumLedgerOfSourceGroup, updateAllowance } from '../db/repositories/allowances.ts';
+import type { AllowanceRow } from '../db/tables/allowances.ts';
+import type { DirectoryOrganizationRow, DirectoryUserRow } from '../db/tables/directory.ts';
 import { findDirectoryOrganization, findDirectoryUsers } from '../db/repositories/directory.ts';
 import { findDefaultAccrualLeaveType, findLeaveTypes } from '../db/repositories/leave-types.ts';
 import type { LeaveTypeRow, LeaveUnit } from '../db/tables/leave-types.ts';
@@ -31,16 +33,26 @@ export interface HoursWorkedPayload {
   readonly leaveTypeId: string | null;
   /** The submission's id: accruals are idempotent by it. */
   readonly submissionId: string;
+  /**
+   * The day's id across its revisions (time's hours-worked entry). With it, a revision
+   * moves the day's accrual by the difference (an ACCRUAL_CORRECTION line) instead of
+   * accruing again; without it, every submission accrues on its own.
+   */
+  readonly entryId: string | null;
+  /** The day's hours before this revision, if it had any (for the correction's reason). */
+  readonly previousHoursWorked?: string | null;
 }
 
 /** The payload if it has the expected shape, else null. */
 function parsePayload(payload: Record<string, unknown>): HoursWorkedPayload | null {
-  const { userId, date, hoursWorked, leaveTypeId, submissionId } = payload;
+  const { userId, date, hoursWorked, leaveTypeId, submissionId, entryId } = payload;
   if (typeof userId !== 'string' || typeof date !== 'string' || !isIsoDate(date)) return null;
   if (typeof hoursWorked !== 'string' || !/^\d+(\.\d+)?$/.test(hoursWorked)) return null;
   if (leaveTypeId !== null && leaveTypeId !== undefined && typeof leaveTypeId !== 'string') return null;
   if (typeof submissionId !== 'string' || submissionId.length === 0) return null;
-  return { userId, date, hoursWorked, leaveTypeId: leaveTypeId ?? null, submissionId };
+  if (entryId !== null && entryId !== undefined && (typeof entryId !== 'string' || entryId.length === 0)) return null;
+  const previous = typeof payload['previousHoursWorked'] === 'string' ? payload['previousHoursWorked'] : null;
+  return { userId, date, hoursWorked, leaveTypeId: leaveTypeId ?? null, submissionId, entryId: entryId ?? null, previousHoursWorked: previous };
 }
 
 /**
@@ -118,22 +130,80 @@ export async function applyHoursWorked(event: OutboxEvent, trx: Transaction<unkn
     return;
   }
   const amount = accrualAmount(payload.hoursWorked, type.unit, user.working_pattern);
-  if (toUnits(amount) === 0) return;
   const year = leaveYearOf(payload.date, org.leave_year_start_month).year;
-  const allowance = await ensureAllowance(db, org, user, type, year);
-  const entry = await insertLedgerEntryOnce(db, {
-    org_id: org.org_id,
-    allowance_id: allowance.id,
-    kind: 'ACCRUAL',
-    amount,
-    reason: `12.07% of ${payload.hoursWorked} hours worked on ${payload.date}`,
-    effective_date: payload.date,
-    source_id: payload.submissionId,
-    created_by: null,
-  });
-  if (!entry) return;
-  const updated = await updateAllowance(db, org.org_id, allowance.id, {});
-  await appendEvents(trx, [allowanceChangedEvent(updated, 'ACCRUED', null)]);
+  if (payload.entryId === null) {
+    if (toUnits(amount) === 0) return;
+    const allowance = await ensureAllowance(db, org, user, type, year);
+    const entry = await insertLedgerEntryOnce(db, {
+      org_id: org.org_id,
+      allowance_id: allowance.id,
+      kind: 'ACCRUAL',
+      amount,
+      reason: `12.07% of ${payload.hoursWorked} hours worked on ${payload.date}`,
+      effective_date: payload.date,
+      source_id: payload.submissionId,
+      created_by: null,
+    });
+    if (!entry) return;
+    const updated = await updateAllowance(db, org.org_id, allowance.id, {});
+    await appendEvents(trx, [allowanceChangedEvent(updated, 'ACCRUED', null)]);
+    return;
+  }
+  await applyDayRevision(trx, db, { org, user, type, year, amount, payload, entryId: payload.entryId });
+}
+
+/**
+ * One revision of an hours-worked day: the day's lines (all revisions, any allowance) are
+ * summed; the target allowance gets `amount` minus what it already holds from the day, and
+ * any other allowance that holds some (the day named another leave type before) gives it
+ * back. The first line of a day is an ACCRUAL, later ones ACCRUAL_CORRECTION; each line's
+ * `source_id` is unique per revision, so a replayed event adds nothing.
+ */
+async function applyDayRevision(
+  trx: Transaction<unknown>,
+  db: LeaveDb,
+  day: { org: DirectoryOrganizationRow; user: DirectoryUserRow; type: LeaveTypeRow; year: number; amount: string; payload: HoursWorkedPayload; entryId: string },
+): Promise<void> {
+  const { org, payload } = day;
+  const held = await sumLedgerOfSourceGroup(db, org.org_id, day.entryId);
+  const first = held.length === 0;
+  const allowance = await ensureAllowance(db, org, day.user, day.type, day.year);
+  const changed: AllowanceRow[] = [];
+  for (const other of held) {
+    if (other.allowance_id === allowance.id || toUnits(other.total) === 0) continue;
+    const entry = await insertLedgerEntryOnce(db, {
+      org_id: org.org_id,
+      allowance_id: other.allowance_id,
+      kind: 'ACCRUAL_CORRECTION',
+      amount: formatUnits(-toUnits(other.total), 4),
+      reason: `hours worked on ${payload.date} recorded again for another leave type: accrual moved`,
+      effective_date: payload.date,
+      source_id: `${payload.submissionId}:from:${other.allowance_id}`,
+      source_group: day.entryId,
+      created_by: null,
+    });
+    if (entry) changed.push(await updateAllowance(db, org.org_id, other.allowance_id, {}));
+  }
+  const already = toUnits(held.find((h) => h.allowance_id === allowance.id)?.total ?? '0');
+  const difference = toUnits(day.amount) - already;
+  if (difference !== 0) {
+    const previous = typeof payload.previousHoursWorked === 'string' ? payload.previousHoursWorked : null;
+    const entry = await insertLedgerEntryOnce(db, {
+      org_id: org.org_id,
+      allowance_id: allowance.id,
+      kind: first ? 'ACCRUAL' : 'ACCRUAL_CORRECTION',
+      amount: formatUnits(difference, 4),
+      reason: first
+        ? `12.07% of ${payload.hoursWorked} hours worked on ${payload.date}`
+        : `hours worked on ${payload.date} corrected${previous ? ` from ${previous}` : ''} to ${payload.hoursWorked}: accrual moved by the difference`,
+      effective_date: payload.date,
+      source_id: payload.submissionId,
+      source_group: day.entryId,
+      created_by: null,
+    });
+    if (entry) changed.push(await updateAllowance(db, org.org_id, allowance.id, {}));
+  }
+  if (changed.length > 0) await appendEvents(trx, changed.map((row) => allowanceChangedEvent(row, 'ACCRUED', null)));
 }
 
 /** The durable consumer of `hours_worked.*` events that accrues holiday for irregular-hours workers (`applyHoursWorked`). */
@@ -144,4 +214,19 @@ export function createAccrualConsumer(database: DatabaseHandle): OutboxConsumer 
     typePrefixes: ['hours_worked.'],
     handle: applyHoursWorked,
   });
+}
+
+/**
+ * Read-your-writes across the event boundary: returns a function that, for an
+ * organization, applies every `hours_worked.*` event committed before the call (and the
+ * people events before them) when the accrual consumer has not applied them yet. One
+ * statement when there is nothing to apply. Every deployment shares one database, so a
+ * write that the time subgraph has acknowledged is in the outbox when this runs.
+ */
+export function createAccrualCatchUp(database: DatabaseHandle, accruals: OutboxConsumer, directory: OutboxConsumer): (orgId: string) => Promise<void> {
+  return async (orgId) => {
+    if (!(await hasUnappliedEvents(database.root, ACCRUAL_CONSUMER_NAME, ['hours_worked.'], orgId))) return;
+    await directory.catchUp();
+    await accruals.catchUp();
+  };
 }

@@ -3,7 +3,7 @@ import { badInput, forbidden } from '../../shared/errors.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { isId, requireIntInRange, requireText } from '../../shared/validation.ts';
-import type { LeaveContext } from '../context.ts';
+import { accrualsApplied, type LeaveContext } from '../context.ts';
 import {
   countLedgerEntriesOfAllowances,
   insertLedgerEntry,
@@ -171,6 +171,7 @@ interface AdjustAllowanceInput {
 export const allowanceResolvers = {
   Query: {
     allowance: async (_: unknown, args: { userId: string; leaveTypeId: string; year?: number | null }, ctx: LeaveContext) => {
+      await accrualsApplied(ctx);
       const org = await requireOrganization(ctx);
       const user = await requireDirectoryUser(ctx, args.userId, 'userId');
       if (!(await maySeeLeaveOf(ctx, user))) throw forbidden('only the person, their managers and admins may see their allowances');

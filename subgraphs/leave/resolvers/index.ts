@@ -9,10 +9,11 @@ import { coverageResolvers } from './coverage.ts';
 import { documentResolvers } from './documents.ts';
 import { reportResolvers } from './reports.ts';
 import { userLeaveResolvers } from './users.ts';
+import { hoursWorkedLeaveResolvers } from './hours-worked.ts';
 
 /** Every resolver of the leave subgraph. */
 export const leaveResolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
-  ...mergeResolvers(leaveRequestResolvers, coverageResolvers, absenceResolvers, calendarDayResolvers, reportResolvers, documentResolvers, leaveTypeResolvers, allowanceResolvers, userLeaveResolvers),
+  ...mergeResolvers(leaveRequestResolvers, coverageResolvers, absenceResolvers, calendarDayResolvers, reportResolvers, documentResolvers, leaveTypeResolvers, allowanceResolvers, userLeaveResolvers, hoursWorkedLeaveResolvers),
 };

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { badInput, forbidden } from '../../shared/errors.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { requireIds } from '../../shared/validation.ts';
-import type { LeaveContext } from '../context.ts';
+import { accrualsApplied, type LeaveContext } from '../context.ts';
 import { allowanceBalanceLoader, currentLeaveYear, newAllowanceRow } from '../domain/allowance-balance.ts';
 import { maySeeLeaveOfId, requireOrganization } from '../domain/access.ts';
 import { todayIn } from '../domain/dates.ts';
@@ -101,6 +101,7 @@ export const userLeaveResolvers = {
     },
     allowances: async (user: UserRef, args: { year?: number | null }, ctx: LeaveContext) => {
       await requireLeaveVisible(ctx, user.id, 'allowances');
+      await accrualsApplied(ctx);
       if (args.year !== null && args.year !== undefined && (!Number.isInteger(args.year) || args.year < 2000 || args.year > 2100)) {
         throw badInput('year', 'must be a year from 2000 to 2100');
       }

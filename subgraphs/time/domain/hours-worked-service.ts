@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { badInput } from '../../shared/errors.ts';
+import { appError, badInput, type ErrorCode } from '../../shared/errors.ts';
 import { formatUnits, roundHalfUp, toUnits } from '../../shared/decimal.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { isId } from '../../shared/validation.ts';
@@ -38,6 +38,8 @@ export interface HoursWorkedItemResult {
   readonly hoursAccrued: string;
   readonly noAccrualReason: string | null;
   readonly error: { code: string; field: string | null; message: string } | null;
+  /** The item's error as a GraphQL error (field prefixed), for the single mutation to throw. */
+  readonly graphQLError: GraphQLError | null;
   /** Key of the day, `userId|date`, to attach the written row. */
   readonly key: string | null;
 }
@@ -53,13 +55,16 @@ function failure(index: number, error: unknown, prefix: string): HoursWorkedItem
   const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : null;
   const rule = typeof error.extensions['rule'] === 'string' ? error.extensions['rule'] : error.message;
   const itemField = field === null ? null : `${prefix}${field}`;
+  const code = String(error.extensions['code'] ?? 'BAD_USER_INPUT');
+  const message = itemField ? `${itemField}: ${rule}` : error.message;
   return {
+    graphQLError: appError(code as ErrorCode, message, itemField ? { field: itemField, rule } : {}),
     index,
     status: 'FAILED',
     row: null,
     hoursAccrued: '0',
     noAccrualReason: 'the item failed',
-    error: { code: String(error.extensions['code'] ?? 'BAD_USER_INPUT'), field: itemField, message: itemField ? `${itemField}: ${rule}` : error.message },
+    error: { code, field: itemField, message },
     key: null,
   };
 }
@@ -197,6 +202,7 @@ export async function recordHoursWorked(ctx: TimeContext, items: readonly HoursW
           hoursAccrued: formatUnits(accrued),
           noAccrualReason: reason,
           error: null,
+          graphQLError: null,
           key,
         };
         if (!unchanged) {

@@ -74,6 +74,8 @@ export const hoursWorkedResolvers = {
     async recordHoursWorked(_: unknown, { input }: { input: HoursWorkedItemInput }, ctx: TimeContext) {
       const [result] = await recordHoursWorked(ctx, [input], () => 'input.');
       if (!result) throw new Error('recordHoursWorked returned no result');
+      // One item: its failure is the mutation's error, as for any other mutation.
+      if (result.graphQLError) throw result.graphQLError;
       return toResult(result);
     },
     async recordHoursWorkedBulk(_: unknown, { items }: { items: HoursWorkedItemInput[] }, ctx: TimeContext) {

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { afterCursor } from '../../../shared/pagination.ts';
-import type { LeaveDb } from '../database.ts';
+import { LEAVE_SCHEMA, type LeaveDb } from '../database.ts';
 import type { AllowanceLedgerRow, AllowanceLedgerTable, AllowanceRow, AllowancesTable } from '../tables/allowances.ts';
 import type { LeaveTypeRow, LeaveUnit } from '../tables/leave-types.ts';
 
@@ -181,7 +181,7 @@ export async function sumLedgerAmounts(
       'a.entitlement',
       'a.carried_over',
       sql<string>`coalesce(sum(l.amount) filter (where l.kind = 'ADJUSTMENT'), 0)`.as('adjustments'),
-      sql<string>`coalesce(sum(l.amount) filter (where l.kind = 'ACCRUAL'), 0)`.as('accrued'),
+      sql<string>`coalesce(sum(l.amount) filter (where l.kind in ('ACCRUAL', 'ACCRUAL_CORRECTION')), 0)`.as('accrued'),
     ])
     .where('a.org_id', '=', orgId)
     .where('a.id', 'in', allowanceIds)
@@ -255,4 +255,34 @@ export async function countLedgerEntriesOfAllowances(db: LeaveDb, orgId: string,
     .groupBy('allowance_id')
     .execute();
   return new Map(rows.map((r) => [r.allowance_id, r.n]));
+}
+
+/** What each allowance holds from one source group (an hours-worked day): sums of its lines by allowance. */
+export async function sumLedgerOfSourceGroup(db: LeaveDb, orgId: string, group: string): Promise<{ allowance_id: string; total: string }[]> {
+  return db
+    .selectFrom('allowance_ledger')
+    .select(['allowance_id', sql<string>`sum(amount)::text`.as('total')])
+    .where('org_id', '=', orgId)
+    .where('source_group', '=', group)
+    .groupBy('allowance_id')
+    .execute();
+}
+
+/**
+ * For each source group (an hours-worked day), the allowance that holds its accrual: the
+ * one whose lines do not sum to zero (a day moved to another type leaves zero behind), else
+ * the one with the newest line; with what it holds. One statement.
+ */
+export async function findAllowanceIdsOfSourceGroups(db: LeaveDb, orgId: string, groups: readonly string[]): Promise<Map<string, { allowanceId: string; accrued: string }>> {
+  if (groups.length === 0) return new Map();
+  const { rows } = await sql<{ source_group: string; allowance_id: string; total: string }>`
+    select distinct on (source_group) source_group, allowance_id::text as allowance_id, total::text as total
+    from (
+      select source_group, allowance_id, sum(amount) as total, max(created_at) as last
+      from ${sql.id(LEAVE_SCHEMA, 'allowance_ledger')}
+      where org_id = ${orgId} and source_group in (${sql.join(groups)})
+      group by source_group, allowance_id
+    ) as held
+    order by source_group, (total <> 0) desc, last desc`.execute(db);
+  return new Map(rows.map((r) => [r.source_group, { allowanceId: r.allowance_id, accrued: r.total }]));
 }

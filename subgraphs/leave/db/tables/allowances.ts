@@ -20,10 +20,10 @@ export interface AllowancesTable {
 export type AllowanceRow = Selectable<AllowancesTable>;
 
 /**
- * ADJUSTMENT and ACCRUAL amounts add to the balance; a RECOMPUTED entry records a change of
+ * ADJUSTMENT, ACCRUAL and ACCRUAL_CORRECTION amounts add to the balance; a RECOMPUTED entry records a change of
  * the entitlement itself (its amount is the change, already in `entitlement`, so never summed).
  */
-export type LedgerKind = 'ADJUSTMENT' | 'ACCRUAL' | 'RECOMPUTED';
+export type LedgerKind = 'ADJUSTMENT' | 'ACCRUAL' | 'RECOMPUTED' | 'ACCRUAL_CORRECTION';
 
 export interface AllowanceLedgerTable {
   id: Generated<string>;
@@ -34,6 +34,8 @@ export interface AllowanceLedgerTable {
   reason: string;
   effective_date: string;
   source_id: string | null;
+  /** The source's group: every line of one hours-worked day, whatever its revision (null for others). */
+  source_group?: string | null;
   created_by: string | null;
   created_at: Generated<Date>;
 }

@@ -641,6 +641,7 @@ describe('ledger', () => {
     const identity = { orgId: org.id, userId: org.admin.id, role: 'ADMIN' as const, scopes: [], keyId: null, authMethod: 'api-key' as const };
     const services = {
       catchUpDirectory: async () => undefined,
+      catchUpAccruals: async () => undefined,
       documents: { directory: graph.documentsDir, maxBytes: 1, publicUrl: '', signingSecret: '' },
       now: () => NOW,
     };
