@@ -20,6 +20,8 @@ export interface LeaveServices {
   readonly catchUpDirectory: () => Promise<void>;
   /** Applies the organization's hours-worked events not yet accrued (read-your-writes for allowances). */
   readonly catchUpAccruals: (orgId: string) => Promise<void>;
+  /** Applies the organization's TOIL snapshots from the time subgraph not yet in the projection. */
+  readonly catchUpToil: (orgId: string) => Promise<void>;
   readonly documents: DocumentSettings;
   /** Current time; tests may fix it. */
   readonly now: () => Date;

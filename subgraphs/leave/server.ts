@@ -10,6 +10,7 @@ import { LEAVE_SCHEMA, type LeaveDatabase } from './db/database.ts';
 import { leaveMigrations } from './db/migrations/index.ts';
 import { createAccrualCatchUp, createAccrualConsumer } from './domain/accrual-consumer.ts';
 import { createDirectoryConsumer } from './domain/directory-consumer.ts';
+import { createToilCatchUp, createToilConsumer } from './domain/toil-consumer.ts';
 import { createDocumentRoutes } from './documents/routes.ts';
 import { leaveResolvers } from './resolvers/index.ts';
 
@@ -33,6 +34,8 @@ export interface LeaveServerOptions {
 export interface RunningLeaveServer extends RunningServer {
   /** Applies all pending people events to the directory (tests call it after writing through people). */
   catchUpDirectory(): Promise<void>;
+  /** Applies the time subgraph's pending TOIL snapshots to the projection. */
+  catchUpToil(): Promise<void>;
   /** The services its resolvers use (clock, directory catch-up, documents), for seeding through the same domain code. */
   readonly services: LeaveServices;
 }
@@ -46,12 +49,14 @@ export async function startLeaveServer(options: LeaveServerOptions): Promise<Run
 
   const directory = createDirectoryConsumer(options.database, { now: options.now });
   const accruals = createAccrualConsumer(options.database);
-  const consumers: OutboxConsumer[] = [directory, accruals];
+  const toil = createToilConsumer(options.database);
+  const consumers: OutboxConsumer[] = [directory, accruals, toil];
   for (const consumer of consumers) await consumer.start();
 
   const services: LeaveServices = {
     catchUpDirectory: () => directory.catchUp(),
     catchUpAccruals: createAccrualCatchUp(options.database, accruals, directory),
+    catchUpToil: createToilCatchUp(options.database, toil),
     documents: options.documents,
     now: options.now ?? (() => new Date()),
   };
@@ -72,6 +77,7 @@ export async function startLeaveServer(options: LeaveServerOptions): Promise<Run
   return {
     url: server.url,
     catchUpDirectory: services.catchUpDirectory,
+    catchUpToil: () => toil.catchUp(),
     services,
     async stop() {
       await server.stop();

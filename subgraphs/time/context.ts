@@ -6,6 +6,8 @@ import { createDirectoryLoaders, type DirectoryLoaders } from './loaders.ts';
 export interface TimeServices {
   /** Applies people events not yet in the directory: call before a write that reads it. */
   readonly catchUpDirectory: () => Promise<void>;
+  /** Applies the organization's TOIL uses from leave not applied yet (read-your-writes for balances). */
+  readonly catchUpToilUses: (orgId: string) => Promise<void>;
   /** Current time; tests may fix it. */
   readonly now: () => Date;
 }
@@ -34,4 +36,9 @@ export interface TimeContext {
 
 export function createTimeContext(db: TimeDb, identity: Identity, services: TimeServices): TimeContext {
   return { identity, db, directory: createDirectoryLoaders(db, identity.orgId), loaders: new LoaderCache(), services };
+}
+
+/** Catches TOIL uses up once per request, before its first balance read. */
+export function toilUsesApplied(ctx: TimeContext): Promise<void> {
+  return ctx.loaders.get('toilUsesApplied', () => ctx.services.catchUpToilUses(ctx.identity.orgId));
 }

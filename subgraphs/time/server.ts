@@ -9,6 +9,7 @@ import { createTimeContext, type TimeServices } from './context.ts';
 import { TIME_SCHEMA, type TimeDatabase } from './db/database.ts';
 import { timeMigrations } from './db/migrations/index.ts';
 import { createTimeDirectoryConsumer } from './domain/directory-consumer.ts';
+import { createToilUseCatchUp, createToilUseConsumer } from './domain/toil-use-consumer.ts';
 import { timeResolvers } from './resolvers/index.ts';
 
 /** The time subgraph's SDL, as composed into the supergraph. */
@@ -29,6 +30,8 @@ export interface TimeServerOptions {
 export interface RunningTimeServer extends RunningServer {
   /** Applies all pending people events to the directory (tests call it after writing through people). */
   catchUpDirectory(): Promise<void>;
+  /** Applies leave's pending TOIL uses (tests call it after approving or cancelling TOIL leave). */
+  catchUpToilUses(): Promise<void>;
   /** The services its resolvers use, for seeding through the same domain code. */
   readonly services: TimeServices;
 }
@@ -40,11 +43,13 @@ export async function startTimeServer(options: TimeServerOptions): Promise<Runni
   const db = schemaDb<TimeDatabase>(options.database, TIME_SCHEMA);
 
   const directory = createTimeDirectoryConsumer(options.database);
-  const consumers: OutboxConsumer[] = [directory];
+  const toilUses = createToilUseConsumer(options.database);
+  const consumers: OutboxConsumer[] = [directory, toilUses];
   for (const consumer of consumers) await consumer.start();
 
   const services: TimeServices = {
     catchUpDirectory: () => directory.catchUp(),
+    catchUpToilUses: createToilUseCatchUp(options.database, toilUses),
     now: options.now ?? (() => new Date()),
   };
   const server = await startSubgraphServer({
@@ -62,6 +67,7 @@ export async function startTimeServer(options: TimeServerOptions): Promise<Runni
   return {
     url: server.url,
     catchUpDirectory: services.catchUpDirectory,
+    catchUpToilUses: () => toilUses.catchUp(),
     services,
     async stop() {
       await server.stop();

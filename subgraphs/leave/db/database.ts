@@ -6,6 +6,7 @@ import type { DirectoryDepartmentsTable, DirectoryOrganizationsTable, DirectoryU
 import type { LeaveDocumentsTable } from './tables/leave-documents.ts';
 import type { LeaveRequestDaysTable, LeaveRequestHistoryTable, LeaveRequestsTable } from './tables/leave-requests.ts';
 import type { LeaveTypesTable } from './tables/leave-types.ts';
+import type { ToilBalancesTable } from './tables/toil-balances.ts';
 
 /** The leave schema's tables. */
 export interface LeaveDatabase {
@@ -22,6 +23,7 @@ export interface LeaveDatabase {
   coverage_rules: CoverageRulesTable;
   restricted_days: RestrictedDaysTable;
   closure_days: ClosureDaysTable;
+  toil_balances: ToilBalancesTable;
 }
 
 export type LeaveDb = Kysely<LeaveDatabase>;

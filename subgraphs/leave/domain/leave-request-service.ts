@@ -5,6 +5,7 @@ import type { LeaveContext } from '../context.ts';
 import type { LeaveDb } from '../db/database.ts';
 import { findAllowances } from '../db/repositories/allowances.ts';
 import { findClosureDaysBetween, findRestrictedDaysFor } from '../db/repositories/calendar-days.ts';
+import { findLeaveTypes } from '../db/repositories/leave-types.ts';
 import {
   cancelLeaveRequest as cancelLeaveRequestRow,
   decideLeaveRequest,
@@ -46,6 +47,7 @@ import {
 } from './leave-rules.ts';
 import { dayBreakdown, type DayBreakdown } from './working-days.ts';
 import { toUnits } from './decimal.ts';
+import { checkToil, toilUseEvents } from './toil-consumer.ts';
 
 /** The `createLeaveRequest` input as GraphQL delivers it. */
 export interface CreateLeaveRequestInput {
@@ -129,6 +131,8 @@ async function validateProposal(
     throw badInput('input.endDate', `the range ${share.startDate} to ${share.endDate} contains no working day (non-working days, public holidays and closure days are not counted)`);
   }
   checkFirstYearOfEmployment(user, country, type.category, share.startDate);
+  // The TOIL projection must hold every TOIL change time committed before this request.
+  if (type.draws_on_toil) await ctx.services.catchUpToil(org.org_id);
   return { org, user, type, country, share, reason: resolvedReason, comment: resolvedComment, breakdown, year };
 }
 
@@ -155,6 +159,7 @@ async function checkLockedRules(trx: LeaveDb, proposal: Proposal, current: Leave
       violatedRuleIds: coverage.violatedRules.map((r) => r.id),
     });
   }
+  if (type.draws_on_toil) await checkToil(trx, orgId, user.id, share.startDate, toUnits(breakdown.amount), current?.id ?? null);
   if (!type.deducts_from_allowance) return null;
   const capped = !negativeBalanceAllowed(type, proposal.country);
   const allowance = await ensureAllowance(trx, org, user, type, proposal.year, { forUpdate: capped });
@@ -222,6 +227,13 @@ async function recordTransition(
     leaveRequestEvent(row, transition.action.toLowerCase() as LeaveRequestAction, actor, transition.note),
     ...allowances.map((a) => allowanceChangedEvent(a, cause, actor, row.id)),
   ];
+  // A TOIL request asks the time subgraph to use its lots once approved, and to give them back if cancelled after.
+  // Read through the transaction: on PGlite the one session is the transaction's until it ends.
+  const [type] = await findLeaveTypes(trx, row.org_id, [row.leave_type_id]);
+  if (type?.draws_on_toil) {
+    if (row.status === 'APPROVED' && transition.from !== 'APPROVED') events.push(...toilUseEvents(row, 'APPROVED', actor));
+    if (row.status === 'CANCELLED' && transition.from === 'APPROVED') events.push(...toilUseEvents(row, 'CANCELLED', actor));
+  }
   await appendEvents(trx, events);
 }
 

@@ -45,6 +45,7 @@ export function toLeaveType(row: LeaveTypeRow) {
     halfDaysAllowed: row.half_days_allowed,
     deductsFromAllowance: row.deducts_from_allowance,
     allowNegativeBalance: row.allow_negative_balance,
+    drawsOnToil: row.draws_on_toil,
     private: row.private,
     defaultEntitlement: row.default_entitlement === null ? null : Number(row.default_entitlement),
     active: row.deactivated_at === null,
@@ -81,6 +82,8 @@ interface LeaveTypeFields {
   allowNegativeBalance?: boolean | null;
   private?: boolean | null;
   defaultEntitlement?: number | null;
+  /** Create only: requests draw on TOIL instead of an allowance. */
+  drawsOnToil?: boolean | null;
 }
 
 const FLAGS = {
@@ -93,6 +96,17 @@ const FLAGS = {
   allowNegativeBalance: 'allow_negative_balance',
   private: 'private',
 } as const satisfies Record<string, keyof LeaveTypesTable>;
+
+/**
+ * `drawsOnToil` (create only): such a type counts in hours and deducts from no allowance;
+ * BAD_USER_INPUT on `input.drawsOnToil` otherwise.
+ */
+function requireToilShape(input: LeaveTypeFields, patch: { unit?: LeaveUnit | undefined; deducts_from_allowance?: boolean | undefined }): boolean {
+  if (!input.drawsOnToil) return false;
+  if ((patch.unit ?? 'DAYS') !== 'HOURS') throw badInput('input.drawsOnToil', 'a type that draws on TOIL must have unit HOURS');
+  if (patch.deducts_from_allowance ?? true) throw badInput('input.drawsOnToil', 'a type that draws on TOIL must not deduct from an allowance (set deductsFromAllowance: false)');
+  return true;
+}
 
 const NAME_TAKEN = 'is already the name of another active leave type';
 const CODE_TAKEN = 'is already the code of another active leave type';
@@ -186,6 +200,7 @@ export const leaveTypeResolvers = {
         allow_negative_balance: patch.allow_negative_balance ?? false,
         private: patch.private ?? false,
         default_entitlement: patch.default_entitlement ?? null,
+        draws_on_toil: requireToilShape(input, patch),
       }).catch(uniqueToBadInput);
       leaveTypeLoader(ctx).prime(row.id, row);
       return toLeaveType(row);
@@ -194,6 +209,9 @@ export const leaveTypeResolvers = {
       requireAdmin(ctx, 'change leave types');
       const existing = await requireLeaveType(ctx, id);
       const patch = await validate(ctx, input, existing);
+      if (existing.draws_on_toil && ((patch.unit !== undefined && patch.unit !== 'HOURS') || patch.deducts_from_allowance === true)) {
+        throw badInput(patch.unit !== undefined && patch.unit !== 'HOURS' ? 'input.unit' : 'input.deductsFromAllowance', 'a type that draws on TOIL counts in hours and deducts from no allowance');
+      }
       const orgId = ctx.identity.orgId;
       const unitChanges = patch.unit !== undefined && patch.unit !== existing.unit;
       const categoryChanges = patch.category !== undefined && patch.category !== existing.category;

@@ -199,7 +199,8 @@ export async function useToil(
     db,
     parts.map((p) => ({ org_id: use.orgId, user_id: use.userId, lot_id: p.lotId, kind: 'USED' as const, hours: formatUnits(-p.units, 4), effective_date: use.date, reason: use.reason, source_id: use.sourceId, created_by: use.actorId })),
   );
-  if (parts.length > 0) await publishToil(db, use.orgId, use.userId, 'USED', use.actorId, use.sourceId);
+  // Published even when nothing could be used, so a consumer waiting for this use learns it is done.
+  await publishToil(db, use.orgId, use.userId, 'USED', use.actorId, use.sourceId);
   return { applied: true, usedUnits: wanted - shortfall, shortfallUnits: shortfall };
 }
 

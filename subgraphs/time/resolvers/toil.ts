@@ -4,7 +4,7 @@ import { addDays, todayIn } from '../../shared/dates.ts';
 import { hasAtMostDecimals } from '../../shared/decimal.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { requireIntInRange, requireText } from '../../shared/validation.ts';
-import type { TimeContext } from '../context.ts';
+import { toilUsesApplied, type TimeContext } from '../context.ts';
 import { lockPeople } from '../db/repositories/time-settings.ts';
 import { countToilLots, countToilMovements, findLiveToilLots, findToilLots, findLiveToilLotsOfUsers, listToilLots, listToilMovements, toilSortKey } from '../db/repositories/toil.ts';
 import type { ToilLedgerRow, ToilLotRow } from '../db/tables/toil.ts';
@@ -88,6 +88,7 @@ export function liveLotsLoader(ctx: TimeContext): DataLoader<string, ToilLotRow[
 export async function userToilBalance(ctx: TimeContext, userId: string, args: { asOf?: string | null; expiringWithinDays?: number | null }): Promise<BalanceModel> {
   if (!(await maySeeTimeOfId(ctx, userId))) throw forbidden('User.toilBalance is visible only to the person, their managers and admins');
   const { asOf, window } = await balanceArgs(ctx, args.asOf, args.expiringWithinDays);
+  await toilUsesApplied(ctx);
   return toToilBalance(userId, await liveLotsLoader(ctx).load(userId), asOf, window);
 }
 

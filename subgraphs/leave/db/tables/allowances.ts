@@ -35,7 +35,7 @@ export interface AllowanceLedgerTable {
   effective_date: string;
   source_id: string | null;
   /** The source's group: every line of one hours-worked day, whatever its revision (null for others). */
-  source_group?: string | null;
+  source_group: Generated<string | null>;
   created_by: string | null;
   created_at: Generated<Date>;
 }

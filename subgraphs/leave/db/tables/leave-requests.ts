@@ -29,6 +29,8 @@ export interface LeaveRequestsTable {
   decided_at: Date | null;
   decision_note: string | null;
   created_by: string | null;
+  /** For a type that draws on TOIL: the time subgraph has consumed the lots of this approved request. */
+  toil_applied: Generated<boolean>;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

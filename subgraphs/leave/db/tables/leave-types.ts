@@ -21,6 +21,8 @@ export interface LeaveTypesTable {
   private: boolean;
   /** Per leave year for a full-time worker, in the type's unit; null: no allowance. */
   default_entitlement: string | null;
+  /** Requests draw on the person's TOIL (hours) instead of an allowance. */
+  draws_on_toil: Generated<boolean>;
   deactivated_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -45,6 +45,7 @@ const type = (values: Partial<LeaveTypeRow> = {}): LeaveTypeRow => ({
   deducts_from_allowance: true,
   allow_negative_balance: false,
   private: false,
+  draws_on_toil: false,
   default_entitlement: '25',
   deactivated_at: null,
   created_at: new Date(),

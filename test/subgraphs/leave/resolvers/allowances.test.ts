@@ -642,6 +642,7 @@ describe('ledger', () => {
     const services = {
       catchUpDirectory: async () => undefined,
       catchUpAccruals: async () => undefined,
+      catchUpToil: async () => undefined,
       documents: { directory: graph.documentsDir, maxBytes: 1, publicUrl: '', signingSecret: '' },
       now: () => NOW,
     };
