@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import { badInput, forbidden } from '../../shared/errors.ts';
+import { badInput, forbidden, notFound } from '../../shared/errors.ts';
 import { addDays, todayIn } from '../../shared/dates.ts';
 import { hasAtMostDecimals } from '../../shared/decimal.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
-import { requireIntInRange, requireText } from '../../shared/validation.ts';
+import { isId, requireIntInRange, requireText } from '../../shared/validation.ts';
 import { toilUsesApplied, type TimeContext } from '../context.ts';
 import { lockPeople } from '../db/repositories/time-settings.ts';
 import { countToilLots, countToilMovements, findLiveToilLots, findToilLots, findLiveToilLotsOfUsers, listToilLots, listToilMovements, toilSortKey } from '../db/repositories/toil.ts';
@@ -93,6 +93,13 @@ export async function userToilBalance(ctx: TimeContext, userId: string, args: { 
 }
 
 export const toilResolvers = {
+  Query: {
+    async toilBalance(_: unknown, args: { userId: string; asOf?: string | null; expiringWithinDays?: number | null }, ctx: TimeContext) {
+      // Someone the caller may not see answers like someone who does not exist.
+      if (!isId(args.userId) || !(await maySeeTimeOfId(ctx, args.userId))) throw notFound('User', args.userId);
+      return userToilBalance(ctx, args.userId, args);
+    },
+  },
   ToilBalance: {
     async lots(b: BalanceModel, args: PageArgs, ctx: TimeContext) {
       const limit = pageSize(args.first);
