@@ -6,7 +6,7 @@ import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.t
 import { isId, requireIntInRange, requireText } from '../../shared/validation.ts';
 import { toilUsesApplied, type TimeContext } from '../context.ts';
 import { lockPeople } from '../db/repositories/time-settings.ts';
-import { countToilLots, countToilMovements, findLiveToilLots, findToilLots, findLiveToilLotsOfUsers, listToilLots, listToilMovements, toilSortKey } from '../db/repositories/toil.ts';
+import { countToilRowsOfUsers, findLiveToilLots, findLiveToilLotsOfUsers, findToilLots, listToilLotsOfUsers, listToilMovementsOfUsers, toilSortKey } from '../db/repositories/toil.ts';
 import type { ToilLedgerRow, ToilLotRow } from '../db/tables/toil.ts';
 import { maySeeTimeOfId, requireAdmin, requireDirectoryUser, requireOrganization } from '../domain/access.ts';
 import { MAX_NOTE_LENGTH } from '../domain/rules.ts';
@@ -74,6 +74,26 @@ async function balanceArgs(ctx: TimeContext, asOf: string | null | undefined, wi
   return { asOf: day, window: requireIntInRange('expiringWithinDays', window ?? 30, 1, 366) };
 }
 
+/** Pages of lots or movements for a batch of balances sharing the arguments, and their counts: two statements. */
+function toilPages(ctx: TimeContext, table: 'toil_lots' | 'toil_ledger', limit: number, after: string | null) {
+  const rows = ctx.loaders.get(`${table}:${limit}:${after ?? ''}`, () =>
+    new DataLoader<string, (ToilLotRow | ToilLedgerRow)[]>(async (userIds) => {
+      const found: (ToilLotRow | ToilLedgerRow)[] =
+        table === 'toil_lots'
+          ? await listToilLotsOfUsers(ctx.db, ctx.identity.orgId, userIds, limit + 1, after)
+          : await listToilMovementsOfUsers(ctx.db, ctx.identity.orgId, userIds, limit + 1, after);
+      return userIds.map((id) => found.filter((r) => r.user_id === id));
+    }),
+  );
+  const counts = ctx.loaders.get(`${table}:counts`, () =>
+    new DataLoader<string, number>(async (userIds) => {
+      const found = await countToilRowsOfUsers(ctx.db, table, ctx.identity.orgId, userIds);
+      return userIds.map((id) => found.get(id) ?? 0);
+    }),
+  );
+  return { rows, counts };
+}
+
 /** Live lots of a batch of people, one statement per request. */
 export function liveLotsLoader(ctx: TimeContext): DataLoader<string, ToilLotRow[]> {
   return ctx.loaders.get('liveToilLots', () =>
@@ -103,13 +123,15 @@ export const toilResolvers = {
   ToilBalance: {
     async lots(b: BalanceModel, args: PageArgs, ctx: TimeContext) {
       const limit = pageSize(args.first);
-      const rows = await listToilLots(ctx.db, ctx.identity.orgId, b.userId, limit + 1, args.after ?? null);
-      return toConnection(rows, limit, args, toilSortKey, toToilLot, () => countToilLots(ctx.db, ctx.identity.orgId, b.userId));
+      const pages = toilPages(ctx, 'toil_lots', limit, args.after ?? null);
+      const rows = (await pages.rows.load(b.userId)) as ToilLotRow[];
+      return toConnection(rows, limit, args, toilSortKey, toToilLot, () => pages.counts.load(b.userId));
     },
     async ledger(b: BalanceModel, args: PageArgs, ctx: TimeContext) {
       const limit = pageSize(args.first);
-      const rows = await listToilMovements(ctx.db, ctx.identity.orgId, b.userId, limit + 1, args.after ?? null);
-      return toConnection(rows, limit, args, toilSortKey, toMovement, () => countToilMovements(ctx.db, ctx.identity.orgId, b.userId));
+      const pages = toilPages(ctx, 'toil_ledger', limit, args.after ?? null);
+      const rows = (await pages.rows.load(b.userId)) as ToilLedgerRow[];
+      return toConnection(rows, limit, args, toilSortKey, toMovement, () => pages.counts.load(b.userId));
     },
   },
   ToilMovement: {

@@ -69,24 +69,12 @@ export function toilSortKey(row: { created_at: Date; id: string }): [string, str
   return [row.created_at.toISOString(), row.id];
 }
 
-/** A page of a person's movements, oldest first; `limit + 1` rows. */
-export async function listToilMovements(db: TimeDb, orgId: string, userId: string, limit: number, after: string | null): Promise<ToilLedgerRow[]> {
-  let query = db.selectFrom('toil_ledger').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId);
-  if (after) query = query.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid']));
-  return query.orderBy('created_at').orderBy('id').limit(limit).execute();
-}
 
 export async function countToilMovements(db: TimeDb, orgId: string, userId: string): Promise<number> {
   const row = await db.selectFrom('toil_ledger').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** A page of a person's lots (revoked included), oldest first; `limit + 1` rows. */
-export async function listToilLots(db: TimeDb, orgId: string, userId: string, limit: number, after: string | null): Promise<ToilLotRow[]> {
-  let query = db.selectFrom('toil_lots').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId);
-  if (after) query = query.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid']));
-  return query.orderBy('created_at').orderBy('id').limit(limit).execute();
-}
 
 export async function countToilLots(db: TimeDb, orgId: string, userId: string): Promise<number> {
   const row = await db.selectFrom('toil_lots').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirstOrThrow();
@@ -96,4 +84,42 @@ export async function countToilLots(db: TimeDb, orgId: string, userId: string): 
 export async function findToilLots(db: TimeDb, orgId: string, ids: readonly string[]): Promise<ToilLotRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('toil_lots').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+/** The first `limit` rows per person of `toil_lots` or `toil_ledger` (creation order), for many people: one statement. */
+async function pageOfUsers<T extends 'toil_lots' | 'toil_ledger'>(db: TimeDb, table: T, orgId: string, userIds: readonly string[], limit: number, after: string | null) {
+  let inner = db
+    .selectFrom(table as 'toil_lots')
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by user_id order by created_at, id)`.as('rank'))
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', userIds);
+  if (after) inner = inner.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid']));
+  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rank', '<=', limit).orderBy('user_id').orderBy('created_at').orderBy('id').execute();
+  return rows.map(({ rank: _rank, ...row }) => row);
+}
+
+/** Pages of lots (revoked included) for many people, oldest first: one statement. */
+export async function listToilLotsOfUsers(db: TimeDb, orgId: string, userIds: readonly string[], limit: number, after: string | null): Promise<ToilLotRow[]> {
+  if (userIds.length === 0) return [];
+  return (await pageOfUsers(db, 'toil_lots', orgId, userIds, limit, after)) as ToilLotRow[];
+}
+
+/** Pages of movements for many people, oldest first: one statement. */
+export async function listToilMovementsOfUsers(db: TimeDb, orgId: string, userIds: readonly string[], limit: number, after: string | null): Promise<ToilLedgerRow[]> {
+  if (userIds.length === 0) return [];
+  return (await pageOfUsers(db, 'toil_ledger', orgId, userIds, limit, after)) as unknown as ToilLedgerRow[];
+}
+
+/** Row counts per person of `toil_lots` or `toil_ledger`, for many people: one statement. */
+export async function countToilRowsOfUsers(db: TimeDb, table: 'toil_lots' | 'toil_ledger', orgId: string, userIds: readonly string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom(table as 'toil_lots')
+    .select(['user_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', userIds)
+    .groupBy('user_id')
+    .execute();
+  return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
 }
