@@ -42,6 +42,25 @@ export async function createTestDatabase(options: { onQuery?: (sql: string) => v
       },
     };
   }
+  if (url && !process.env['VITEST']) {
+    // Outside Vitest (benchmarks) with PostgreSQL: a fresh database of its own, migrated, dropped on close.
+    const name = `leave_graph_bench_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl(url) });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    const handle = await openDatabase({ url: target.toString(), onQuery: options.onQuery });
+    await migrateAll(handle);
+    return {
+      handle,
+      async close() {
+        await handle.close();
+        await admin.query(`drop database if exists "${name}" with (force)`);
+        await admin.end();
+      },
+    };
+  }
   if (!process.env['VITEST']) {
     // Outside Vitest (benchmarks): no template was built; migrate a fresh in-memory PGlite.
     const handle = await openDatabase({ onQuery: options.onQuery });
