@@ -140,18 +140,19 @@ describe('time tenancy', () => {
 
   it("should resolve none of B's entities for A through federation", async () => {
     const identity: Identity = { orgId: a.org.id, userId: a.org.admin.id, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
-    const res = await fetch(`${graph.time.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signIdentity(identity, graph.identitySecret) },
-      body: JSON.stringify({
+    const body = JSON.stringify({
         query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on OvertimeSubmission { id status } ... on User { id overtimeSubmissions { totalCount } } } }',
         variables: { r: [{ __typename: 'OvertimeSubmission', id: b.pending }, { __typename: 'User', id: b.employee.id }] },
-      }),
+      });
+    const res = await fetch(`${graph.time.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signIdentity(identity, graph.identitySecret, { audience: 'time', body }) },
+      body,
     });
-    const body = (await res.json()) as { data: { _entities: unknown[] }; errors?: { extensions: { code: string } }[] };
-    expect(body.data._entities[0]).toBeNull();
-    expect(JSON.stringify(body.data)).not.toContain(b.pending);
-    expect(body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    const answer = (await res.json()) as { data: { _entities: unknown[] }; errors?: { extensions: { code: string } }[] };
+    expect(answer.data._entities[0]).toBeNull();
+    expect(JSON.stringify(answer.data)).not.toContain(b.pending);
+    expect(answer.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
   });
 
   it("should leave B's rows exactly as they were", async () => {

@@ -24,10 +24,11 @@ const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on 
 async function countStatements(ids: string[]): Promise<number> {
   statements = [];
   counting = true;
+  const payload = JSON.stringify({ query: ENTITIES, variables: { r: ids.map((id) => ({ __typename: 'User', id })) } });
   const res = await fetch(`${graph.time.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signIdentity(admin, graph.identitySecret) },
-    body: JSON.stringify({ query: ENTITIES, variables: { r: ids.map((id) => ({ __typename: 'User', id })) } }),
+    headers: { 'content-type': 'application/json', ...signIdentity(admin, graph.identitySecret, { audience: 'time', body: payload }) },
+    body: payload,
   });
   const body = (await res.json()) as { data?: { _entities: unknown[] }; errors?: unknown[] };
   counting = false;
