@@ -52,6 +52,7 @@ beforeAll(async () => {
   gateway = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: {
+      ...graph.subgraphUrls(),
       people: await recordingProxy('people', graph.people.url),
       leave: await recordingProxy('leave', graph.leave.url),
     },

@@ -48,6 +48,8 @@ export interface TestGraph {
    * on the same port, with the same database and settings.
    */
   stopService(name: 'people' | 'leave' | 'time'): Promise<() => Promise<void>>;
+  /** Every subgraph's GraphQL URL by name, for suites that start a gateway of their own. */
+  subgraphUrls(): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -108,9 +110,10 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
   const timeOptions = { database: database.handle, identitySecret, now: options.now };
   let time = await startTimeServer(timeOptions);
   const stopped = new Set<'people' | 'leave' | 'time'>();
+  const subgraphUrls = () => ({ people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql` });
   const gateway = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql` },
+    subgraphUrls: subgraphUrls(),
     identitySecret,
     apiKeyCacheTtlMs: options.apiKeyCacheTtlMs,
     database: database.handle,
@@ -135,6 +138,7 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
       return time;
     },
     gateway,
+    subgraphUrls,
     identitySecret,
     peopleDb: schemaDb<PeopleDatabase>(database.handle, PEOPLE_SCHEMA),
     leaveDb: schemaDb<LeaveDatabase>(database.handle, LEAVE_SCHEMA),

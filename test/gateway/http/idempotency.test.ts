@@ -60,7 +60,7 @@ beforeAll(async () => {
   // A second gateway instance on the same database shares the keys.
   second = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { people: `${graph.people.url}/graphql`, leave: `${graph.leave.url}/graphql` },
+    subgraphUrls: graph.subgraphUrls(),
     identitySecret: graph.identitySecret,
     database: graph.database.handle,
     rateLimits: TEST_RATE_LIMITS,

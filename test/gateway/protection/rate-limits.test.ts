@@ -18,7 +18,7 @@ beforeAll(async () => {
   // A second gateway instance on the same database, as behind a load balancer.
   second = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { people: `${graph.people.url}/graphql`, leave: `${graph.leave.url}/graphql` },
+    subgraphUrls: graph.subgraphUrls(),
     identitySecret: graph.identitySecret,
     database: graph.database.handle,
     now,

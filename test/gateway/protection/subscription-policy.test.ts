@@ -23,7 +23,7 @@ beforeAll(async () => {
   });
   writer = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { people: `${graph.people.url}/graphql`, leave: `${graph.leave.url}/graphql` },
+    subgraphUrls: graph.subgraphUrls(),
     identitySecret: graph.identitySecret,
     database: graph.database.handle,
     rateLimits: TEST_RATE_LIMITS,

@@ -40,7 +40,7 @@ beforeAll(async () => {
   peopleAndLeaveKey = (await createKey(graph.peopleDb, org.id, org.admin.id, ['read:leave', 'read:people'])).secret;
   rejecting = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { people: `${graph.people.url}/graphql`, leave: `${graph.leave.url}/graphql` },
+    subgraphUrls: graph.subgraphUrls(),
     identitySecret: graph.identitySecret,
     scopeMode: 'reject',
     rateLimits: TEST_RATE_LIMITS,

@@ -21,7 +21,7 @@ function connect(gateway: RunningGateway, key: string): Client {
 async function startSecondGateway(): Promise<RunningGateway> {
   return startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { people: `${graph.people.url}/graphql`, leave: `${graph.leave.url}/graphql` },
+    subgraphUrls: graph.subgraphUrls(),
     identitySecret: graph.identitySecret,
     database: graph.database.handle,
   });
