@@ -12,7 +12,7 @@ import { estimateCost } from './cost/estimate-cost.ts';
 import { checkNesting, checkShape, parseWithinLimits, type ShapeLimits } from './cost/shape-limits.ts';
 import { checkInputValues } from './input/check-input.ts';
 import { MAX_TEXT_NESTING, MAX_VALUE_DEPTH } from '../subgraphs/shared/input-rules.ts';
-import { DEFAULT_RATE_LIMITS, type Admission, type RateLimiter } from './rate-limit/rate-limiter.ts';
+import { DEFAULT_RATE_LIMITS, type Admission, type RateLimiter, type RequestWindows } from './rate-limit/rate-limiter.ts';
 
 /** A GraphQL request as a client sends it (POST body, or GET parameters). */
 export interface OperationRequest {
@@ -85,18 +85,18 @@ export interface Admitted {
 
 export type PolicyVerdict = Refusal | Admitted;
 
-/** Subject of the hourly request limit: the key when it has its own limit, else the organization. */
-export function requestSubject(caller: Caller): string {
-  return caller.policy.requestsPerHour !== null && caller.identity.keyId ? `key:${caller.identity.keyId}` : `org:${caller.identity.orgId}`;
-}
-
 /**
- * The hourly request limit of a caller: its organization's (the operator's override or the
- * default), or the key's own when that is lower. A key's own limit never raises it.
+ * The hourly windows a caller's request counts in: its organization's, with the organization's
+ * limit (the operator's override or the default), and, for a key with a limit of its own, also
+ * the key's, with the lower of the two. A key's own limit never raises the organization's, and
+ * the organization's window holds every request of all its keys and tokens together.
  */
-export function requestLimit(caller: Caller, limits: OrganizationRequestLimits): number {
+export function requestWindows(caller: Caller, limits: OrganizationRequestLimits): RequestWindows {
   const organization = organizationRequestLimit(limits, caller.identity.orgId);
-  return caller.policy.requestsPerHour === null ? organization : Math.min(caller.policy.requestsPerHour, organization);
+  const own = caller.policy.requestsPerHour;
+  const subject = `org:${caller.identity.orgId}`;
+  if (own === null || !caller.identity.keyId) return { subject, limit: organization };
+  return { subject, limit: organization, key: { subject: `key:${caller.identity.keyId}`, limit: Math.min(own, organization) } };
 }
 
 /** Subject of the cost budget: the key, or the token's user. */
@@ -104,7 +104,7 @@ export function budgetSubject(identity: Identity): string {
   return identity.keyId ? `key:${identity.keyId}` : `user:${identity.orgId}:${identity.userId ?? 'service'}`;
 }
 
-/** X-RateLimit-* (and, when refused, Retry-After) headers of an admission. */
+/** X-RateLimit-* (and, when refused, Retry-After) headers of an admission: of its tighter window. */
 export function rateLimitHeaders(admission: Admission): Record<string, string> {
   const headers: Record<string, string> = {
     'X-RateLimit-Limit': String(admission.requests.limit),
@@ -278,7 +278,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       const passed = 'kind' in checked ? null : checked;
       const estimated = refused ? (refused.estimatedCost ?? null) : (passed?.estimatedCost ?? null);
       const subject = budgetSubject(caller.identity);
-      const limits = { requestSubject: requestSubject(caller), requestsPerHour: requestLimit(caller, options.requestsPerHour), budgetSubject: subject };
+      const limits = { requests: requestWindows(caller, options.requestsPerHour), budgetSubject: subject };
       // Schema introspection alone is answered by the gateway from its own schema and IDEs
       // poll it: it is not counted (its shape was checked like any other document). A
       // refused operation is counted as a request but charged nothing.
@@ -292,10 +292,13 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       if (!admission.allowed) {
         const byRequests = admission.refusedBy === 'requests';
         const retryAfter = admission.retryAfterSeconds ?? 1;
+        const window = admission.requests.window === 'key' ? "this API key's own limit" : "the organization's limit";
         const message = byRequests
-          ? `Rate limit exceeded: ${admission.requests.limit} requests per hour; retry after ${retryAfter} s`
+          ? `Rate limit exceeded: ${window} of ${admission.requests.limit} requests per hour; retry after ${retryAfter} s`
           : `Cost budget exceeded: this operation needs ${estimated ?? 0} points and ${admission.budget.remaining} remain (restored at ${admission.budget.restoreRate} per second); retry after ${retryAfter} s`;
-        const error = appError('RATE_LIMITED', message, { retryAfter, limit: byRequests ? 'requests' : 'cost', budget: admission.budget });
+        // `window` names the hourly window that refused: 'organization' or 'key' (a key's own limit).
+        const refusedBy = byRequests ? { limit: 'requests', window: admission.requests.window } : { limit: 'cost' };
+        const error = appError('RATE_LIMITED', message, { retryAfter, ...refusedBy, budget: admission.budget });
         return { ...refusal(429, [error], headers), extensions };
       }
       if ('kind' in checked) return { ...checked, headers, extensions };

@@ -1,4 +1,4 @@
-import type { BucketShape, RateStore } from './rate-store.ts';
+import type { BucketShape, RateStore, RequestWindows, WindowCounts } from './rate-store.ts';
 
 /** A bucket in thousandths of a point: integer costs and rates refill and charge without float drift. */
 interface Bucket {
@@ -8,14 +8,20 @@ interface Bucket {
 
 const MILLI = 1000;
 
+/** One organization's window: its count and those of its keys with limits of their own. */
+interface Window {
+  count: number;
+  readonly keys: Map<string, number>;
+}
+
 /**
  * A rate store in this process's memory, for a gateway without a database: the same semantics
  * as the database store (each method runs without yielding, so it is atomic), shared only by
  * the limiters of this process and lost on restart.
  */
 export function createMemoryRateStore(): RateStore {
-  /** Request counts by window start, then subject. */
-  const windows = new Map<number, Map<string, number>>();
+  /** Request windows by window start, then organization subject. */
+  const windows = new Map<number, Map<string, Window>>();
   const buckets = new Map<string, Bucket>();
 
   /** The bucket's thousandths at `now`: a clock behind the last writer's refills nothing. */
@@ -29,23 +35,32 @@ export function createMemoryRateStore(): RateStore {
     buckets.set(subject, { milli, refilledAt: Math.max(bucket?.refilledAt ?? now, now) });
   }
 
+  function countsOf(window: Window | undefined, requests: RequestWindows): WindowCounts {
+    return { count: window?.count ?? 0, keyCount: requests.key ? (window?.keys.get(requests.key.subject) ?? 0) : null };
+  }
+
   return {
     async admit(input) {
-      let window = windows.get(input.windowStart);
-      if (!window) windows.set(input.windowStart, (window = new Map()));
-      const previous = window.get(input.requestSubject) ?? 0;
+      const { requests } = input;
+      let hour = windows.get(input.windowStart);
+      if (!hour) windows.set(input.windowStart, (hour = new Map()));
+      let window = hour.get(requests.subject);
+      if (!window) hour.set(requests.subject, (window = { count: 0, keys: new Map() }));
+      const previous = countsOf(window, requests);
       const bucket = buckets.get(input.budgetSubject);
       const before = level(bucket, input.bucket, input.now);
-      if (previous >= input.limit) {
+      const room = previous.count < requests.limit && (!requests.key || (previous.keyCount ?? 0) < requests.key.limit);
+      if (!room) {
         write(input.budgetSubject, bucket, before, input.now);
-        return { count: null, charged: false, available: before / MILLI };
+        return { ...previous, counted: false, charged: false, available: before / MILLI };
       }
-      window.set(input.requestSubject, previous + 1);
+      window.count += 1;
+      if (requests.key) window.keys.set(requests.key.subject, (previous.keyCount ?? 0) + 1);
       const cost = input.cost * MILLI;
       const charged = cost <= before;
       const after = charged ? before - cost : before;
       write(input.budgetSubject, bucket, after, input.now);
-      return { count: previous + 1, charged, available: after / MILLI };
+      return { ...countsOf(window, requests), counted: true, charged, available: after / MILLI };
     },
     async spend(subject, cost, shape, now) {
       const bucket = buckets.get(subject);
@@ -61,8 +76,8 @@ export function createMemoryRateStore(): RateStore {
       write(subject, bucket, after, now);
       return after / MILLI;
     },
-    async countRequests(subject, windowStart) {
-      return windows.get(windowStart)?.get(subject) ?? 0;
+    async countRequests(requests, windowStart) {
+      return countsOf(windows.get(windowStart)?.get(requests.subject), requests);
     },
     async peek(subject, shape, now) {
       return level(buckets.get(subject), shape, now) / MILLI;

@@ -1,6 +1,6 @@
-import type { BucketShape, RateStore } from './rate-store.ts';
+import type { BucketShape, RateStore, RequestWindows, WindowCounts } from './rate-store.ts';
 
-export type { RateStore } from './rate-store.ts';
+export type { RateStore, RequestWindows } from './rate-store.ts';
 
 /** The limits of one subject. */
 export interface RateLimits {
@@ -12,21 +12,29 @@ export interface RateLimits {
 /** The gateway's defaults: 1,000 requests an hour (OrOut's); a bucket of 20,000 points refilling at 1,000 a second. */
 export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerHour: 1_000, budgetMaximum: 20_000, restorePerSecond: 1_000 };
 
+/** Which hourly window: the organization's, or a key's own (lower) limit. */
+export type RequestWindow = 'organization' | 'key';
+
 /** The outcome of one admission, with the state of both limits after it (for headers and `extensions`). */
 export interface Admission {
   readonly allowed: boolean;
   readonly refusedBy?: 'requests' | 'budget';
   /** Whole seconds (at least 1) until a retry can pass the limit that refused. */
   readonly retryAfterSeconds?: number;
-  /** `resetAt`: epoch seconds of the window's end (the next UTC hour). */
-  readonly requests: { readonly limit: number; readonly remaining: number; readonly resetAt: number };
+  /**
+   * The tighter of the request's hourly windows: the one that refused it or, when none did, the
+   * one with fewer requests remaining (the key's on a tie). `resetAt`: epoch seconds of the
+   * window's end (the next UTC hour).
+   */
+  readonly requests: { readonly window: RequestWindow; readonly limit: number; readonly remaining: number; readonly resetAt: number };
   /** `remaining`: whole points, rounded down; `restoreRate`: points a second. */
   readonly budget: { readonly maximum: number; readonly remaining: number; readonly restoreRate: number };
 }
 
 /** Request limits per hour and cost budgets, as wide as the store is shared. */
 export interface RateLimiter {
-  admit(request: { requestSubject: string; requestsPerHour: number; budgetSubject: string; cost: number }): Promise<Admission>;
+  /** Counts the request in its organization's window and, for a key with its own limit, in the key's: only when both have room. */
+  admit(request: { requests: RequestWindows; budgetSubject: string; cost: number }): Promise<Admission>;
   /**
    * Charges `cost` to the subject's bucket without counting a request (a subscription event's
    * resolution): refused, with the seconds until it would fit, when the bucket cannot hold it.
@@ -35,7 +43,7 @@ export interface RateLimiter {
   /** Credits `refund` points back to the subject's bucket; returns the budget after it. */
   settle(budgetSubject: string, refund: number): Promise<Admission['budget']>;
   /** The state of a request's limits without counting it or charging anything (`allowed` is true). */
-  peek(request: { requestSubject: string; requestsPerHour: number; budgetSubject: string }): Promise<Admission>;
+  peek(request: { requests: RequestWindows; budgetSubject: string }): Promise<Admission>;
   /** The budget now, without charging (for responses that were not admitted through admit, e.g. errors before cost is known). */
   peekBudget(budgetSubject: string): Promise<Admission['budget']>;
   /**
@@ -84,8 +92,26 @@ function requireNumber(name: string, value: number, rule: 'non-negative' | 'posi
 }
 
 /**
- * Creates a limiter over `store`. Requests count in fixed windows aligned to the UTC hour; a
- * request refused by its hourly limit is not counted and charges nothing. A counted request
+ * The tighter window of `counts`: the first that is full (the organization's before the key's)
+ * or, when none is, the one with fewer requests remaining (the key's on a tie).
+ */
+function tighterWindow(requests: RequestWindows, counts: WindowCounts, end: number): Admission['requests'] {
+  const organization = { window: 'organization' as const, limit: requests.limit, remaining: Math.max(0, requests.limit - counts.count), resetAt: end / 1000 };
+  if (!requests.key) return organization;
+  const key = { window: 'key' as const, limit: requests.key.limit, remaining: Math.max(0, requests.key.limit - (counts.keyCount ?? 0)), resetAt: end / 1000 };
+  if (organization.remaining === 0) return organization;
+  return key.remaining <= organization.remaining ? key : organization;
+}
+
+function requireWindows(requests: RequestWindows): void {
+  requireNumber('requestsPerHour', requests.limit, 'non-negative integer');
+  if (requests.key) requireNumber('key requestsPerHour', requests.key.limit, 'non-negative integer');
+}
+
+/**
+ * Creates a limiter over `store`. Requests count in fixed windows aligned to the UTC hour: every
+ * request in its organization's, a key's with a limit of its own also in the key's; a request
+ * refused by either hourly limit is counted in neither and charges nothing. A counted request
  * needs its estimated cost in its bucket and is charged it up front, or is refused by the
  * budget (still counted, charged nothing; a cost above the maximum never passes). `settle`
  * credits the unused estimate back. Each admission is one store operation (one SQL statement).
@@ -128,20 +154,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   }
 
   return {
-    async admit({ requestSubject, requestsPerHour, budgetSubject, cost }) {
-      requireNumber('requestsPerHour', requestsPerHour, 'non-negative integer');
+    async admit({ requests: windows, budgetSubject, cost }) {
+      requireWindows(windows);
       requireNumber('cost', cost, 'non-negative');
       const t = now();
       const { start: windowStart, end: windowEnd } = windowOf(t);
-      const result = await store.admit({ requestSubject, windowStart, limit: requestsPerHour, budgetSubject, cost, bucket, now: t });
+      const result = await store.admit({ requests: windows, windowStart, budgetSubject, cost, bucket, now: t });
       pruneIfDue(t);
-      const requests = {
-        limit: requestsPerHour,
-        remaining: result.count === null ? 0 : Math.max(0, requestsPerHour - result.count),
-        resetAt: windowEnd / 1000,
-      };
+      // A refused request was counted nowhere; tighterWindow names the full window that refused it.
+      const requests = tighterWindow(windows, result, windowEnd);
       const budget = budgetOf(result.available);
-      if (result.count === null) {
+      if (!result.counted) {
         return { allowed: false, refusedBy: 'requests', retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - t) / 1000)), requests, budget };
       }
       if (!result.charged) {
@@ -162,15 +185,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       requireNumber('refund', refund, 'non-negative');
       return budgetOf(await store.credit(budgetSubject, refund, bucket, now()));
     },
-    async peek({ requestSubject, requestsPerHour, budgetSubject }) {
+    async peek({ requests, budgetSubject }) {
+      requireWindows(requests);
       const t = now();
       const window = windowOf(t);
-      const [count, budget] = await Promise.all([store.countRequests(requestSubject, window.start), peekBudgetAt(budgetSubject, t)]);
-      return {
-        allowed: true,
-        requests: { limit: requestsPerHour, remaining: Math.max(0, requestsPerHour - count), resetAt: window.end / 1000 },
-        budget,
-      };
+      const [counts, budget] = await Promise.all([store.countRequests(requests, window.start), peekBudgetAt(budgetSubject, t)]);
+      return { allowed: true, requests: tighterWindow(requests, counts, window.end), budget };
     },
     peekBudget: (budgetSubject) => peekBudgetAt(budgetSubject, now()),
     prune,

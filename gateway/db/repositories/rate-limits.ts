@@ -22,48 +22,76 @@ function refilled(bucket: BucketShape, now: Date): RawBuilder<string> {
 
 /** One admission's outcome as the database decided it. */
 export interface AdmissionRow {
-  /** Requests in the window including this one; null when the limit was already reached (nothing counted). */
-  count: number | null;
+  /** Requests in the organization's window, including this one when counted. */
+  count: number;
+  /** Requests in the key's window, including this one when counted; null without a key window. */
+  key_count: number | null;
+  /** Whether the request was counted (in every window). */
+  counted: boolean;
   /** Points left after the admission (decimal string). */
   available: string;
   /** Points charged (decimal string); null when not charged. */
   charged: string | null;
 }
 
+/** The windows of one request: the organization's and, for a key with its own limit, the key's. */
+export interface RequestWindowsInput {
+  readonly subject: string;
+  readonly limit: number;
+  readonly key?: { readonly subject: string; readonly limit: number } | undefined;
+}
+
 /**
- * Counts a request in `(requestSubject, windowStart)` unless `limit` is reached and, only
- * when counted, charges `cost` to `budgetSubject`'s bucket if the bucket (refilled to `now`)
- * holds it. One statement: both upserts lock their row (the window's first, always) and
- * decide on its latest committed version, so concurrent admissions never overshoot.
+ * Counts a request in its organization's window `(requests.subject, windowStart)` and, for a
+ * key with its own limit, in the key's count kept in that same row, unless either is full
+ * (then in neither), and, only when counted, charges `cost` to `budgetSubject`'s bucket if
+ * the bucket (refilled to `now`) holds it. One statement: the window upsert locks the
+ * organization's row and decides on its latest committed version (both counts are in it, so
+ * no other admission of the organization can slip between the check and the increment), then
+ * the bucket upsert locks the bucket's row. A refused request still writes the row (its
+ * `last_counted`, nothing else), so that the statement returns the counts that refused it.
  */
 export async function admitRequest(
   db: GatewayDb,
   input: {
-    requestSubject: string;
+    requests: RequestWindowsInput;
     windowStart: Date;
-    limit: number;
     budgetSubject: string;
     cost: number;
     bucket: BucketShape;
     now: Date;
   },
 ): Promise<AdmissionRow> {
-  const { requestSubject, windowStart, limit, budgetSubject, cost, bucket, now } = input;
+  const { requests, windowStart, budgetSubject, cost, bucket, now } = input;
   const level = refilled(bucket, now);
+  const keySubject = requests.key?.subject ?? null;
+  const keyLimit = requests.key?.limit ?? null;
+  const keyCount = sql`coalesce((w.key_counts ->> ${keySubject}::text)::int, 0)`;
+  // Decided on the row's values before this admission (UPDATE SET reads the old row).
+  const room = sql`(w.count < ${requests.limit}::int and (${keySubject}::text is null or ${keyCount} < ${keyLimit}::int))`;
   // `excluded.last_charge` carries the charge asked for (null: none, the request was not counted or
-  // the cost exceeds the maximum); the aggregate over `counted` runs that upsert, and so takes
-  // the window's lock, before this one takes the bucket's.
+  // the cost exceeds the maximum); `asked` reads `counted`, so the window's upsert, and its lock,
+  // come before the bucket's.
   const result = await sql<AdmissionRow>`
-    with counted as (
-      insert into ${windows} as w (subject, window_start, count)
-      select ${requestSubject}::text, ${windowStart}::timestamptz, 1
-      where ${limit}::int >= 1
-      on conflict (subject, window_start) do update set count = w.count + 1
-      where w.count < ${limit}::int
-      returning w.count
+    with fresh as (
+      select ${requests.limit}::int >= 1 and (${keySubject}::text is null or ${keyLimit}::int >= 1) as counted
+    ),
+    counted as (
+      insert into ${windows} as w (subject, window_start, count, key_counts, last_counted)
+      select ${requests.subject}::text, ${windowStart}::timestamptz, fresh.counted::int,
+        case when ${keySubject}::text is null then '{}'::jsonb else jsonb_build_object(${keySubject}::text, fresh.counted::int) end,
+        fresh.counted
+      from fresh
+      on conflict (subject, window_start) do update set
+        count = w.count + case when ${room} then 1 else 0 end,
+        key_counts = case when ${keySubject}::text is not null and ${room}
+          then jsonb_set(w.key_counts, array[${keySubject}::text], to_jsonb(${keyCount} + 1))
+          else w.key_counts end,
+        last_counted = ${room}
+      returning w.count, case when ${keySubject}::text is null then null else coalesce((w.key_counts ->> ${keySubject}::text)::int, 0) end as key_count, w.last_counted as counted
     ),
     asked as (
-      select case when count(*) > 0 and ${cost}::numeric <= ${bucket.maximum}::numeric then ${cost}::numeric end as charge
+      select case when counted.counted and ${cost}::numeric <= ${bucket.maximum}::numeric then ${cost}::numeric end as charge
       from counted
     ),
     charged as (
@@ -76,8 +104,8 @@ export async function admitRequest(
         refilled_at = greatest(b.refilled_at, ${now}::timestamptz)
       returning b.available, b.last_charge
     )
-    select (select count from counted) as count, charged.available, charged.last_charge as charged
-    from charged`.execute(db);
+    select counted.count, counted.key_count, counted.counted, charged.available, charged.last_charge as charged
+    from counted, charged`.execute(db);
   const row = result.rows[0];
   if (!row) throw new Error('admission returned no row');
   return row;
@@ -125,15 +153,16 @@ export async function creditBudget(db: GatewayDb, subject: string, refund: numbe
   return row.available;
 }
 
-/** Requests counted in `(subject, windowStart)`, without writing; 0 when none. */
-export async function countRequests(db: GatewayDb, subject: string, windowStart: Date): Promise<number> {
+/** Requests counted in a request's windows at `windowStart`, without writing; 0 where none. */
+export async function countRequests(db: GatewayDb, requests: RequestWindowsInput, windowStart: Date): Promise<{ count: number; keyCount: number | null }> {
   const row = await db
     .selectFrom('request_windows')
-    .select('count')
-    .where('subject', '=', subject)
+    .select(['count', 'key_counts'])
+    .where('subject', '=', requests.subject)
     .where('window_start', '=', windowStart)
     .executeTakeFirst();
-  return row ? Number(row.count) : 0;
+  const keyCount = requests.key ? Number(row?.key_counts[requests.key.subject] ?? 0) : null;
+  return { count: row ? Number(row.count) : 0, keyCount };
 }
 
 /** Points in `subject`'s bucket at `now`, without writing; undefined when it has no row (a full bucket). */

@@ -54,10 +54,69 @@ describe("a key's own hourly limit may only lower its organization's", () => {
     const org = await createTestOrg(graph.peopleDb);
     overrides.set(org.id, RAISED);
     const key = await createKey(graph.peopleDb, org.id, org.admin.id, ['read:people'], { requestsPerHour: 1_000_000 });
-    const { statuses } = await statusesOf(key.secret, RAISED + 1);
-    expect(statuses).toEqual([...Array<number>(RAISED).fill(200), 429]);
-    const admin = await statusesOf(org.admin.key, RAISED + 1);
-    expect(admin.statuses).toEqual([...Array<number>(RAISED).fill(200), 429]);
+    // The admin's 3 requests and the key's share the organization's raised window of RAISED.
+    const admin = await statusesOf(org.admin.key, 3);
+    expect(admin.statuses).toEqual([200, 200, 200]);
+    const { statuses, limit } = await statusesOf(key.secret, RAISED - 3 + 1);
+    expect(statuses).toEqual([...Array<number>(RAISED - 3).fill(200), 429]);
+    expect(limit).toBe(String(RAISED));
+  });
+});
+
+describe("every request counts in its organization's window, a key's with its own limit also in the key's", () => {
+  /** One `{ organization { id } }` query: its status, X-RateLimit-* and Retry-After headers and the error's extensions. */
+  async function ask(key: string) {
+    const res = await graph.gql(key, '{ organization { id } }');
+    const header = (name: string) => res.headers.get(name);
+    return {
+      status: res.status,
+      limit: header('x-ratelimit-limit'),
+      remaining: header('x-ratelimit-remaining'),
+      retryAfter: header('retry-after'),
+      extensions: res.body.errors?.[0]?.extensions,
+      message: res.body.errors?.[0]?.message,
+    };
+  }
+
+  it("should cut two keys with their own limit of 3 together at the organization's 5, naming the organization", async () => {
+    const org = await createTestOrg(graph.peopleDb);
+    const a = await createKey(graph.peopleDb, org.id, org.admin.id, ['read:people'], { requestsPerHour: 3 });
+    const b = await createKey(graph.peopleDb, org.id, org.admin.id, ['read:people'], { requestsPerHour: 3 });
+    // Key A's own window is the tighter one: 3, then 2, 1, 0 remain in it.
+    const first = [await ask(a.secret), await ask(a.secret), await ask(a.secret)];
+    expect(first.map((r) => [r.status, r.limit, r.remaining])).toEqual([
+      [200, '3', '2'],
+      [200, '3', '1'],
+      [200, '3', '0'],
+    ]);
+    // Key B has 3 in its own window but the organization only 2 left: the organization's is reported.
+    const second = [await ask(b.secret), await ask(b.secret), await ask(b.secret)];
+    expect(second.map((r) => [r.status, r.limit, r.remaining])).toEqual([
+      [200, '5', '1'],
+      [200, '5', '0'],
+      [429, '5', '0'],
+    ]);
+    expect(second[2]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'requests', window: 'organization', retryAfter: 1800 });
+    expect(second[2]?.retryAfter).toBe('1800');
+    expect(second[2]?.message).toContain("the organization's limit of 5 requests per hour");
+    // The organization's other callers are cut too: its window is full.
+    expect((await ask(org.admin.key)).status).toBe(429);
+  });
+
+  it("should refuse a key at its own limit naming the key, without counting the refusals in the organization's window", async () => {
+    const org = await createTestOrg(graph.peopleDb);
+    const key = await createKey(graph.peopleDb, org.id, org.admin.id, ['read:people'], { requestsPerHour: 2 });
+    expect((await ask(key.secret)).status).toBe(200);
+    expect((await ask(key.secret)).status).toBe(200);
+    for (let i = 0; i < 3; i += 1) {
+      const refused = await ask(key.secret);
+      expect(refused).toMatchObject({ status: 429, limit: '2', remaining: '0', retryAfter: '1800' });
+      expect(refused.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'requests', window: 'key' });
+      expect(refused.message).toContain("this API key's own limit of 2 requests per hour");
+    }
+    // The organization's window holds the key's 2 admitted requests, not its 3 refused ones: 3 remain.
+    const admin = await statusesOf(org.admin.key, ORG_LIMIT - 1);
+    expect(admin.statuses).toEqual([200, 200, 200, 429]);
   });
 });
 

@@ -44,7 +44,7 @@ describe('database rate store', () => {
   it('should admit, settle and peek with one SQL statement each', async () => {
     const clock = fakeClock(Date.parse('2026-03-02T09:00:00Z'));
     const limiter = createRateLimiter({ store: createDatabaseRateStore(database.handle), budget: { maximum: 100, restorePerSecond: 10 }, now: clock.now, pruneEveryMs: 0 });
-    const request = { requestSubject: 'org:statements', requestsPerHour: 1, budgetSubject: 'key:statements', cost: 30 };
+    const request = { requests: { subject: 'org:statements', limit: 1 }, budgetSubject: 'key:statements', cost: 30 };
     const counted = async <T>(run: () => Promise<T>): Promise<{ result: T; count: number }> => {
       statements = [];
       const result = await run();
@@ -52,7 +52,7 @@ describe('database rate store', () => {
     };
     expect(await counted(() => limiter.admit(request))).toMatchObject({ count: 1, result: { allowed: true } });
     expect(await counted(() => limiter.admit(request))).toMatchObject({ count: 1, result: { refusedBy: 'requests' } });
-    expect(await counted(() => limiter.admit({ ...request, requestSubject: 'org:other', cost: 80 }))).toMatchObject({ count: 1, result: { refusedBy: 'budget' } });
+    expect(await counted(() => limiter.admit({ ...request, requests: { subject: 'org:other', limit: 1 }, cost: 80 }))).toMatchObject({ count: 1, result: { refusedBy: 'budget' } });
     expect(await counted(() => limiter.settle('key:statements', 10))).toMatchObject({ count: 1, result: { remaining: 80 } });
     expect(await counted(() => limiter.peekBudget('key:statements'))).toMatchObject({ count: 1, result: { remaining: 80 } });
     expect(await counted(() => limiter.prune())).toMatchObject({ count: 1 });
@@ -61,9 +61,9 @@ describe('database rate store', () => {
   it('should keep the budget in the gateway schema, so a restarted instance sees it', async () => {
     const clock = fakeClock(Date.parse('2026-03-02T10:00:00Z'));
     const options = { budget: { maximum: 100, restorePerSecond: 10 }, now: clock.now, pruneEveryMs: 0 };
-    await createRateLimiter({ ...options, store: createDatabaseRateStore(database.handle) }).admit({ requestSubject: 'org:restart', requestsPerHour: 5, budgetSubject: 'key:restart', cost: 70 });
+    await createRateLimiter({ ...options, store: createDatabaseRateStore(database.handle) }).admit({ requests: { subject: 'org:restart', limit: 5 }, budgetSubject: 'key:restart', cost: 70 });
     const restarted = createRateLimiter({ ...options, store: createDatabaseRateStore(database.handle) });
-    expect(await restarted.admit({ requestSubject: 'org:restart', requestsPerHour: 5, budgetSubject: 'key:restart', cost: 0 })).toMatchObject({ requests: { remaining: 3 }, budget: { remaining: 30 } });
+    expect(await restarted.admit({ requests: { subject: 'org:restart', limit: 5 }, budgetSubject: 'key:restart', cost: 0 })).toMatchObject({ requests: { remaining: 3 }, budget: { remaining: 30 } });
     expect(statements.some((sql) => sql.includes('"gateway"."cost_budgets"'))).toBe(true);
   });
 });

@@ -53,7 +53,7 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
       it('should refuse the 1,001st admission of an hour until the hour ends, then admit again', async () => {
         const clock = fakeClock(at('2026-03-02T09:20:00.000Z'));
         const rl = limiter(clock, { maximum: DEFAULT_RATE_LIMITS.budgetMaximum, restorePerSecond: DEFAULT_RATE_LIMITS.restorePerSecond });
-        const request = { requestSubject: subject('org'), requestsPerHour: DEFAULT_RATE_LIMITS.requestsPerHour, budgetSubject: subject('key'), cost: 0 };
+        const request = { requests: { subject: subject('org'), limit: DEFAULT_RATE_LIMITS.requestsPerHour }, budgetSubject: subject('key'), cost: 0 };
         const admissions = await Promise.all(Array.from({ length: 1000 }, () => rl.admit(request)));
         expect(allowed(admissions)).toBe(1000);
         expect(admissions.map((a) => a.requests.remaining).sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
@@ -64,19 +64,19 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
           allowed: false,
           refusedBy: 'requests',
           retryAfterSeconds: 30,
-          requests: { limit: 1000, remaining: 0, resetAt: at('2026-03-02T10:00:00Z') / 1000 },
+          requests: { window: 'organization', limit: 1000, remaining: 0, resetAt: at('2026-03-02T10:00:00Z') / 1000 },
         });
 
         clock.set(at('2026-03-02T10:00:00.000Z'));
         const next = await rl.admit(request);
         expect(next.allowed).toBe(true);
-        expect(next.requests).toEqual({ limit: 1000, remaining: 999, resetAt: at('2026-03-02T11:00:00Z') / 1000 });
+        expect(next.requests).toEqual({ window: 'organization', limit: 1000, remaining: 999, resetAt: at('2026-03-02T11:00:00Z') / 1000 });
       });
 
       it('should count remaining requests down and report the window end', async () => {
         const clock = fakeClock(at('2026-03-02T14:05:00Z'));
         const rl = limiter(clock);
-        const request = { requestSubject: subject('org'), requestsPerHour: 4, budgetSubject: subject('key'), cost: 1 };
+        const request = { requests: { subject: subject('org'), limit: 4 }, budgetSubject: subject('key'), cost: 1 };
         const remaining: number[] = [];
         for (let i = 0; i < 4; i++) {
           const admission = await rl.admit(request);
@@ -96,32 +96,32 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         const rl = limiter(clock);
         const requestSubject = subject('org');
         const budgetSubject = subject('key');
-        for (let i = 0; i < 2; i++) expect((await rl.admit({ requestSubject, requestsPerHour: 2, budgetSubject, cost: 10 })).allowed).toBe(true);
+        for (let i = 0; i < 2; i++) expect((await rl.admit({ requests: { subject: requestSubject, limit: 2 }, budgetSubject, cost: 10 })).allowed).toBe(true);
         for (let i = 0; i < 3; i++) {
-          const refused = await rl.admit({ requestSubject, requestsPerHour: 2, budgetSubject, cost: 10 });
+          const refused = await rl.admit({ requests: { subject: requestSubject, limit: 2 }, budgetSubject, cost: 10 });
           expect(refused).toMatchObject({ allowed: false, refusedBy: 'requests', budget: { remaining: 80 } });
         }
         expect((await rl.peekBudget(budgetSubject)).remaining).toBe(80);
         // Had the refusals counted, the window would hold 5 requests and a limit of 3 would refuse.
-        const raised = await rl.admit({ requestSubject, requestsPerHour: 3, budgetSubject, cost: 10 });
-        expect(raised).toMatchObject({ allowed: true, requests: { limit: 3, remaining: 0 }, budget: { remaining: 70 } });
+        const raised = await rl.admit({ requests: { subject: requestSubject, limit: 3 }, budgetSubject, cost: 10 });
+        expect(raised).toMatchObject({ allowed: true, requests: { window: 'organization', limit: 3, remaining: 0 }, budget: { remaining: 70 } });
       });
 
       it('should refuse every request under a zero hourly limit', async () => {
         const rl = limiter(fakeClock(at('2026-03-02T17:00:00Z')));
         const budgetSubject = subject('key');
-        expect(await rl.admit({ requestSubject: subject('org'), requestsPerHour: 0, budgetSubject, cost: 5 })).toMatchObject({
+        expect(await rl.admit({ requests: { subject: subject('org'), limit: 0 }, budgetSubject, cost: 5 })).toMatchObject({
           allowed: false,
           refusedBy: 'requests',
           retryAfterSeconds: 3600,
-          requests: { limit: 0, remaining: 0 },
+          requests: { window: 'organization', limit: 0, remaining: 0 },
           budget: { remaining: 100 },
         });
       });
 
       it('should admit exactly the limit among parallel admissions', async () => {
         const rl = limiter(fakeClock(at('2026-03-02T17:10:00Z')), { maximum: 1000, restorePerSecond: 10 });
-        const request = { requestSubject: subject('org'), requestsPerHour: 30, budgetSubject: subject('key'), cost: 1 };
+        const request = { requests: { subject: subject('org'), limit: 30 }, budgetSubject: subject('key'), cost: 1 };
         const admissions = await Promise.all(Array.from({ length: 50 }, () => rl.admit(request)));
         expect(allowed(admissions)).toBe(30);
         expect(refusedBy(admissions, 'requests')).toBe(20);
@@ -132,12 +132,136 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         const clock = fakeClock(at('2026-03-02T18:30:00Z'));
         const one = limiter(clock, { maximum: 2000, restorePerSecond: 100 }, stores.first);
         const two = limiter(clock, { maximum: 2000, restorePerSecond: 100 }, stores.second);
-        const request = { requestSubject: subject('org'), requestsPerHour: 1000, budgetSubject: subject('key'), cost: 0 };
+        const request = { requests: { subject: subject('org'), limit: 1000 }, budgetSubject: subject('key'), cost: 0 };
         const admissions = await Promise.all(Array.from({ length: 1200 }, (_, i) => (i % 2 === 0 ? one : two).admit(request)));
         expect(allowed(admissions)).toBe(1000);
         expect(refusedBy(admissions, 'requests')).toBe(200);
         expect((await two.admit(request)).refusedBy).toBe('requests');
         expect((await one.admit(request)).refusedBy).toBe('requests');
+      });
+    });
+
+    describe("a key's own limit inside its organization's", () => {
+      const windowsOf = (org: string, key: string, own: number, limit = 1000) => ({ subject: org, limit, key: { subject: key, limit: own } });
+      const refusedIn = (admissions: Admission[], window: 'organization' | 'key') =>
+        admissions.filter((a) => a.refusedBy === 'requests' && a.requests.window === window).length;
+
+      it("should cut two keys with their own limit of 600 together at the organization's 1,000, on two instances", async () => {
+        const clock = fakeClock(at('2026-03-04T09:10:00Z'));
+        const one = limiter(clock, { maximum: 2000, restorePerSecond: 100 }, stores.first);
+        const two = limiter(clock, { maximum: 2000, restorePerSecond: 100 }, stores.second);
+        const org = subject('org');
+        const [keyA, keyB] = [subject('key'), subject('key')];
+        const a = { requests: windowsOf(org, keyA, 600), budgetSubject: keyA, cost: 0 };
+        const b = { requests: windowsOf(org, keyB, 600), budgetSubject: keyB, cost: 0 };
+        const first = await Promise.all(Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? one : two).admit(a)));
+        expect(allowed(first)).toBe(600);
+        const second = await Promise.all(Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? two : one).admit(b)));
+        expect(allowed(second)).toBe(400);
+        expect(refusedIn(second, 'organization')).toBe(200);
+        const refused = second.find((admission) => !admission.allowed);
+        expect(refused).toMatchObject({ refusedBy: 'requests', requests: { window: 'organization', limit: 1000, remaining: 0 }, retryAfterSeconds: 50 * 60 });
+        // Neither key is at its own limit of 600 alone, yet both are refused: the organization's window is full.
+        expect(await one.peek({ requests: windowsOf(org, keyB, 600), budgetSubject: keyB })).toMatchObject({ requests: { window: 'organization', remaining: 0 } });
+        expect(await two.peek({ requests: windowsOf(org, keyB, 600), budgetSubject: keyB })).toMatchObject({ requests: { window: 'organization', remaining: 0 } });
+        expect((await one.admit(a)).requests).toMatchObject({ window: 'organization', remaining: 0 });
+        expect((await two.admit({ requests: { subject: org, limit: 1000 }, budgetSubject: subject('user'), cost: 0 })).refusedBy).toBe('requests');
+      });
+
+      it('should cut both keys, interleaved in parallel, at 1,000 in total and neither above 600', async () => {
+        const clock = fakeClock(at('2026-03-04T10:10:00Z'));
+        const one = limiter(clock, { maximum: 2000, restorePerSecond: 100 }, stores.first);
+        const two = limiter(clock, { maximum: 2000, restorePerSecond: 100 }, stores.second);
+        const org = subject('org');
+        const keys = [subject('key'), subject('key')] as const;
+        const admissions = await Promise.all(
+          Array.from({ length: 1300 }, (_, i) => {
+            const key = keys[i % 2]!;
+            return (i % 3 === 0 ? one : two).admit({ requests: windowsOf(org, key, 600), budgetSubject: key, cost: 0 }).then((admission) => ({ key, admission }));
+          }),
+        );
+        const ofKey = (key: string) => admissions.filter((entry) => entry.key === key && entry.admission.allowed).length;
+        expect(ofKey(keys[0]) + ofKey(keys[1])).toBe(1000);
+        expect(ofKey(keys[0])).toBeLessThanOrEqual(600);
+        expect(ofKey(keys[1])).toBeLessThanOrEqual(600);
+        // What was counted is exactly what was admitted, in each key's window (peeked under limits far away).
+        for (const key of keys) {
+          const peeked = await one.peek({ requests: { subject: org, limit: 10_000_000, key: { subject: key, limit: 100_000 } }, budgetSubject: key });
+          expect(peeked.requests).toMatchObject({ window: 'key', remaining: 100_000 - ofKey(key) });
+        }
+        expect((await two.peek({ requests: { subject: org, limit: 1000 }, budgetSubject: keys[0] })).requests.remaining).toBe(0);
+      });
+
+      it('should still cut a key with its own limit of 5 at 5, naming the key, and count its refusals nowhere', async () => {
+        const clock = fakeClock(at('2026-03-04T11:59:00Z'));
+        const rl = limiter(clock);
+        const org = subject('org');
+        const key = subject('key');
+        const request = { requests: windowsOf(org, key, 5), budgetSubject: key, cost: 1 };
+        const remaining: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const admission = await rl.admit(request);
+          expect(admission).toMatchObject({ allowed: true, requests: { window: 'key', limit: 5 } });
+          remaining.push(admission.requests.remaining);
+        }
+        expect(remaining).toEqual([4, 3, 2, 1, 0]);
+        for (let i = 0; i < 3; i++) {
+          expect(await rl.admit(request)).toMatchObject({
+            allowed: false,
+            refusedBy: 'requests',
+            retryAfterSeconds: 60,
+            requests: { window: 'key', limit: 5, remaining: 0, resetAt: at('2026-03-04T12:00:00Z') / 1000 },
+            budget: { remaining: 95 },
+          });
+        }
+        // The organization's window holds the 5 admitted requests, not the 3 refused ones.
+        expect((await rl.peek({ requests: { subject: org, limit: 1000 }, budgetSubject: key })).requests).toMatchObject({ window: 'organization', remaining: 995 });
+        expect((await rl.admit({ requests: { subject: org, limit: 6 }, budgetSubject: subject('user'), cost: 0 })).requests).toMatchObject({ window: 'organization', remaining: 0 });
+        // A key with its own limit of 0 is refused by its own window and counts nowhere.
+        const closed = await rl.admit({ requests: windowsOf(org, subject('key'), 0), budgetSubject: key, cost: 1 });
+        expect(closed).toMatchObject({ allowed: false, refusedBy: 'requests', requests: { window: 'key', limit: 0, remaining: 0 } });
+        expect((await rl.peek({ requests: { subject: org, limit: 1000 }, budgetSubject: key })).requests.remaining).toBe(994);
+      });
+
+      it("should report the organization's window when it has fewer requests left than the key's", async () => {
+        const rl = limiter(fakeClock(at('2026-03-04T12:10:00Z')));
+        const org = subject('org');
+        const key = subject('key');
+        for (let i = 0; i < 7; i++) await rl.admit({ requests: { subject: org, limit: 10 }, budgetSubject: subject('user'), cost: 0 });
+        expect((await rl.admit({ requests: windowsOf(org, key, 5, 10), budgetSubject: key, cost: 0 })).requests).toEqual({
+          window: 'organization',
+          limit: 10,
+          remaining: 2,
+          resetAt: at('2026-03-04T13:00:00Z') / 1000,
+        });
+        expect((await rl.admit({ requests: windowsOf(org, key, 2, 10), budgetSubject: key, cost: 0 })).requests).toMatchObject({ window: 'key', limit: 2, remaining: 0 });
+      });
+
+      it('should never overshoot either window among 50 parallel admissions over both, on two instances', async () => {
+        const clock = fakeClock(at('2026-03-04T13:10:00Z'));
+        const one = limiter(clock, { maximum: 1000, restorePerSecond: 10 }, stores.first);
+        const two = limiter(clock, { maximum: 1000, restorePerSecond: 10 }, stores.second);
+        const org = subject('org');
+        // Key A's own 10 and the organization's 30 both bind: B alone could not fill the organization.
+        const keyA = { subject: subject('key'), limit: 10 };
+        const keyB = { subject: subject('key'), limit: 25 };
+        const admissions = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => {
+            const key = i % 2 === 0 ? keyA : keyB;
+            return (i % 4 < 2 ? one : two).admit({ requests: { subject: org, limit: 30, key }, budgetSubject: key.subject, cost: 1 }).then((admission) => ({ key, admission }));
+          }),
+        );
+        const ofKey = (key: { subject: string }) => admissions.filter((entry) => entry.key === key && entry.admission.allowed).length;
+        expect(ofKey(keyA)).toBe(10);
+        expect(ofKey(keyB)).toBe(20);
+        expect(admissions.filter((entry) => !entry.admission.allowed).every((entry) => entry.admission.refusedBy === 'requests')).toBe(true);
+        expect(admissions.every((entry) => entry.admission.requests.remaining >= 0)).toBe(true);
+        expect((await one.peekBudget(keyA.subject)).remaining).toBe(990);
+        expect((await two.peekBudget(keyB.subject)).remaining).toBe(980);
+        const peek = (key: { subject: string; limit: number }) => two.peek({ requests: { subject: org, limit: 1_000_000, key: { subject: key.subject, limit: 100 } }, budgetSubject: key.subject });
+        expect((await peek(keyA)).requests.remaining).toBe(90);
+        expect((await peek(keyB)).requests.remaining).toBe(80);
+        expect((await one.peek({ requests: { subject: org, limit: 30 }, budgetSubject: keyA.subject })).requests.remaining).toBe(0);
       });
     });
 
@@ -148,7 +272,7 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         const two = limiter(clock, undefined, stores.second);
         const budgetSubject = subject('key');
         const admissions = await Promise.all(
-          Array.from({ length: 120 }, (_, i) => (i % 2 === 0 ? one : two).admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 1 })),
+          Array.from({ length: 120 }, (_, i) => (i % 2 === 0 ? one : two).admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 1 })),
         );
         expect(allowed(admissions)).toBe(100);
         expect(refusedBy(admissions, 'budget')).toBe(20);
@@ -160,7 +284,7 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         const clock = fakeClock(at('2026-03-02T20:00:00Z'));
         const rl = limiter(clock);
         const budgetSubject = subject('key');
-        const request = (cost: number) => rl.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost });
+        const request = (cost: number) => rl.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost });
         expect((await request(100)).budget).toEqual({ maximum: 100, remaining: 0, restoreRate: 10 });
         clock.advance(250);
         expect((await rl.peekBudget(budgetSubject)).remaining).toBe(2);
@@ -178,24 +302,24 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         const rl = limiter(clock);
         const requestSubject = subject('org');
         const budgetSubject = subject('key');
-        expect((await rl.admit({ requestSubject, requestsPerHour: 10, budgetSubject, cost: 80 })).budget.remaining).toBe(20);
-        const refused = await rl.admit({ requestSubject, requestsPerHour: 10, budgetSubject, cost: 45 });
+        expect((await rl.admit({ requests: { subject: requestSubject, limit: 10 }, budgetSubject, cost: 80 })).budget.remaining).toBe(20);
+        const refused = await rl.admit({ requests: { subject: requestSubject, limit: 10 }, budgetSubject, cost: 45 });
         expect(refused).toEqual({
           allowed: false,
           refusedBy: 'budget',
           retryAfterSeconds: 3,
-          requests: { limit: 10, remaining: 8, resetAt: at('2026-03-02T22:00:00Z') / 1000 },
+          requests: { window: 'organization', limit: 10, remaining: 8, resetAt: at('2026-03-02T22:00:00Z') / 1000 },
           budget: { maximum: 100, remaining: 20, restoreRate: 10 },
         });
         clock.advance(2500);
-        const retried = await rl.admit({ requestSubject, requestsPerHour: 10, budgetSubject, cost: 45 });
+        const retried = await rl.admit({ requests: { subject: requestSubject, limit: 10 }, budgetSubject, cost: 45 });
         expect(retried).toMatchObject({ allowed: true, requests: { remaining: 7 }, budget: { remaining: 0 } });
       });
 
       it('should refuse a cost above the maximum even from a full bucket', async () => {
         const rl = limiter(fakeClock(at('2026-03-02T22:00:00Z')));
         const budgetSubject = subject('key');
-        const refused = await rl.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 150 });
+        const refused = await rl.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 150 });
         expect(refused).toMatchObject({ allowed: false, refusedBy: 'budget', retryAfterSeconds: 5, requests: { remaining: 9 }, budget: { remaining: 100 } });
         expect((await rl.peekBudget(budgetSubject)).remaining).toBe(100);
       });
@@ -204,7 +328,7 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         const clock = fakeClock(at('2026-03-02T23:00:00Z'));
         const rl = limiter(clock);
         const budgetSubject = subject('key');
-        await rl.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 80 });
+        await rl.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 80 });
         expect(await rl.settle(budgetSubject, 30)).toEqual({ maximum: 100, remaining: 50, restoreRate: 10 });
         clock.advance(1000);
         expect((await rl.settle(budgetSubject, 5)).remaining).toBe(65);
@@ -228,10 +352,10 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
 
       it('should peek at both limits without counting or charging', async () => {
         const rl = limiter(fakeClock(at('2026-03-03T00:30:00Z')));
-        const request = { requestSubject: subject('org'), requestsPerHour: 10, budgetSubject: subject('key') };
+        const request = { requests: { subject: subject('org'), limit: 10 }, budgetSubject: subject('key') };
         await rl.admit({ ...request, cost: 30 });
         const peeked = await rl.peek(request);
-        expect(peeked).toEqual({ allowed: true, requests: { limit: 10, remaining: 9, resetAt: at('2026-03-03T01:00:00Z') / 1000 }, budget: { maximum: 100, remaining: 70, restoreRate: 10 } });
+        expect(peeked).toEqual({ allowed: true, requests: { window: 'organization', limit: 10, remaining: 9, resetAt: at('2026-03-03T01:00:00Z') / 1000 }, budget: { maximum: 100, remaining: 70, restoreRate: 10 } });
         expect(await rl.peek(request)).toEqual(peeked);
       });
 
@@ -239,7 +363,7 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         const rl = limiter(fakeClock(at('2026-03-03T00:00:00Z')));
         const budgetSubject = subject('key');
         expect(await rl.peekBudget(budgetSubject)).toEqual({ maximum: 100, remaining: 100, restoreRate: 10 });
-        await rl.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 40 });
+        await rl.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 40 });
         expect((await rl.peekBudget(budgetSubject)).remaining).toBe(60);
         expect((await rl.peekBudget(budgetSubject)).remaining).toBe(60);
       });
@@ -250,17 +374,17 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         const ahead = limiter(clock, undefined, stores.first);
         const behind = limiter(lagging, undefined, stores.second);
         const budgetSubject = subject('key');
-        await ahead.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 100 });
-        expect(await behind.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 0 })).toMatchObject({ allowed: true, budget: { remaining: 0 } });
+        await ahead.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 100 });
+        expect(await behind.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 0 })).toMatchObject({ allowed: true, budget: { remaining: 0 } });
         clock.advance(1000);
         expect((await ahead.peekBudget(budgetSubject)).remaining).toBe(10);
       });
       it('should admit a zero cost from an empty bucket', async () => {
         const rl = limiter(fakeClock(at('2026-03-03T02:00:00Z')));
         const budgetSubject = subject('key');
-        await rl.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 100 });
-        expect(await rl.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 0 })).toMatchObject({ allowed: true, budget: { remaining: 0 } });
-        expect(await rl.admit({ requestSubject: subject('org'), requestsPerHour: 10, budgetSubject, cost: 1 })).toMatchObject({ allowed: false, refusedBy: 'budget' });
+        await rl.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 100 });
+        expect(await rl.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 0 })).toMatchObject({ allowed: true, budget: { remaining: 0 } });
+        expect(await rl.admit({ requests: { subject: subject('org'), limit: 10 }, budgetSubject, cost: 1 })).toMatchObject({ allowed: false, refusedBy: 'budget' });
       });
     });
 
@@ -270,11 +394,11 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
         try {
           const clock = fakeClock(at('2026-03-03T09:10:00Z'));
           const rl = createRateLimiter({ store: fresh.first, budget: { maximum: 100, restorePerSecond: 0.01 }, now: clock.now, pruneEveryMs: 0 });
-          const once = { requestsPerHour: 1, requestSubject: 'org:old' };
+          const once = { requests: { subject: 'org:old', limit: 1 } };
           expect((await rl.admit({ ...once, budgetSubject: 'key:refilled', cost: 1 })).allowed).toBe(true);
-          expect((await rl.admit({ ...once, requestSubject: 'org:old-2', budgetSubject: 'key:drained', cost: 100 })).allowed).toBe(true);
+          expect((await rl.admit({ requests: { subject: 'org:old-2', limit: 1 }, budgetSubject: 'key:drained', cost: 100 })).allowed).toBe(true);
           clock.set(at('2026-03-03T10:40:00Z'));
-          expect((await rl.admit({ ...once, requestSubject: 'org:recent', budgetSubject: 'key:recent', cost: 1 })).allowed).toBe(true);
+          expect((await rl.admit({ requests: { subject: 'org:recent', limit: 1 }, budgetSubject: 'key:recent', cost: 1 })).allowed).toBe(true);
 
           clock.set(at('2026-03-03T11:30:00Z'));
           // Windows of 09:00 (two subjects) go; 10:00 stays. Only 'key:refilled' is idle since before 09:30 and full.
@@ -287,7 +411,7 @@ export function describeRateLimiterSuite(backend: StoreBackend): void {
           expect((await rl.peekBudget('key:refilled')).remaining).toBe(100);
           expect((await rl.peekBudget('key:drained')).remaining).toBe(0);
           clock.set(at('2026-03-03T10:40:00Z'));
-          expect((await rl.admit({ ...once, requestSubject: 'org:recent', budgetSubject: 'key:other', cost: 0 })).refusedBy).toBe('requests');
+          expect((await rl.admit({ requests: { subject: 'org:recent', limit: 1 }, budgetSubject: 'key:other', cost: 0 })).refusedBy).toBe('requests');
           expect((await rl.peekBudget('key:recent')).remaining).toBe(99);
         } finally {
           await fresh.close();

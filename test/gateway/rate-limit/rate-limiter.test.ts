@@ -6,7 +6,7 @@ import { fakeClock } from './rate-limiter-suite.ts';
 
 const HOUR = 3_600_000;
 const budget = { maximum: 100, restorePerSecond: 10 };
-const request = { requestSubject: 'org:a', requestsPerHour: 1000, budgetSubject: 'key:a', cost: 1 };
+const request = { requests: { subject: 'org:a', limit: 1000 }, budgetSubject: 'key:a', cost: 1 };
 
 /** A memory store that records the arguments of every prune. */
 function recordingStore(prune?: RateStore['prune']) {
@@ -71,8 +71,9 @@ describe('opportunistic pruning', () => {
 describe('argument checks', () => {
   it('should reject a negative, fractional or non-finite limit, cost or budget shape with a RangeError', async () => {
     const limiter = createRateLimiter({ store: createMemoryRateStore(), budget });
-    await expect(limiter.admit({ ...request, requestsPerHour: -1 })).rejects.toThrow(/requestsPerHour/);
-    await expect(limiter.admit({ ...request, requestsPerHour: 1.5 })).rejects.toThrow(RangeError);
+    await expect(limiter.admit({ ...request, requests: { subject: 'org:a', limit: -1 } })).rejects.toThrow(/requestsPerHour/);
+    await expect(limiter.admit({ ...request, requests: { subject: 'org:a', limit: 1.5 } })).rejects.toThrow(RangeError);
+    await expect(limiter.admit({ ...request, requests: { subject: 'org:a', limit: 10, key: { subject: 'key:a', limit: -1 } } })).rejects.toThrow(/key requestsPerHour/);
     await expect(limiter.admit({ ...request, cost: -1 })).rejects.toThrow(/cost/);
     await expect(limiter.admit({ ...request, cost: Number.NaN })).rejects.toThrow(RangeError);
     await expect(limiter.settle('key:a', Number.POSITIVE_INFINITY)).rejects.toThrow(/refund/);
