@@ -19,6 +19,9 @@ import { LEAVE_SCHEMA, type LeaveDatabase } from './subgraphs/leave/db/database.
 import { startTimeServer } from './subgraphs/time/server.ts';
 import { seedDemoTime } from './subgraphs/time/db/seed/demo-time.ts';
 import { TIME_SCHEMA, type TimeDatabase } from './subgraphs/time/db/database.ts';
+import { startBoardingServer } from './subgraphs/boarding/server.ts';
+import { seedDemoBoarding } from './subgraphs/boarding/db/seed/demo-boarding.ts';
+import { BOARDING_SCHEMA, type BoardingDatabase } from './subgraphs/boarding/db/database.ts';
 
 const startUp = exitOnStartFailure('leave graph');
 const env = process.env;
@@ -46,6 +49,7 @@ const leave = await startLeaveServer({
   documents: readDocumentSettings({ ...env, PUBLIC_URL: publicUrl }, secret),
 });
 const time = await startTimeServer({ database, identitySecret: secret, port: intVar(env, 'TIME_PORT', 0, 0, 65535), host: bind });
+const boarding = await startBoardingServer({ database, identitySecret: secret, port: intVar(env, 'BOARDING_PORT', 0, 0, 65535), host: bind });
 
 const peopleDb = schemaDb<PeopleDatabase>(database, PEOPLE_SCHEMA);
 const demo = env['DEMO_SEED'] === 'false' ? null : await seedDemoOrganization(peopleDb);
@@ -58,12 +62,16 @@ if (demo) {
   await time.catchUpDirectory();
   const seededTime = await seedDemoTime(schemaDb<TimeDatabase>(database, TIME_SCHEMA), time.services, demo.orgId, demo.adminUserId);
   if (seededTime.created) console.log(`seeded demo time: ${JSON.stringify(seededTime.submissions)} overtime submissions by status, ${seededTime.hoursWorkedDays} days of hours worked`);
+  // Boarding learns the demo staff the same way, then gets its boarding school (in the same organization).
+  await boarding.catchUpDirectory();
+  const school = await seedDemoBoarding(schemaDb<BoardingDatabase>(database, BOARDING_SCHEMA), boarding.services, demo.orgId, demo.adminUserId);
+  if (school.created) console.log(`seeded demo boarding school: ${school.students} students in 3 houses`);
 }
 
 const gateway = await startGatewayServer({
   ...gatewayConfig,
   supergraphSdl: fs.readFileSync(gatewayConfig.supergraphPath, 'utf8'),
-  subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql` },
+  subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql`, boarding: `${boarding.url}/graphql` },
   database,
 });
 
@@ -75,7 +83,7 @@ The leave graph is running (${((Date.now() - started) / 1000).toFixed(1)} s, ${d
   Apollo Sandbox     ${shown}/graphql${demoKey ? `#key=${demoKey}` : ''}
   GraphiQL (offline) ${shown}/graphiql${demoKey ? `#key=${demoKey}` : ''}
   Health / ready     ${shown}/health  ${shown}/ready
-  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql, time ${time.url}/graphql (signed requests from the gateway only)
+  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql, time ${time.url}/graphql, boarding ${boarding.url}/graphql (signed requests from the gateway only)
 ${demoKey ? `\n  Demo admin API key (Northwind Trading): ${demoKey}\n\n  curl -s ${shown}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' \\\n    -d '{"query":"{ me { name } users(first: 5) { totalCount nodes { name department { name } manager { name } } } }"}'\n` : ''}
 Press Ctrl-C to stop.`);
 startUp();
@@ -83,6 +91,7 @@ startUp();
 stopOnSignals(async () => {
   console.log('\nstopping...');
   await gateway.stop();
+  await boarding.stop();
   await time.stop();
   await leave.stop();
   await people.stop();

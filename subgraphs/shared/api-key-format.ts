@@ -19,6 +19,7 @@ export const SCOPES = [
   'approve:time',
   'read:boarding',
   'write:boarding',
+  'read:pastoral-sensitive',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

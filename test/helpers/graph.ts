@@ -20,6 +20,8 @@ import { startLeaveServer, type RunningLeaveServer } from '../../subgraphs/leave
 import { LEAVE_SCHEMA, type LeaveDatabase, type LeaveDb } from '../../subgraphs/leave/db/database.ts';
 import { startTimeServer, type RunningTimeServer } from '../../subgraphs/time/server.ts';
 import { TIME_SCHEMA, type TimeDatabase, type TimeDb } from '../../subgraphs/time/db/database.ts';
+import { startBoardingServer, type RunningBoardingServer } from '../../subgraphs/boarding/server.ts';
+import { BOARDING_SCHEMA, type BoardingDatabase, type BoardingDb } from '../../subgraphs/boarding/db/database.ts';
 import { startGatewayServer, type GatewayServerOptions, type RunningGateway } from '../../gateway/server.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -30,11 +32,13 @@ export interface TestGraph {
   readonly people: RunningServer;
   readonly leave: RunningLeaveServer;
   readonly time: RunningTimeServer;
+  readonly boarding: RunningBoardingServer;
   readonly gateway: RunningGateway;
   readonly identitySecret: string;
   readonly peopleDb: PeopleDb;
   readonly leaveDb: LeaveDb;
   readonly timeDb: TimeDb;
+  readonly boardingDb: BoardingDb;
   /** Where the leave subgraph keeps uploaded documents. */
   readonly documentsDir: string;
   /** POSTs a GraphQL operation to the gateway with `key` (none when undefined). */
@@ -60,8 +64,10 @@ export interface GraphQLBody<T> {
 
 export interface GraphOptions {
   readonly apiKeyCacheTtlMs?: number;
-  /** Fixed clock for the leave and time subgraphs. */
+  /** Fixed clock for the leave, time and boarding subgraphs. */
   readonly now?: () => Date;
+  /** How often boarding publishes due leave activations, ms. */
+  readonly activationIntervalMs?: number;
   /** Largest document upload, bytes. */
   readonly documentMaxBytes?: number;
   /** Called with the SQL of every statement any service runs. */
@@ -109,8 +115,9 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
   let leave = await startLeaveServer(leaveOptions);
   const timeOptions = { database: database.handle, identitySecret, now: options.now };
   let time = await startTimeServer(timeOptions);
+  const boarding = await startBoardingServer({ database: database.handle, identitySecret, now: options.now, activationIntervalMs: options.activationIntervalMs });
   const stopped = new Set<'people' | 'leave' | 'time'>();
-  const subgraphUrls = () => ({ people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql` });
+  const subgraphUrls = () => ({ people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql`, boarding: `${boarding.url}/graphql` });
   const gateway = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: subgraphUrls(),
@@ -137,12 +144,14 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     get time() {
       return time;
     },
+    boarding,
     gateway,
     subgraphUrls,
     identitySecret,
     peopleDb: schemaDb<PeopleDatabase>(database.handle, PEOPLE_SCHEMA),
     leaveDb: schemaDb<LeaveDatabase>(database.handle, LEAVE_SCHEMA),
     timeDb: schemaDb<TimeDatabase>(database.handle, TIME_SCHEMA),
+    boardingDb: schemaDb<BoardingDatabase>(database.handle, BOARDING_SCHEMA),
     documentsDir,
     async gql(key, query, variables) {
       const response = await fetch(`${gateway.url}/graphql`, {
@@ -167,6 +176,7 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
     async stop() {
       await gateway.stop();
       if (!stopped.has('time')) await time.stop();
+      await boarding.stop();
       if (!stopped.has('leave')) await leave.stop();
       if (!stopped.has('people')) await people.stop();
       await database.close();

@@ -6,6 +6,8 @@ import { LEAVE_SCHEMA } from '../../subgraphs/leave/db/database.ts';
 import { leaveMigrations } from '../../subgraphs/leave/db/migrations/index.ts';
 import { TIME_SCHEMA } from '../../subgraphs/time/db/database.ts';
 import { timeMigrations } from '../../subgraphs/time/db/migrations/index.ts';
+import { BOARDING_SCHEMA } from '../../subgraphs/boarding/db/database.ts';
+import { boardingMigrations } from '../../subgraphs/boarding/db/migrations/index.ts';
 import { GATEWAY_SCHEMA, gatewayMigrations } from '../../gateway/db/migrations/index.ts';
 
 /** Applies every subgraph's and the gateway's migrations: what a test template database holds. */
@@ -14,5 +16,6 @@ export async function migrateAll(handle: DatabaseHandle): Promise<void> {
   await migrateSchema(handle, PEOPLE_SCHEMA, peopleMigrations);
   await migrateSchema(handle, LEAVE_SCHEMA, leaveMigrations);
   await migrateSchema(handle, TIME_SCHEMA, timeMigrations);
+  await migrateSchema(handle, BOARDING_SCHEMA, boardingMigrations);
   await migrateSchema(handle, GATEWAY_SCHEMA, gatewayMigrations);
 }

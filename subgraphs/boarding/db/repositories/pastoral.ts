@@ -1,0 +1,126 @@
+import { sql, type Insertable, type Updateable } from 'kysely';
+import type { PageArgs } from '../../../shared/pagination.ts';
+import type { BoardingDb } from '../database.ts';
+import type { PastoralCategoriesTable, PastoralCategoryRow, PastoralRecordRow, PastoralRecordsTable } from '../tables/pastoral.ts';
+import type { TimelineConditions } from './locations.ts';
+import { keyset } from './paging.ts';
+
+/** Unique index of category names (case-insensitive). */
+export const PASTORAL_CATEGORY_NAME_INDEX = 'pastoral_categories_org_name_key';
+
+export const categorySortKey = (row: PastoralCategoryRow): unknown[] => [row.name.toLowerCase(), row.id];
+export const pastoralSortKey = (row: PastoralRecordRow): unknown[] => [row.occurred_at.toISOString(), row.id];
+
+export async function findPastoralCategories(db: BoardingDb, orgId: string, ids: readonly string[]): Promise<PastoralCategoryRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('pastoral_categories').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+export async function listPastoralCategories(db: BoardingDb, orgId: string, limit: number, args: PageArgs): Promise<PastoralCategoryRow[]> {
+  return db
+    .selectFrom('pastoral_categories')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where(keyset([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
+    .orderBy(sql`lower(name)`)
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+}
+
+export async function countPastoralCategories(db: BoardingDb, orgId: string): Promise<number> {
+  return (await db.selectFrom('pastoral_categories').select(sql<number>`count(*)::int`.as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n;
+}
+
+/** True when `candidateId` is `id` or one of its descendants (so it cannot become its parent). */
+export async function isCategoryOrDescendant(db: BoardingDb, orgId: string, id: string, candidateId: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    with recursive tree as (
+      select id from ${sql.table('pastoral_categories')} where org_id = ${orgId} and id = ${id}
+      union all
+      select c.id from ${sql.table('pastoral_categories')} c join tree t on c.parent_id = t.id where c.org_id = ${orgId})
+    select exists (select 1 from tree where id = ${candidateId}) as found`.execute(db);
+  return rows[0]?.found === true;
+}
+
+export async function insertPastoralCategory(db: BoardingDb, row: Insertable<PastoralCategoriesTable>): Promise<PastoralCategoryRow> {
+  return db.insertInto('pastoral_categories').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updatePastoralCategory(db: BoardingDb, orgId: string, id: string, changes: Updateable<PastoralCategoriesTable>): Promise<PastoralCategoryRow> {
+  return db.updateTable('pastoral_categories').set({ ...changes, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function categoryUses(db: BoardingDb, orgId: string, id: string): Promise<{ children: number; records: number }> {
+  const { rows } = await sql<{ children: number; records: number }>`
+    select (select count(*)::int from ${sql.table('pastoral_categories')} where org_id = ${orgId} and parent_id = ${id}) as children,
+           (select count(*)::int from ${sql.table('pastoral_records')} where org_id = ${orgId} and category_id = ${id}) as records`.execute(db);
+  return rows[0] ?? { children: 0, records: 0 };
+}
+
+export async function deletePastoralCategory(db: BoardingDb, orgId: string, id: string): Promise<void> {
+  await db.deleteFrom('pastoral_categories').where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+/** Records the caller may see: sensitive ones only with `includeSensitive`. */
+function visible(db: BoardingDb, orgId: string, includeSensitive: boolean) {
+  let q = db.selectFrom('pastoral_records').where('org_id', '=', orgId);
+  if (!includeSensitive) q = q.where('sensitive', '=', false);
+  return q;
+}
+
+export async function findPastoralRecords(db: BoardingDb, orgId: string, ids: readonly string[], includeSensitive: boolean): Promise<PastoralRecordRow[]> {
+  if (ids.length === 0) return [];
+  return visible(db, orgId, includeSensitive).selectAll().where('id', 'in', ids).execute();
+}
+
+function timeline(db: BoardingDb, orgId: string, c: TimelineConditions, includeSensitive: boolean) {
+  let q = visible(db, orgId, includeSensitive);
+  if (c.studentId) q = q.where('student_id', '=', c.studentId);
+  if (c.from) q = q.where('occurred_at', '>=', c.from);
+  if (c.to) q = q.where('occurred_at', '<', c.to);
+  if (c.updatedSince) q = q.where('updated_at', '>=', c.updatedSince);
+  return q;
+}
+
+export async function listPastoralRecords(db: BoardingDb, orgId: string, c: TimelineConditions, includeSensitive: boolean, limit: number, args: PageArgs): Promise<PastoralRecordRow[]> {
+  return timeline(db, orgId, c, includeSensitive)
+    .selectAll()
+    .where(keyset([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid']))
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+}
+
+export async function countPastoralRecords(db: BoardingDb, orgId: string, c: TimelineConditions, includeSensitive: boolean): Promise<number> {
+  return (await timeline(db, orgId, c, includeSensitive).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+}
+
+/** Records a member of staff wrote, newest first. */
+export async function listPastoralRecordsBy(db: BoardingDb, orgId: string, userId: string, includeSensitive: boolean, limit: number, args: PageArgs): Promise<PastoralRecordRow[]> {
+  return visible(db, orgId, includeSensitive)
+    .selectAll()
+    .where('created_by', '=', userId)
+    .where(keyset([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+export async function countPastoralRecordsBy(db: BoardingDb, orgId: string, userId: string, includeSensitive: boolean): Promise<number> {
+  return (await visible(db, orgId, includeSensitive).select(sql<number>`count(*)::int`.as('n')).where('created_by', '=', userId).executeTakeFirstOrThrow()).n;
+}
+
+export async function insertPastoralRecord(db: BoardingDb, row: Insertable<PastoralRecordsTable>): Promise<PastoralRecordRow> {
+  return db.insertInto('pastoral_records').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updatePastoralRecord(db: BoardingDb, orgId: string, id: string, changes: Updateable<PastoralRecordsTable>): Promise<PastoralRecordRow> {
+  return db.updateTable('pastoral_records').set({ ...changes, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deletePastoralRecord(db: BoardingDb, orgId: string, id: string): Promise<void> {
+  await db.deleteFrom('pastoral_records').where('org_id', '=', orgId).where('id', '=', id).execute();
+}

@@ -1,0 +1,163 @@
+import { sql, type Insertable, type Updateable } from 'kysely';
+import type { PageArgs } from '../../../shared/pagination.ts';
+import type { BoardingDb } from '../database.ts';
+import type { StudentLeaveHistoryRow, StudentLeaveHistoryTable, StudentLeaveRow, StudentLeavesTable, StudentLeaveTypeRow, StudentLeaveTypesTable } from '../tables/student-leave.ts';
+import { keyset } from './paging.ts';
+
+export const LEAVE_TYPE_NAME_INDEX = 'student_leave_types_org_name_key';
+export const LEAVE_TYPE_CODE_INDEX = 'student_leave_types_org_code_key';
+
+export const leaveTypeSortKey = (row: StudentLeaveTypeRow): unknown[] => [row.name.toLowerCase(), row.id];
+export const leaveSortKey = (row: StudentLeaveRow): unknown[] => [row.starts_at.toISOString(), row.id];
+
+export type StudentLeaveStatus = 'SCHEDULED' | 'ACTIVE' | 'PAST' | 'CANCELLED';
+
+export async function findStudentLeaveTypes(db: BoardingDb, orgId: string, ids: readonly string[]): Promise<StudentLeaveTypeRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('student_leave_types').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+function types(db: BoardingDb, orgId: string, includeInactive: boolean) {
+  let q = db.selectFrom('student_leave_types').where('org_id', '=', orgId);
+  if (!includeInactive) q = q.where('deactivated_at', 'is', null);
+  return q;
+}
+
+export async function listStudentLeaveTypes(db: BoardingDb, orgId: string, includeInactive: boolean, limit: number, args: PageArgs): Promise<StudentLeaveTypeRow[]> {
+  return types(db, orgId, includeInactive)
+    .selectAll()
+    .where(keyset([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
+    .orderBy(sql`lower(name)`)
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+}
+
+export async function countStudentLeaveTypes(db: BoardingDb, orgId: string, includeInactive: boolean): Promise<number> {
+  return (await types(db, orgId, includeInactive).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+}
+
+export async function insertStudentLeaveType(db: BoardingDb, row: Insertable<StudentLeaveTypesTable>): Promise<StudentLeaveTypeRow> {
+  return db.insertInto('student_leave_types').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateStudentLeaveType(db: BoardingDb, orgId: string, id: string, changes: Updateable<StudentLeaveTypesTable>): Promise<StudentLeaveTypeRow> {
+  return db.updateTable('student_leave_types').set({ ...changes, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findStudentLeaves(db: BoardingDb, orgId: string, ids: readonly string[]): Promise<StudentLeaveRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('student_leaves').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+/** Conditions of a leave list; statuses are judged at `now`. */
+export interface LeaveConditions {
+  readonly studentId?: string | undefined;
+  readonly statuses?: readonly StudentLeaveStatus[] | null | undefined;
+  readonly leaveTypeId?: string | null | undefined;
+  readonly from?: Date | null | undefined;
+  readonly to?: Date | null | undefined;
+  readonly now: Date;
+}
+
+function leaves(db: BoardingDb, orgId: string, c: LeaveConditions) {
+  let q = db.selectFrom('student_leaves').where('org_id', '=', orgId);
+  if (c.studentId) q = q.where('student_id', '=', c.studentId);
+  if (c.leaveTypeId) q = q.where('leave_type_id', '=', c.leaveTypeId);
+  if (c.from) q = q.where('ends_at', '>', c.from);
+  if (c.to) q = q.where('starts_at', '<', c.to);
+  if (c.statuses) {
+    const statuses = c.statuses;
+    q = q.where((eb) =>
+      eb.or(
+        statuses.map((status) => {
+          if (status === 'CANCELLED') return eb('cancelled_at', 'is not', null);
+          const live = eb('cancelled_at', 'is', null);
+          // The same boundaries as statusAt: active from its start (inclusive) to its end (exclusive).
+          if (status === 'SCHEDULED') return eb.and([live, eb('starts_at', '>', c.now)]);
+          if (status === 'ACTIVE') return eb.and([live, eb('starts_at', '<=', c.now), eb('ends_at', '>', c.now)]);
+          return eb.and([live, eb('ends_at', '<=', c.now)]);
+        }),
+      ),
+    );
+  }
+  return q;
+}
+
+export async function listStudentLeaves(db: BoardingDb, orgId: string, c: LeaveConditions, limit: number, args: PageArgs): Promise<StudentLeaveRow[]> {
+  return leaves(db, orgId, c)
+    .selectAll()
+    .where(keyset([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
+    .orderBy('starts_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+export async function countStudentLeaves(db: BoardingDb, orgId: string, c: LeaveConditions): Promise<number> {
+  return (await leaves(db, orgId, c).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+}
+
+/** Each student's leave active at `at` (the latest started, if several), one statement. */
+export async function findActiveLeaves(db: BoardingDb, orgId: string, studentIds: readonly string[], at: Date): Promise<StudentLeaveRow[]> {
+  if (studentIds.length === 0) return [];
+  return db
+    .selectFrom('student_leaves')
+    .selectAll()
+    .distinctOn('student_id')
+    .where('org_id', '=', orgId)
+    .where('student_id', 'in', studentIds)
+    .where('cancelled_at', 'is', null)
+    .where('starts_at', '<=', at)
+    .where('ends_at', '>', at)
+    .orderBy('student_id')
+    .orderBy('starts_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export async function insertStudentLeaves(db: BoardingDb, rows: readonly Insertable<StudentLeavesTable>[]): Promise<StudentLeaveRow[]> {
+  if (rows.length === 0) return [];
+  return db.insertInto('student_leaves').values([...rows]).returningAll().execute();
+}
+
+export async function lockStudentLeave(db: BoardingDb, orgId: string, id: string): Promise<StudentLeaveRow | undefined> {
+  return db.selectFrom('student_leaves').selectAll().where('org_id', '=', orgId).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function updateStudentLeave(db: BoardingDb, orgId: string, id: string, changes: Updateable<StudentLeavesTable>): Promise<StudentLeaveRow> {
+  return db.updateTable('student_leaves').set({ ...changes, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deleteStudentLeave(db: BoardingDb, orgId: string, id: string): Promise<void> {
+  await db.deleteFrom('student_leaves').where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+export async function insertLeaveHistory(db: BoardingDb, rows: readonly Insertable<StudentLeaveHistoryTable>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto('student_leave_history').values([...rows]).execute();
+}
+
+export async function findLeaveHistory(db: BoardingDb, orgId: string, leaveIds: readonly string[]): Promise<StudentLeaveHistoryRow[]> {
+  if (leaveIds.length === 0) return [];
+  return db.selectFrom('student_leave_history').selectAll().where('org_id', '=', orgId).where('leave_id', 'in', leaveIds).orderBy('at').orderBy('seq').execute();
+}
+
+/**
+ * Claims leave whose start has passed and whose activation is unpublished, marking it
+ * published, in the caller's transaction. Rows another instance holds are skipped (it is
+ * publishing them); a claimed row is never claimed again, so each activation is published once.
+ */
+export async function claimDueActivations(db: BoardingDb, now: Date, limit: number): Promise<StudentLeaveRow[]> {
+  const due = db
+    .selectFrom('student_leaves')
+    .select('id')
+    .where('activation_published_at', 'is', null)
+    .where('cancelled_at', 'is', null)
+    .where('starts_at', '<=', now)
+    .orderBy('starts_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+  return db.updateTable('student_leaves').set({ activation_published_at: now }).where('id', 'in', due).returningAll().execute();
+}

@@ -1,0 +1,260 @@
+import crypto from 'node:crypto';
+import { badInput, conflict, notFound } from '../../shared/errors.ts';
+import { appendEvents } from '../../shared/outbox.ts';
+import type { PageArgs } from '../../shared/pagination.ts';
+import { requireText } from '../../shared/validation.ts';
+import type { BoardingContext } from '../context.ts';
+import {
+  countChildrenOf,
+  countCurrentRecords,
+  countLocationRecords,
+  countLocations,
+  deleteLocation,
+  findCurrentRecords,
+  insertLocation,
+  insertLocationRecords,
+  listChildrenOf,
+  listCurrentRecords,
+  listLocationRecords,
+  listLocations,
+  locationSortKey,
+  locationUses,
+  recordSortKey,
+  updateLocation,
+  type LocationConditions,
+  type TimelineConditions,
+} from '../db/repositories/locations.ts';
+import type { LocationRecordRow, LocationRecordType, LocationState, LocationType, LocationWithState } from '../db/tables/locations.ts';
+import { requireGraphId, resolveStudent, resolveStudents, type Ref, type StudentsRef } from '../domain/refs.ts';
+import { locationChangedEvent } from '../events.ts';
+import { countLoader, loaders, oneBy, pageLoader } from '../loaders.ts';
+import { connection, defined, FUTURE_TOLERANCE_MS, optional, page, requiredOnUpdate, userRef } from './common.ts';
+import { toStudent } from './students.ts';
+
+export function toLocation(row: LocationWithState) {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    address: row.address,
+    geolocation: row.latitude === null || row.longitude === null ? null : { latitude: row.latitude, longitude: row.longitude },
+    type: row.type,
+    state: row.zone_state,
+    parentId: row.parent_id,
+    zoneId: row.zone_id,
+    depth: row.depth,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+type LocationModel = ReturnType<typeof toLocation>;
+
+export function toLocationRecord(row: LocationRecordRow) {
+  return {
+    id: row.id,
+    type: row.type,
+    recordedAt: row.recorded_at,
+    locationId: row.location_id,
+    studentId: row.student_id,
+    createdBy: userRef(row.created_by),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+type LocationRecordModel = ReturnType<typeof toLocationRecord>;
+
+/** A location of the caller's organization, or BAD_USER_INPUT naming `field` (unknown and other organizations' ids alike). */
+export async function requireLocation(ctx: BoardingContext, id: string, field: string): Promise<LocationWithState> {
+  const row = await loaders(ctx).locations.load(id);
+  if (!row) throw badInput(field, `Location ${id} is not one of this organization's`);
+  return row;
+}
+
+async function loadLocation(ctx: BoardingContext, id: string): Promise<LocationModel> {
+  const row = await loaders(ctx).locations.load(id);
+  if (!row) throw notFound('Location', id);
+  return toLocation(row);
+}
+
+/** The per-request loader of each student's current (latest) location record. */
+export function currentRecordLoader(ctx: BoardingContext) {
+  return ctx.loaders.get('currentRecords', () => oneBy((ids) => findCurrentRecords(ctx.db, ctx.identity.orgId, ids), (r: LocationRecordRow) => r.student_id));
+}
+
+interface TimelineArgs {
+  student?: Ref | null;
+  from?: Date | null;
+  to?: Date | null;
+  updatedSince?: Date | null;
+}
+
+/** Validated timeline conditions; `studentId` from the filter's student or the parent field. */
+export async function timelineConditions(ctx: BoardingContext, filter: TimelineArgs | null | undefined, studentId?: string): Promise<TimelineConditions> {
+  const f = filter ?? {};
+  if (f.from && f.to && f.to <= f.from) throw badInput('filter.to', 'must be after filter.from');
+  let student = studentId;
+  if (f.student) {
+    if (studentId) throw badInput('filter.student', 'is implied by the student');
+    student = (await resolveStudent(ctx, f.student, 'filter.student', 'target')).id;
+  }
+  return { studentId: student, from: f.from, to: f.to, updatedSince: f.updatedSince };
+}
+
+const GEO_LIMITS = { latitude: 90, longitude: 180 } as const;
+
+function geolocation(value: { latitude: number; longitude: number } | null | undefined) {
+  if (value === undefined) return {};
+  if (value === null) return { latitude: null, longitude: null };
+  for (const key of ['latitude', 'longitude'] as const) {
+    if (!Number.isFinite(value[key]) || Math.abs(value[key]) > GEO_LIMITS[key]) throw badInput(`input.geolocation.${key}`, `must be between -${GEO_LIMITS[key]} and ${GEO_LIMITS[key]}`);
+  }
+  return { latitude: value.latitude, longitude: value.longitude };
+}
+
+interface CreateLocationArgs {
+  name: string;
+  type: LocationType;
+  parentId?: string | null;
+  state?: LocationState | null;
+  description?: string | null;
+  address?: string | null;
+  geolocation?: { latitude: number; longitude: number } | null;
+}
+
+export const locationResolvers = {
+  Query: {
+    locations: async (_: unknown, a: PageArgs & { filter?: LocationConditions | null }, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const c = a.filter ?? {};
+      if (c.parentId) requireGraphId('filter.parentId', c.parentId);
+      const rows = await listLocations(ctx.db, ctx.identity.orgId, c, limit, args);
+      return connection(rows, limit, args, locationSortKey, toLocation, () => countLocations(ctx.db, ctx.identity.orgId, c));
+    },
+    location: (_: unknown, a: { id: string }, ctx: BoardingContext) => loadLocation(ctx, a.id),
+    currentLocations: async (_: unknown, a: PageArgs & { students?: StudentsRef | null }, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const ids = a.students ? (await resolveStudents(ctx, a.students, 'students')).map((s) => s.id) : undefined;
+      const rows = await listCurrentRecords(ctx.db, ctx.identity.orgId, ids, limit, args);
+      return connection(rows, limit, args, recordSortKey, toLocationRecord, () => countCurrentRecords(ctx.db, ctx.identity.orgId, ids));
+    },
+    locationRecords: async (_: unknown, a: PageArgs & { filter?: TimelineArgs | null }, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const c = await timelineConditions(ctx, a.filter);
+      const rows = await listLocationRecords(ctx.db, ctx.identity.orgId, c, limit, args);
+      return connection(rows, limit, args, recordSortKey, toLocationRecord, () => countLocationRecords(ctx.db, ctx.identity.orgId, c));
+    },
+  },
+  Mutation: {
+    createLocation: async (_: unknown, { input }: { input: CreateLocationArgs }, ctx: BoardingContext) => {
+      const name = requireText('input.name', input.name, 1, 100);
+      const id = crypto.randomUUID();
+      let zoneId: string = id;
+      let depth = 0;
+      let parentId: string | null = null;
+      if (input.type === 'ZONE') {
+        if (input.parentId) throw badInput('input.parentId', 'a ZONE is a root of the location tree and has no parent');
+        if (!input.state) throw badInput('input.state', 'is required for a ZONE');
+      } else {
+        if (!input.parentId) throw badInput('input.parentId', 'is required: only a ZONE can be at the root of the location tree');
+        if (input.state) throw badInput('input.state', "is only set on a ZONE: other locations inherit their zone's state");
+        const parent = await requireLocation(ctx, input.parentId, 'input.parentId');
+        zoneId = parent.zone_id;
+        depth = parent.depth + 1;
+        parentId = parent.id;
+        if (depth > 20) throw badInput('input.parentId', 'the location tree is at most 20 levels deep');
+      }
+      await insertLocation(ctx.db, {
+        id,
+        org_id: ctx.identity.orgId,
+        parent_id: parentId,
+        zone_id: zoneId,
+        depth,
+        type: input.type,
+        state: input.type === 'ZONE' ? (input.state ?? null) : null,
+        name,
+        description: optional('input.description', input.description, 500) ?? null,
+        address: optional('input.address', input.address, 500) ?? null,
+        latitude: null,
+        longitude: null,
+        ...geolocation(input.geolocation),
+      });
+      return loadLocation(ctx, id);
+    },
+    updateLocation: async (_: unknown, { id, input }: { id: string; input: Omit<CreateLocationArgs, 'type' | 'parentId' | 'state' | 'name'> & { name?: string | null } }, ctx: BoardingContext) => {
+      const current = await loadLocation(ctx, id);
+      const changes = defined({
+        name: requiredOnUpdate('input.name', input.name, 100),
+        description: optional('input.description', input.description, 500),
+        address: optional('input.address', input.address, 500),
+        ...geolocation(input.geolocation),
+      });
+      await updateLocation(ctx.db, ctx.identity.orgId, current.id, changes);
+      loaders(ctx).locations.clear(id);
+      return loadLocation(ctx, id);
+    },
+    deleteLocation: async (_: unknown, { id }: { id: string }, ctx: BoardingContext) => {
+      const current = await loadLocation(ctx, id);
+      const uses = await locationUses(ctx.db, ctx.identity.orgId, id);
+      if (uses.children + uses.records + uses.leave > 0) throw conflict(`Location ${id} is still in use`, { rule: 'LOCATION_IN_USE', ...uses });
+      await deleteLocation(ctx.db, ctx.identity.orgId, id);
+      return current;
+    },
+    moveStudents: async (
+      _: unknown,
+      { input }: { input: { students: StudentsRef; locationId: string; type?: LocationRecordType | null; recordedAt?: Date | null } },
+      ctx: BoardingContext,
+    ) => {
+      const students = await resolveStudents(ctx, input.students, 'input.students');
+      const location = await requireLocation(ctx, input.locationId, 'input.locationId');
+      const now = ctx.services.now();
+      const recordedAt = input.recordedAt ?? now;
+      if (recordedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.recordedAt', 'must not be in the future');
+      const rows = await ctx.db.transaction().execute(async (trx) => {
+        const inserted = await insertLocationRecords(trx, ctx.identity.orgId, students.map((s) => s.id), {
+          location_id: location.id,
+          type: input.type ?? 'CHECK_IN',
+          recorded_at: recordedAt,
+          created_by: ctx.identity.userId,
+        });
+        const houseOf = new Map(students.map((s) => [s.id, s.house_id]));
+        await appendEvents(trx, inserted.map((r) => locationChangedEvent(r, houseOf.get(r.student_id) ?? null, location.zone_state, ctx.identity.userId)));
+        return inserted;
+      });
+      return rows.map(toLocationRecord);
+    },
+  },
+  Location: {
+    __resolveReference: async (ref: { id: string }, ctx: BoardingContext) => {
+      const row = await loaders(ctx).locations.load(ref.id);
+      return row ? toLocation(row) : null;
+    },
+    parent: (l: LocationModel, _: unknown, ctx: BoardingContext) => (l.parentId ? loadLocation(ctx, l.parentId) : null),
+    zone: (l: LocationModel, _: unknown, ctx: BoardingContext) => loadLocation(ctx, l.zoneId),
+    children: async (l: LocationModel, a: PageArgs, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const org = ctx.identity.orgId;
+      const rows = await pageLoader(ctx, 'children', { limit, args }, (ids) => listChildrenOf(ctx.db, org, ids, limit, args), (r) => r.parent_id ?? '').load(l.id);
+      return connection(rows, limit, args, locationSortKey, toLocation, () => countLoader(ctx, 'childCounts', null, (ids) => countChildrenOf(ctx.db, org, ids)).load(l.id));
+    },
+  },
+  LocationRecord: {
+    location: (r: LocationRecordModel, _: unknown, ctx: BoardingContext) => loadLocation(ctx, r.locationId),
+    student: async (r: LocationRecordModel, _: unknown, ctx: BoardingContext) => {
+      const row = await loaders(ctx).students.load(r.studentId);
+      if (!row) throw notFound('Student', r.studentId);
+      return toStudent(row);
+    },
+  },
+  Student: {
+    currentLocation: async (s: { id: string }, _: unknown, ctx: BoardingContext) => {
+      const row = await currentRecordLoader(ctx).load(s.id);
+      return row ? toLocationRecord(row) : null;
+    },
+    locationRecords: async (s: { id: string }, a: PageArgs & { filter?: TimelineArgs | null }, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const c = await timelineConditions(ctx, a.filter, s.id);
+      const rows = await listLocationRecords(ctx.db, ctx.identity.orgId, c, limit, args);
+      return connection(rows, limit, args, recordSortKey, toLocationRecord, () => countLocationRecords(ctx.db, ctx.identity.orgId, c));
+    },
+  },
+};

@@ -1,0 +1,321 @@
+import { badInput, conflict, isUniqueViolation, notFound } from '../../shared/errors.ts';
+import { appendEvents } from '../../shared/outbox.ts';
+import type { PageArgs } from '../../shared/pagination.ts';
+import { requireText } from '../../shared/validation.ts';
+import type { BoardingContext } from '../context.ts';
+import type { BoardingDb } from '../db/database.ts';
+import {
+  assignmentSortKey,
+  countAssignmentsOfRolls,
+  countRolls,
+  countRollTypes,
+  findAssignedStudentIds,
+  findLatestAssignments,
+  insertAssignments,
+  insertRoll,
+  insertRollType,
+  listAssignmentsOfRolls,
+  listRolls,
+  listRollTypes,
+  lockRoll,
+  markAssignment,
+  ROLL_TYPE_NAME_INDEX,
+  rollSortKey,
+  rollTypeSortKey,
+  updateRoll,
+  updateRollType,
+  type AssignmentWithName,
+} from '../db/repositories/rolls.ts';
+import { listStudents } from '../db/repositories/students.ts';
+import type { PassState, RollAssignmentRow, RollCode, RollCodeType, RollKind, RollRow, RollStatus, RollTypeRow } from '../db/tables/rolls.ts';
+import type { StudentRow } from '../db/tables/students.ts';
+import { resolveHouse, resolveStudent, requireGraphId, type Ref } from '../domain/refs.ts';
+import { whereaboutsAt, type Whereabouts } from '../domain/whereabouts.ts';
+import { rollEvent } from '../events.ts';
+import { countLoader, loaders, oneBy, pageLoader } from '../loaders.ts';
+import { connection, FUTURE_TOLERANCE_MS, optional, page, userRef } from './common.ts';
+import { toHouse, toStudent } from './students.ts';
+
+/** Codes of a roll type created without its own. */
+export const DEFAULT_ROLL_CODES: readonly RollCode[] = [
+  { name: 'Present', type: 'PRESENT' },
+  { name: 'Late', type: 'PRESENT' },
+  { name: 'Absent', type: 'ABSENT' },
+];
+/** Added to an automatic roll's codes when its type has no explained-absence code. */
+const ON_LEAVE_CODE: RollCode = { name: 'On leave', type: 'EXPLAINED_ABSENCE' };
+/** Most students one roll may hold. */
+const MAX_ROLL_STUDENTS = 5000;
+
+export function toRollType(row: RollTypeRow) {
+  return { id: row.id, name: row.name, codes: row.codes, createdAt: row.created_at };
+}
+
+export function toRoll(row: RollRow) {
+  return {
+    id: row.id,
+    referenceLabel: row.reference_label,
+    type: row.kind,
+    mode: row.mode,
+    status: row.status,
+    rollTypeId: row.roll_type_id,
+    rollTypeName: row.roll_type_name,
+    studentFilters: { houseId: row.house_filter_id, group: row.group_filter, passState: row.pass_state_filter },
+    startsAt: row.starts_at,
+    lateAt: row.late_at,
+    endsAt: row.ends_at,
+    completedAt: row.completed_at,
+    createdBy: userRef(row.created_by),
+    codes: row.codes,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+type RollModel = ReturnType<typeof toRoll>;
+
+function toAssignment(row: RollAssignmentRow) {
+  return {
+    rollId: row.roll_id,
+    studentId: row.student_id,
+    code: row.code_name && row.code_type ? { name: row.code_name, type: row.code_type } : null,
+    markedAt: row.marked_at,
+    note: row.note,
+  };
+}
+type AssignmentModel = ReturnType<typeof toAssignment>;
+
+const CODE_TYPES: readonly RollCodeType[] = ['PRESENT', 'EXPLAINED_ABSENCE', 'ABSENT'];
+
+function rollCodes(codes: readonly { name: string; type: RollCodeType | 'UNMARKED' }[]): RollCode[] {
+  if (codes.length < 1 || codes.length > 20) throw badInput('input.codes', 'must have 1 to 20 codes');
+  const seen = new Set<string>();
+  return codes.map((c, i) => {
+    const name = requireText(`input.codes.${i}.name`, c.name, 1, 50);
+    if (seen.has(name.toLowerCase())) throw badInput(`input.codes.${i}.name`, 'must be unique within the roll type');
+    seen.add(name.toLowerCase());
+    if (!CODE_TYPES.includes(c.type as RollCodeType)) throw badInput(`input.codes.${i}.type`, 'must be PRESENT, EXPLAINED_ABSENCE or ABSENT: UNMARKED is what a student is before marking');
+    return { name, type: c.type as RollCodeType };
+  });
+}
+
+async function rollTypeNamed<T>(name: string | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (name && isUniqueViolation(error, ROLL_TYPE_NAME_INDEX)) throw conflict(`A roll type named ${name} exists`, { field: 'input.name', rule: 'NAME_TAKEN' });
+    throw error;
+  }
+}
+
+async function loadRoll(ctx: BoardingContext, id: string): Promise<RollRow> {
+  const row = await loaders(ctx).rolls.load(id);
+  if (!row) throw notFound('Roll', id);
+  return row;
+}
+
+interface StartRollArgs {
+  rollTypeId: string;
+  type?: RollKind | null;
+  referenceLabel?: string | null;
+  studentFilters?: { house?: Ref | null; group?: string | null; passState?: PassState | null } | null;
+  startsAt?: Date | null;
+  lateAt?: Date | null;
+  endsAt?: Date | null;
+}
+
+/** Every active student matching a roll's filters (house, year level), in name order. */
+async function studentsFor(db: BoardingDb, orgId: string, houseId: string | null, group: string | null): Promise<StudentRow[]> {
+  const rows = await listStudents(db, orgId, { houseId, yearLevel: group, deactivated: false }, MAX_ROLL_STUDENTS, {});
+  if (rows.length > MAX_ROLL_STUDENTS) throw badInput('input.studentFilters', `a roll holds at most ${MAX_ROLL_STUDENTS} students`);
+  return rows;
+}
+
+function byPassState(students: StudentRow[], where: Map<string, Whereabouts>, passState: PassState): StudentRow[] {
+  if (passState === 'ALL') return students;
+  return students.filter((s) => (where.get(s.id)?.state === 'ON_GROUNDS') === (passState === 'IN'));
+}
+
+/** The validated start of a roll: its type, times and students (with their whereabouts at the start). */
+async function prepareRoll(ctx: BoardingContext, input: StartRollArgs) {
+  const rollType = await loaders(ctx).rollTypes.load(requireGraphId('input.rollTypeId', input.rollTypeId));
+  if (!rollType) throw badInput('input.rollTypeId', `RollType ${input.rollTypeId} is not one of this organization's`);
+  const now = ctx.services.now();
+  const startsAt = input.startsAt ?? now;
+  if (startsAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.startsAt', 'must not be in the future');
+  if (input.lateAt && input.lateAt < startsAt) throw badInput('input.lateAt', 'must not be before startsAt');
+  if (input.endsAt && input.endsAt < (input.lateAt ?? startsAt)) throw badInput('input.endsAt', 'must not be before lateAt or startsAt');
+  const filters = input.studentFilters ?? {};
+  const house = filters.house ? await resolveHouse(ctx, filters.house, 'input.studentFilters.house', 'reference') : null;
+  const group = filters.group?.trim() ? requireText('input.studentFilters.group', filters.group, 1, 20) : null;
+  const passState = filters.passState ?? 'ALL';
+  const candidates = await studentsFor(ctx.db, ctx.identity.orgId, house?.id ?? null, group);
+  const where = await whereaboutsAt(ctx.db, ctx.identity.orgId, candidates.map((s) => s.id), startsAt);
+  const students = byPassState(candidates, where, passState);
+  const base = {
+    org_id: ctx.identity.orgId,
+    roll_type_id: rollType.id,
+    roll_type_name: rollType.name,
+    kind: input.type ?? 'DAILY',
+    reference_label: optional('input.referenceLabel', input.referenceLabel, 100) ?? null,
+    house_filter_id: house?.id ?? null,
+    group_filter: group,
+    pass_state_filter: passState,
+    starts_at: startsAt,
+    late_at: input.lateAt ?? null,
+    ends_at: input.endsAt ?? null,
+  } as const;
+  return { rollType, students, where, base, now };
+}
+
+/** The mark an automatic roll gives: on grounds present; else on active leave explained absence; else absent. */
+function automaticCode(codes: readonly RollCode[], where: Whereabouts | undefined): RollCode {
+  const type: RollCodeType = where?.state === 'ON_GROUNDS' ? 'PRESENT' : where?.activeLeave ? 'EXPLAINED_ABSENCE' : 'ABSENT';
+  return codes.find((c) => c.type === type) ?? { name: type, type };
+}
+
+/** The per-request loader of each student's latest roll assignment. */
+function latestMarkLoader(ctx: BoardingContext) {
+  return ctx.loaders.get('latestMarks', () => oneBy((ids) => findLatestAssignments(ctx.db, ctx.identity.orgId, ids), (r: RollAssignmentRow) => r.student_id));
+}
+
+export const rollResolvers = {
+  Query: {
+    rollTypes: async (_: unknown, a: PageArgs, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const rows = await listRollTypes(ctx.db, ctx.identity.orgId, limit, args);
+      return connection(rows, limit, args, rollTypeSortKey, toRollType, () => countRollTypes(ctx.db, ctx.identity.orgId));
+    },
+    rolls: async (_: unknown, a: PageArgs & { filter?: { status?: RollStatus | null; from?: Date | null; to?: Date | null } | null }, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const c = a.filter ?? {};
+      if (c.from && c.to && c.to <= c.from) throw badInput('filter.to', 'must be after filter.from');
+      const rows = await listRolls(ctx.db, ctx.identity.orgId, c, limit, args);
+      return connection(rows, limit, args, rollSortKey, toRoll, () => countRolls(ctx.db, ctx.identity.orgId, c));
+    },
+    roll: async (_: unknown, a: { id: string }, ctx: BoardingContext) => toRoll(await loadRoll(ctx, a.id)),
+  },
+  Mutation: {
+    createRollType: async (_: unknown, { input }: { input: { name: string; codes?: { name: string; type: RollCodeType }[] | null } }, ctx: BoardingContext) => {
+      const name = requireText('input.name', input.name, 1, 100);
+      const codes = input.codes ? rollCodes(input.codes) : [...DEFAULT_ROLL_CODES];
+      return toRollType(await rollTypeNamed(name, () => insertRollType(ctx.db, { org_id: ctx.identity.orgId, name, codes: JSON.stringify(codes) })));
+    },
+    updateRollType: async (_: unknown, { id, input }: { id: string; input: { name?: string | null; codes?: { name: string; type: RollCodeType }[] | null } }, ctx: BoardingContext) => {
+      const current = await loaders(ctx).rollTypes.load(id);
+      if (!current) throw notFound('RollType', id);
+      if (input.name === null) throw badInput('input.name', 'must not be null');
+      if (input.codes === null) throw badInput('input.codes', 'must not be null');
+      const name = input.name === undefined ? undefined : requireText('input.name', input.name, 1, 100);
+      const codes = input.codes ? JSON.stringify(rollCodes(input.codes)) : undefined;
+      return toRollType(await rollTypeNamed(name, () => updateRollType(ctx.db, ctx.identity.orgId, id, { ...(name ? { name } : {}), ...(codes ? { codes } : {}) })));
+    },
+    startRoll: async (_: unknown, { input }: { input: StartRollArgs }, ctx: BoardingContext) => {
+      const { rollType, students, base } = await prepareRoll(ctx, input);
+      const roll = await ctx.db.transaction().execute(async (trx) => {
+        const row = await insertRoll(trx, { ...base, mode: 'MANUAL', status: 'ACTIVE', codes: JSON.stringify(rollType.codes), created_by: ctx.identity.userId, completed_at: null });
+        await insertAssignments(trx, students.map((s) => ({ org_id: row.org_id, roll_id: row.id, student_id: s.id, code_name: null, code_type: null, marked_at: null, marked_by: null, note: null })));
+        await appendEvents(trx, [rollEvent(row, 'started', ctx.identity.userId, { students: students.length })]);
+        return row;
+      });
+      return toRoll(roll);
+    },
+    takeAutomaticRoll: async (_: unknown, { input }: { input: StartRollArgs }, ctx: BoardingContext) => {
+      const { rollType, students, where, base, now } = await prepareRoll(ctx, input);
+      const codes = rollType.codes.some((c) => c.type === 'EXPLAINED_ABSENCE') ? rollType.codes : [...rollType.codes, ON_LEAVE_CODE];
+      const roll = await ctx.db.transaction().execute(async (trx) => {
+        const row = await insertRoll(trx, { ...base, mode: 'AUTOMATIC', status: 'COMPLETE', codes: JSON.stringify(codes), created_by: null, completed_at: now });
+        await insertAssignments(
+          trx,
+          students.map((s) => {
+            const code = automaticCode(codes, where.get(s.id));
+            return { org_id: row.org_id, roll_id: row.id, student_id: s.id, code_name: code.name, code_type: code.type, marked_at: base.starts_at, marked_by: null, note: null };
+          }),
+        );
+        await appendEvents(trx, [rollEvent(row, 'completed', null, { students: students.length })]);
+        return row;
+      });
+      return toRoll(roll);
+    },
+    markRoll: async (_: unknown, { input }: { input: { rollId: string; marks: { student: Ref; code: string; note?: string | null }[] } }, ctx: BoardingContext) => {
+      if (input.marks.length < 1 || input.marks.length > 500) throw badInput('input.marks', 'must have 1 to 500 marks');
+      const current = await loadRoll(ctx, input.rollId);
+      const marks: { index: number; studentId: string; code: RollCode; note: string | null }[] = [];
+      for (const [i, mark] of input.marks.entries()) {
+        const student = await resolveStudent(ctx, mark.student, `input.marks.${i}.student`, 'reference');
+        const code = current.codes.find((c) => c.name.toLowerCase() === mark.code.trim().toLowerCase());
+        if (!code) throw badInput(`input.marks.${i}.code`, `must be one of the roll's codes: ${current.codes.map((c) => c.name).join(', ')}`);
+        marks.push({ index: i, studentId: student.id, code, note: optional(`input.marks.${i}.note`, mark.note, 500) ?? null });
+      }
+      const now = ctx.services.now();
+      const updated = await ctx.db.transaction().execute(async (trx) => {
+        // The row lock orders marks and completion: no mark lands after a completion commits.
+        const roll = await lockRoll(trx, ctx.identity.orgId, current.id);
+        if (!roll) throw notFound('Roll', current.id);
+        if (roll.status === 'COMPLETE') throw conflict(`Roll ${roll.id} is complete: its marks are final`, { rule: 'ROLL_COMPLETE' });
+        const assigned = await findAssignedStudentIds(trx, ctx.identity.orgId, roll.id, marks.map((m) => m.studentId));
+        for (const m of marks) {
+          if (!assigned.has(m.studentId)) throw badInput(`input.marks.${m.index}.student`, 'is not in this roll');
+          await markAssignment(trx, ctx.identity.orgId, roll.id, m.studentId, { code_name: m.code.name, code_type: m.code.type, marked_at: now, marked_by: ctx.identity.userId, note: m.note });
+        }
+        const row = await updateRoll(trx, ctx.identity.orgId, roll.id, {});
+        await appendEvents(trx, [rollEvent(row, 'marked', ctx.identity.userId, { studentIds: marks.map((m) => m.studentId) })]);
+        return row;
+      });
+      return toRoll(updated);
+    },
+    completeRoll: async (_: unknown, { id }: { id: string }, ctx: BoardingContext) => {
+      const current = await loadRoll(ctx, id);
+      const now = ctx.services.now();
+      const updated = await ctx.db.transaction().execute(async (trx) => {
+        const roll = await lockRoll(trx, ctx.identity.orgId, current.id);
+        if (!roll) throw notFound('Roll', current.id);
+        if (roll.status === 'COMPLETE') throw conflict(`Roll ${roll.id} is already complete`, { rule: 'ROLL_COMPLETE' });
+        const row = await updateRoll(trx, ctx.identity.orgId, roll.id, { status: 'COMPLETE', completed_at: now });
+        await appendEvents(trx, [rollEvent(row, 'completed', ctx.identity.userId)]);
+        return row;
+      });
+      return toRoll(updated);
+    },
+  },
+  Roll: {
+    rollType: async (r: RollModel, _: unknown, ctx: BoardingContext) => {
+      const row = await loaders(ctx).rollTypes.load(r.rollTypeId);
+      if (!row) throw notFound('RollType', r.rollTypeId);
+      return toRollType(row);
+    },
+    assignments: async (r: RollModel, a: PageArgs, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const org = ctx.identity.orgId;
+      const rows = await pageLoader(ctx, 'assignments', { limit, args }, (ids) => listAssignmentsOfRolls(ctx.db, org, ids, limit, args), (x: AssignmentWithName) => x.roll_id).load(r.id);
+      return connection(rows, limit, args, assignmentSortKey, toAssignment, () => countLoader(ctx, 'assignmentCounts', null, (ids) => countAssignmentsOfRolls(ctx.db, org, ids)).load(r.id));
+    },
+  },
+  RollStudentFilters: {
+    house: async (f: { houseId: string | null }, _: unknown, ctx: BoardingContext) => {
+      if (!f.houseId) return null;
+      const row = await loaders(ctx).houses.load(f.houseId);
+      return row ? toHouse(row) : null;
+    },
+  },
+  RollAssignment: {
+    roll: async (a: AssignmentModel, _: unknown, ctx: BoardingContext) => toRoll(await loadRoll(ctx, a.rollId)),
+    student: async (a: AssignmentModel, _: unknown, ctx: BoardingContext) => {
+      const row = await loaders(ctx).students.load(a.studentId);
+      if (!row) throw notFound('Student', a.studentId);
+      return toStudent(row);
+    },
+  },
+  Student: {
+    latestRollMark: async (s: { id: string }, _: unknown, ctx: BoardingContext) => {
+      const row = await latestMarkLoader(ctx).load(s.id);
+      return row ? toAssignment(row) : null;
+    },
+  },
+  User: {
+    rollsStarted: async (u: { id: string }, a: PageArgs, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const rows = await listRolls(ctx.db, ctx.identity.orgId, { createdBy: u.id }, limit, args);
+      return connection(rows, limit, args, rollSortKey, toRoll, () => countRolls(ctx.db, ctx.identity.orgId, { createdBy: u.id }));
+    },
+  },
+};
