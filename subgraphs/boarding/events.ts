@@ -38,7 +38,7 @@ export function locationChangedEvent(row: LocationRecordRow, houseId: string | n
     entityType: 'Student',
     entityId: row.student_id,
     actorId,
-    payload: { locationRecordId: row.id, locationId: row.location_id, houseId, state, type: row.type, recordedAt: row.recorded_at.toISOString() },
+    payload: { studentId: row.student_id, locationRecordId: row.id, locationId: row.location_id, houseId, state, type: row.type, recordedAt: row.recorded_at.toISOString() },
   };
 }
 
