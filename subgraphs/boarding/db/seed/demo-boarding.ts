@@ -33,7 +33,8 @@ export async function seedDemoBoarding(db: BoardingDb, services: BoardingService
   const ctx = (): BoardingContext => createBoardingContext(db, identity, services);
   const M = { ...studentResolvers.Mutation, ...locationResolvers.Mutation, ...pastoralResolvers.Mutation, ...rollResolvers.Mutation, ...studentLeaveResolvers.Mutation };
   const now = services.now();
-  const at = (daysAgo: number, hour: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysAgo, hour));
+  // A time `daysAgo` days back at `hour` UTC, never later than a minute ago (records and incidents cannot be in the future).
+  const at = (daysAgo: number, hour: number) => new Date(Math.min(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysAgo, hour), now.getTime() - 60_000));
 
   const houses = [];
   for (const [i, name] of HOUSES.entries()) houses.push(await M.createHouse(null, { input: { name, sisId: `H${100 + i}` } }, ctx()));
@@ -151,7 +152,7 @@ export async function seedDemoBoarding(db: BoardingDb, services: BoardingService
     if (i % 10 === 1) {
       await M.createPastoralRecord(
         null,
-        { input: { student: { id: s.id }, categoryId: discipline, occurredAt: at(i % 7, 21), description: 'Out of the house after lights out', action: 'Spoke with the housemaster', points: -2, watchlist: true, watchlistExpiresAt: at(-14, 0), attachments: ['incident-note.pdf'] } },
+        { input: { student: { id: s.id }, categoryId: discipline, occurredAt: at(i % 7, 21), description: 'Out of the house after lights out', action: 'Spoke with the housemaster', points: -2, watchlist: true, watchlistExpiresAt: new Date(now.getTime() + 14 * 86_400_000), attachments: ['incident-note.pdf'] } },
         ctx(),
       );
     }
