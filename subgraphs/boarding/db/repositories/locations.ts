@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { PageArgs } from '../../../shared/pagination.ts';
-import type { BoardingDb } from '../database.ts';
+import { BOARDING_SCHEMA, type BoardingDb } from '../database.ts';
 import type { LocationRecordRow, LocationRecordsTable, LocationRecordType, LocationsTable, LocationState, LocationType, LocationWithState } from '../tables/locations.ts';
 import { keyset } from './paging.ts';
 
@@ -94,9 +94,9 @@ export async function updateLocation(db: BoardingDb, orgId: string, id: string, 
 /** What still refers to a location: children, location records, student leave. */
 export async function locationUses(db: BoardingDb, orgId: string, id: string): Promise<{ children: number; records: number; leave: number }> {
   const { rows } = await sql<{ children: number; records: number; leave: number }>`
-    select (select count(*)::int from ${sql.table('locations')} where org_id = ${orgId} and parent_id = ${id}) as children,
-           (select count(*)::int from ${sql.table('location_records')} where org_id = ${orgId} and location_id = ${id}) as records,
-           (select count(*)::int from ${sql.table('student_leaves')} where org_id = ${orgId} and location_id = ${id}) as leave`.execute(db);
+    select (select count(*)::int from ${sql.id(BOARDING_SCHEMA, 'locations')} where org_id = ${orgId} and parent_id = ${id}) as children,
+           (select count(*)::int from ${sql.id(BOARDING_SCHEMA, 'location_records')} where org_id = ${orgId} and location_id = ${id}) as records,
+           (select count(*)::int from ${sql.id(BOARDING_SCHEMA, 'student_leaves')} where org_id = ${orgId} and location_id = ${id}) as leave`.execute(db);
   return rows[0] ?? { children: 0, records: 0, leave: 0 };
 }
 

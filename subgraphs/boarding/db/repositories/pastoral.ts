@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { PageArgs } from '../../../shared/pagination.ts';
-import type { BoardingDb } from '../database.ts';
+import { BOARDING_SCHEMA, type BoardingDb } from '../database.ts';
 import type { PastoralCategoriesTable, PastoralCategoryRow, PastoralRecordRow, PastoralRecordsTable } from '../tables/pastoral.ts';
 import type { TimelineConditions } from './locations.ts';
 import { keyset } from './paging.ts';
@@ -36,9 +36,9 @@ export async function countPastoralCategories(db: BoardingDb, orgId: string): Pr
 export async function isCategoryOrDescendant(db: BoardingDb, orgId: string, id: string, candidateId: string): Promise<boolean> {
   const { rows } = await sql<{ found: boolean }>`
     with recursive tree as (
-      select id from ${sql.table('pastoral_categories')} where org_id = ${orgId} and id = ${id}
+      select id from ${sql.id(BOARDING_SCHEMA, 'pastoral_categories')} where org_id = ${orgId} and id = ${id}
       union all
-      select c.id from ${sql.table('pastoral_categories')} c join tree t on c.parent_id = t.id where c.org_id = ${orgId})
+      select c.id from ${sql.id(BOARDING_SCHEMA, 'pastoral_categories')} c join tree t on c.parent_id = t.id where c.org_id = ${orgId})
     select exists (select 1 from tree where id = ${candidateId}) as found`.execute(db);
   return rows[0]?.found === true;
 }
@@ -53,8 +53,8 @@ export async function updatePastoralCategory(db: BoardingDb, orgId: string, id: 
 
 export async function categoryUses(db: BoardingDb, orgId: string, id: string): Promise<{ children: number; records: number }> {
   const { rows } = await sql<{ children: number; records: number }>`
-    select (select count(*)::int from ${sql.table('pastoral_categories')} where org_id = ${orgId} and parent_id = ${id}) as children,
-           (select count(*)::int from ${sql.table('pastoral_records')} where org_id = ${orgId} and category_id = ${id}) as records`.execute(db);
+    select (select count(*)::int from ${sql.id(BOARDING_SCHEMA, 'pastoral_categories')} where org_id = ${orgId} and parent_id = ${id}) as children,
+           (select count(*)::int from ${sql.id(BOARDING_SCHEMA, 'pastoral_records')} where org_id = ${orgId} and category_id = ${id}) as records`.execute(db);
   return rows[0] ?? { children: 0, records: 0 };
 }
 
