@@ -76,6 +76,24 @@ describe('boarding subscriptions', () => {
     expect(theirs.results).toEqual([]);
   });
 
+  it('should replay the moves a subscriber missed after its cursor, then continue live', async () => {
+    const move = () => ok(org.admin.key, 'mutation($l: ID!) { moveStudents(input: { students: { sisIds: ["SUB1"] }, locationId: $l }) { id } }', { l: library });
+    const live = collect(connect(reader), 'subscription { studentLocationEvents(filter: { studentId: "' + student + '" }) { cursor } }');
+    await settle();
+    await move();
+    const cursor = (await live.next(1)).data['studentLocationEvents']?.['cursor'];
+    await move();
+    await move();
+    await live.next(3);
+    const resumed = collect(connect(reader), 'subscription($after: String) { studentLocationEvents(after: $after) { cursor student { id } } }', { after: cursor });
+    await resumed.next(2);
+    expect(resumed.results.map((r) => (r.data?.['studentLocationEvents'] as { cursor: string }).cursor)).toEqual(live.results.slice(1).map((r) => (r.data?.['studentLocationEvents'] as { cursor: string }).cursor));
+    await move();
+    await resumed.next(3);
+    await live.next(4);
+    expect((resumed.results[2]?.data?.['studentLocationEvents'] as { cursor: string }).cursor).toBe((live.results[3]?.data?.['studentLocationEvents'] as { cursor: string }).cursor);
+  });
+
   it('should show a subscriber a leave becoming active when its start passes', async () => {
     const sub = collect(connect(reader), 'subscription { studentLeaveEvents(filter: { types: [ACTIVATED] }) { type studentLeave { status student { id } } } }');
     await settle();

@@ -122,7 +122,7 @@ async function studentConditions(ctx: BoardingContext, filter: StudentFilterArgs
   }
   return {
     houseId,
-    yearLevel: f.yearLevel ?? undefined,
+    yearLevel: optional('filter.yearLevel', f.yearLevel, 20) ?? undefined,
     studentType: f.studentType ?? undefined,
     deactivated: f.deactivated === undefined ? false : f.deactivated,
     search: f.search?.trim() ? requireText('filter.search', f.search, 1, 100) : undefined,
