@@ -5,7 +5,8 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EVENT_STREAMS } from '../../schema/events/index.ts';
-import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
+import type { Identity } from '../../subgraphs/shared/identity.ts';
+import { postSigned } from '../helpers/signed-request.ts';
 import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg } from '../helpers/graph.ts';
 
 // Two boarding schools: every root field of the boarding subgraph, called by A's admin with
@@ -230,13 +231,9 @@ describe('boarding tenancy', () => {
 
   it("should resolve none of B's entities for A through federation", async () => {
     const identity: Identity = { orgId: a.org.id, userId: a.org.admin.id, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
-    const res = await fetch(`${graph.boarding.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signIdentity(identity, graph.identitySecret) },
-      body: JSON.stringify({
+    const res = await postSigned(graph.boarding.url, 'boarding', identity, graph.identitySecret, {
         query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Student { id } ... on House { id } ... on Location { id } ... on User { id rollsStarted { totalCount } pastoralRecordsCreated { totalCount } } } }',
         variables: { r: [{ __typename: 'Student', id: b.student }, { __typename: 'House', id: b.house }, { __typename: 'Location', id: b.room }, { __typename: 'User', id: b.org.admin.id }] },
-      }),
     });
     const body = (await res.json()) as { data: { _entities: unknown[] } };
     expect(body.data._entities.slice(0, 3)).toEqual([null, null, null]);

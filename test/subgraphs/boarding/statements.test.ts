@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIdentity, type Identity } from '../../../subgraphs/shared/identity.ts';
+import type { Identity } from '../../../subgraphs/shared/identity.ts';
+import { postSigned } from '../../helpers/signed-request.ts';
 import { createTestOrg, startTestGraph, type TestGraph } from '../../helpers/graph.ts';
 import { DASHBOARD, seedHouse, seedSchool } from './boarding-fixtures.ts';
 
@@ -17,11 +18,7 @@ let small: string;
 let large: string;
 
 async function dashboard(houseId: string): Promise<{ data?: { house: { students: { nodes: { activeLeave: unknown; latestRollMark: unknown; contacts: { totalCount: number } }[] } } }; errors?: unknown[] }> {
-  const res = await fetch(`${graph.boarding.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signIdentity(identity, graph.identitySecret) },
-    body: JSON.stringify({ query: DASHBOARD, variables: { id: houseId } }),
-  });
+  const res = await postSigned(graph.boarding.url, 'boarding', identity, graph.identitySecret, { query: DASHBOARD, variables: { id: houseId } });
   return (await res.json()) as never;
 }
 
