@@ -6,7 +6,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const SUBGRAPHS = ['people', 'leave', 'time', 'boarding'];
+const SUBGRAPHS = ['people', 'leave', 'time', 'boarding', 'webhooks'];
 const root = path.dirname(new URL(import.meta.url).pathname);
 
 /** Which process a file belongs to: 'gateway', a subgraph name, or null (shared, tests, tools). */

@@ -22,6 +22,7 @@ import { TIME_SCHEMA, type TimeDatabase } from './subgraphs/time/db/database.ts'
 import { startBoardingServer } from './subgraphs/boarding/server.ts';
 import { seedDemoBoarding } from './subgraphs/boarding/db/seed/demo-boarding.ts';
 import { BOARDING_SCHEMA, type BoardingDatabase } from './subgraphs/boarding/db/database.ts';
+import { startWebhooksServer } from './subgraphs/webhooks/server.ts';
 
 const startUp = exitOnStartFailure('leave graph');
 const env = process.env;
@@ -51,6 +52,16 @@ const leave = await startLeaveServer({
 const time = await startTimeServer({ database, identitySecret: secret, port: intVar(env, 'TIME_PORT', 0, 0, 65535), host: bind });
 const boarding = await startBoardingServer({ database, identitySecret: secret, port: intVar(env, 'BOARDING_PORT', 0, 0, 65535), host: bind });
 
+// Embedded mode delivers to local receivers unless WEBHOOKS_ALLOW_INSECURE=false; production services never do by default.
+const webhooksInsecure = env['WEBHOOKS_ALLOW_INSECURE'] !== 'false';
+const webhooks = await startWebhooksServer({
+  database,
+  identitySecret: secret,
+  port: intVar(env, 'WEBHOOKS_PORT', 0, 0, 65535),
+  host: bind,
+  allowInsecure: webhooksInsecure,
+});
+
 const peopleDb = schemaDb<PeopleDatabase>(database, PEOPLE_SCHEMA);
 const demo = env['DEMO_SEED'] === 'false' ? null : await seedDemoOrganization(peopleDb);
 const demoKey = demo ? await ensureDemoApiKey(peopleDb, demo.orgId, demo.adminUserId, path.join(dataDir(env), 'demo-api-key')) : null;
@@ -71,7 +82,7 @@ if (demo) {
 const gateway = await startGatewayServer({
   ...gatewayConfig,
   supergraphSdl: fs.readFileSync(gatewayConfig.supergraphPath, 'utf8'),
-  subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql`, boarding: `${boarding.url}/graphql` },
+  subgraphUrls: { people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql`, boarding: `${boarding.url}/graphql`, webhooks: `${webhooks.url}/graphql` },
   database,
 });
 
@@ -83,14 +94,16 @@ The leave graph is running (${((Date.now() - started) / 1000).toFixed(1)} s, ${d
   Apollo Sandbox     ${shown}/graphql${demoKey ? `#key=${demoKey}` : ''}
   GraphiQL (offline) ${shown}/graphiql${demoKey ? `#key=${demoKey}` : ''}
   Health / ready     ${shown}/health  ${shown}/ready
-  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql, time ${time.url}/graphql, boarding ${boarding.url}/graphql (signed requests from the gateway only)
+  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql, time ${time.url}/graphql, boarding ${boarding.url}/graphql, webhooks ${webhooks.url}/graphql (signed requests from the gateway only)
 ${demoKey ? `\n  Demo admin API key (Northwind Trading): ${demoKey}\n\n  curl -s ${shown}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' \\\n    -d '{"query":"{ me { name } users(first: 5) { totalCount nodes { name department { name } manager { name } } } }"}'\n` : ''}
+${webhooksInsecure ? '  Webhooks           WEBHOOKS_ALLOW_INSECURE is on (development): endpoints may use http and local addresses\n' : ''}
 Press Ctrl-C to stop.`);
 startUp();
 
 stopOnSignals(async () => {
   console.log('\nstopping...');
   await gateway.stop();
+  await webhooks.stop();
   await boarding.stop();
   await time.stop();
   await leave.stop();

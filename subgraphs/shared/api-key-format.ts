@@ -20,6 +20,8 @@ export const SCOPES = [
   'read:boarding',
   'write:boarding',
   'read:pastoral-sensitive',
+  'read:webhooks',
+  'write:webhooks',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -54,4 +54,4 @@ export function host(env: Env): string {
 }
 
 /** The default port of each service when started alone. */
-export const DEFAULT_PORTS = { gateway: 4000, people: 4001, leave: 4002, time: 4003, boarding: 4004 } as const;
+export const DEFAULT_PORTS = { gateway: 4000, people: 4001, leave: 4002, time: 4003, boarding: 4004, webhooks: 4005 } as const;

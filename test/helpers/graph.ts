@@ -22,6 +22,7 @@ import { startTimeServer, type RunningTimeServer } from '../../subgraphs/time/se
 import { TIME_SCHEMA, type TimeDatabase, type TimeDb } from '../../subgraphs/time/db/database.ts';
 import { startBoardingServer, type RunningBoardingServer } from '../../subgraphs/boarding/server.ts';
 import { BOARDING_SCHEMA, type BoardingDatabase, type BoardingDb } from '../../subgraphs/boarding/db/database.ts';
+import { startWebhooksServer, type RunningWebhooksServer, type WebhooksServerOptions } from '../../subgraphs/webhooks/server.ts';
 import { startGatewayServer, type GatewayServerOptions, type RunningGateway } from '../../gateway/server.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -33,6 +34,7 @@ export interface TestGraph {
   readonly leave: RunningLeaveServer;
   readonly time: RunningTimeServer;
   readonly boarding: RunningBoardingServer;
+  readonly webhooks: RunningWebhooksServer;
   readonly gateway: RunningGateway;
   readonly identitySecret: string;
   readonly peopleDb: PeopleDb;
@@ -79,6 +81,8 @@ export interface GraphOptions {
   /** How long a subscriber's unresolvable event is retried before its subscription ends, ms. */
   readonly subscriptionEventHoldMs?: number;
   /** Gateway protection; by default the limits are high enough never to bother other suites. */
+  /** Webhooks settings; by default the worker runs with production settings (no insecure URLs). */
+  readonly webhooks?: Omit<WebhooksServerOptions, 'database' | 'identitySecret'>;
   readonly protection?: Pick<GatewayServerOptions, 'jwt' | 'shapeLimits' | 'maxCost' | 'scopeMode' | 'rateLimits' | 'requestsPerHourByOrganization' | 'trustedProxyHops' | 'now'>;
   /** Whether people knows the gateway's organization limits (and refuses key limits above them); default false. */
   readonly peopleKnowsRequestLimits?: boolean;
@@ -117,7 +121,8 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
   let time = await startTimeServer(timeOptions);
   const boarding = await startBoardingServer({ database: database.handle, identitySecret, now: options.now, activationIntervalMs: options.activationIntervalMs });
   const stopped = new Set<'people' | 'leave' | 'time'>();
-  const subgraphUrls = () => ({ people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql`, boarding: `${boarding.url}/graphql` });
+  const webhooks = await startWebhooksServer({ database: database.handle, identitySecret, ...options.webhooks });
+  const subgraphUrls = () => ({ people: `${people.url}/graphql`, leave: `${leave.url}/graphql`, time: `${time.url}/graphql`, boarding: `${boarding.url}/graphql`, webhooks: `${webhooks.url}/graphql` });
   const gateway = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: subgraphUrls(),
@@ -145,6 +150,7 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
       return time;
     },
     boarding,
+    webhooks,
     gateway,
     subgraphUrls,
     identitySecret,
@@ -177,6 +183,7 @@ export async function startTestGraph(options: GraphOptions = {}): Promise<TestGr
       await gateway.stop();
       if (!stopped.has('time')) await time.stop();
       await boarding.stop();
+      await webhooks.stop();
       if (!stopped.has('leave')) await leave.stop();
       if (!stopped.has('people')) await people.stop();
       await database.close();

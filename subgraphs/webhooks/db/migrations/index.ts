@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initial from './20261201-0001-initial.ts';
+
+/** Every migration of the webhooks schema, by name; append new ones, never edit old ones. */
+export const webhooksMigrations: Record<string, Migration> = {
+  '20261201-0001-initial': initial,
+};

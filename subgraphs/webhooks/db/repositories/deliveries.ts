@@ -1,0 +1,168 @@
+import { sql, type Transaction } from 'kysely';
+import type { DeliveryStatus, WebhooksDatabase, WebhooksDb } from '../database.ts';
+
+type Db = WebhooksDb | Transaction<WebhooksDatabase>;
+
+/** A delivery with what sending it needs of its endpoint. */
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly seq: number;
+  readonly orgId: string;
+  readonly endpointId: string;
+  readonly eventType: string;
+  readonly messageId: string;
+  readonly body: string;
+  readonly attempts: number;
+  readonly url: string;
+  readonly enabled: boolean;
+  readonly secrets: readonly string[];
+}
+
+/** Inserts pending deliveries due now; returns their ids and endpoints. */
+export async function insertDeliveries(
+  db: Db,
+  rows: readonly { orgId: string; endpointId: string; eventId: number | null; eventType: string; messageId: string; body: string }[],
+): Promise<{ id: string; endpoint_id: string }[]> {
+  if (rows.length === 0) return [];
+  return db
+    .insertInto('deliveries')
+    .values(
+      rows.map((r) => ({
+        org_id: r.orgId,
+        endpoint_id: r.endpointId,
+        event_id: r.eventId,
+        event_type: r.eventType,
+        message_id: r.messageId,
+        body: r.body,
+        status: 'PENDING' as const,
+        attempts: 0,
+        next_attempt_at: sql<Date>`now()`,
+      })),
+    )
+    .returning(['id', 'endpoint_id'])
+    .execute();
+}
+
+/**
+ * Claims a due pending delivery for one attempt: pushes its due time out by `leaseMs`, so no
+ * other worker (or duplicate job) claims it meanwhile; a worker that dies mid-attempt leaves
+ * it claimable again once the lease ends. Undefined when it is not pending, not due, or
+ * claimed by someone else.
+ */
+export async function claimDelivery(db: Db, id: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+  const { rows } = await sql<{
+    id: string;
+    seq: number;
+    org_id: string;
+    endpoint_id: string;
+    event_type: string;
+    message_id: string;
+    body: string;
+    attempts: number;
+    url: string;
+    enabled: boolean;
+    secret: string;
+    previous_secret: string | null;
+  }>`
+    with claimed as (
+      update webhooks.deliveries d set leased_until = now() + ${`${leaseMs} milliseconds`}::interval
+      where d.id = ${id} and d.status = 'PENDING' and d.next_attempt_at <= now() and (d.leased_until is null or d.leased_until < now())
+      returning d.*)
+    select c.id, c.seq, c.org_id, c.endpoint_id, c.event_type, c.message_id, c.body, c.attempts, e.url, e.enabled, e.secret,
+           case when e.previous_secret_expires_at > now() then e.previous_secret end as previous_secret
+    from claimed c join webhooks.endpoints e on e.id = c.endpoint_id and e.org_id = c.org_id`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    orgId: row.org_id,
+    endpointId: row.endpoint_id,
+    eventType: row.event_type,
+    messageId: row.message_id,
+    body: row.body,
+    attempts: row.attempts,
+    url: row.url,
+    enabled: row.enabled,
+    secrets: row.previous_secret ? [row.secret, row.previous_secret] : [row.secret],
+  };
+}
+
+/** The oldest earlier delivery of the same endpoint still pending (outbox order holds later ones back): its due time and lease. */
+export async function earlierPending(db: Db, endpointId: string, seq: number): Promise<{ next_attempt_at: Date | null; leased_until: Date | null } | undefined> {
+  return db
+    .selectFrom('deliveries')
+    .select(['next_attempt_at', 'leased_until'])
+    .where('endpoint_id', '=', endpointId)
+    .where('status', '=', 'PENDING')
+    .where('seq', '<', seq)
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Moves a claimed delivery's due time (held back behind an earlier one; no attempt counted). */
+export async function postpone(db: Db, id: string, runAt: Date): Promise<void> {
+  await db.updateTable('deliveries').set({ next_attempt_at: runAt, leased_until: null }).where('id', '=', id).where('status', '=', 'PENDING').execute();
+}
+
+/** Records an attempt and the delivery's new state. */
+export async function recordAttempt(
+  db: Db,
+  delivery: ClaimedDelivery,
+  attempt: {
+    headers: Record<string, string>;
+    status: number | null;
+    responseBody: string | null;
+    durationMs: number;
+    error: string | null;
+    succeeded: boolean;
+    nextStatus: DeliveryStatus;
+    nextAttemptAt: Date | null;
+  },
+): Promise<void> {
+  await db
+    .insertInto('delivery_attempts')
+    .values({
+      org_id: delivery.orgId,
+      delivery_id: delivery.id,
+      endpoint_id: delivery.endpointId,
+      event_type: delivery.eventType,
+      attempt: delivery.attempts + 1,
+      request_headers: JSON.stringify(attempt.headers),
+      request_body: delivery.body,
+      response_status: attempt.status,
+      response_body: attempt.responseBody,
+      duration_ms: attempt.durationMs,
+      error: attempt.error,
+      succeeded: attempt.succeeded,
+      next_retry_at: attempt.nextAttemptAt,
+    })
+    .execute();
+  await db
+    .updateTable('deliveries')
+    .set({ attempts: delivery.attempts + 1, status: attempt.nextStatus, next_attempt_at: attempt.nextAttemptAt, leased_until: null, last_attempt_at: sql<Date>`now()` })
+    .where('id', '=', delivery.id)
+    .execute();
+}
+
+/** Deliveries still pending whose due time (or lease) has passed: what a sweep re-enqueues. */
+export async function overdueDeliveries(db: Db, olderThanMs: number, limit: number): Promise<{ id: string; endpoint_id: string }[]> {
+  return db
+    .selectFrom('deliveries')
+    .select(['id', 'endpoint_id'])
+    .where('status', '=', 'PENDING')
+    .where('next_attempt_at', '<=', sql<Date>`now() - ${`${olderThanMs} milliseconds`}::interval`)
+    .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', sql<Date>`now()`)]))
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+/** Deletes attempts and finished deliveries older than `retentionMs`; returns how many deliveries went. */
+export async function pruneDeliveries(db: Db, retentionMs: number): Promise<number> {
+  const cutoff = sql<Date>`now() - ${`${retentionMs} milliseconds`}::interval`;
+  await db.deleteFrom('delivery_attempts').where('created_at', '<', cutoff).execute();
+  const result = await db.deleteFrom('deliveries').where('status', '<>', 'PENDING').where('created_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

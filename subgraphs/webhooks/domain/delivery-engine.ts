@@ -1,0 +1,133 @@
+import { appendEvents } from '../../shared/outbox.ts';
+import type { WebhooksDb } from '../db/database.ts';
+import { claimDelivery, earlierPending, postpone, recordAttempt, type ClaimedDelivery } from '../db/repositories/deliveries.ts';
+import { updateEndpoint } from '../db/repositories/endpoints.ts';
+import { ENDPOINT_DISABLED_TYPE } from './catalogue.ts';
+import type { DeliveryQueue } from './queue.ts';
+import { sendRequest, type SendResult } from './send-request.ts';
+import { signatureHeaders } from './signing.ts';
+import { checkEndpointUrl, UnsafeUrlError, type UrlPolicy } from './url-safety.ts';
+
+/** Delays after each failed attempt before the next one (Svix's): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+
+/** How soon a delivery held back behind an in-flight one is tried again, ms. */
+const HOLD_BACK_MS = 50;
+
+/** Settings of delivery; every default is production's. */
+export interface DeliverySettings {
+  readonly urlPolicy: UrlPolicy;
+  /** Delays between attempts; after the last one fails, the delivery is failed. */
+  readonly retryScheduleMs: readonly number[];
+  /** Random extra delay, as a fraction of each retry delay (default 0.2). */
+  readonly jitter: number;
+  /** Per-attempt timeout, default 10 s. */
+  readonly timeoutMs: number;
+  /** Response bytes kept (and read), default 4096. */
+  readonly maxResponseBytes: number;
+  /** An endpoint failing without a success for this long is disabled; default 5 days. */
+  readonly disableAfterMs: number;
+}
+
+export const DEFAULT_DELIVERY_SETTINGS: Omit<DeliverySettings, 'urlPolicy'> = {
+  retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS,
+  jitter: 0.2,
+  timeoutMs: 10_000,
+  maxResponseBytes: 4096,
+  disableAfterMs: 5 * 24 * 3_600_000,
+};
+
+/** Makes one attempt of a delivery; what the queue's task runs. */
+export type AttemptDelivery = (deliveryId: string) => Promise<void>;
+
+/**
+ * One attempt: claim the delivery (a lease, so no one else attempts it at the same time),
+ * hold it back behind an earlier pending delivery of the same endpoint (outbox order), check
+ * the URL again (DNS may have changed) and connect to the checked address, sign, send, then
+ * record the attempt and queue the next one (or fail the delivery, or disable the endpoint)
+ * in one transaction.
+ */
+export function createDeliveryEngine(db: WebhooksDb, queue: DeliveryQueue, settings: DeliverySettings): AttemptDelivery {
+  const leaseMs = settings.timeoutMs + 30_000;
+  return async (deliveryId) => {
+    const delivery = await claimDelivery(db, deliveryId, leaseMs);
+    if (!delivery) return;
+    const blocker = await earlierPending(db, delivery.endpointId, delivery.seq);
+    if (blocker) {
+      // Held back behind the earlier delivery, no attempt counted: just after it is due, or
+      // shortly when it is in flight right now (its lease says so).
+      const inFlight = blocker.leased_until !== null && blocker.leased_until.getTime() > Date.now();
+      const due = blocker.next_attempt_at?.getTime() ?? Date.now();
+      const runAt = new Date(inFlight ? Date.now() + HOLD_BACK_MS : Math.max(due, Date.now()) + 10);
+      await db.transaction().execute(async (trx) => {
+        await postpone(trx, delivery.id, runAt);
+        await queue.enqueue(trx, { deliveryId: delivery.id, endpointId: delivery.endpointId, runAt });
+      });
+      return;
+    }
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'leave-graph-webhooks/1',
+      ...signatureHeaders(delivery.secrets, delivery.messageId, timestamp, delivery.body),
+    };
+    let result: SendResult;
+    if (!delivery.enabled) {
+      result = { status: null, body: null, error: 'endpoint is disabled', durationMs: 0 };
+    } else {
+      try {
+        const target = await checkEndpointUrl(delivery.url, settings.urlPolicy);
+        result = await sendRequest(target, headers, delivery.body, settings);
+      } catch (error) {
+        if (!(error instanceof UnsafeUrlError)) throw error;
+        result = { status: null, body: null, error: `refused: url ${error.message}`, durationMs: 0 };
+      }
+    }
+    await finish(delivery, headers, result);
+  };
+
+  async function finish(delivery: ClaimedDelivery, headers: Record<string, string>, result: SendResult): Promise<void> {
+    const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+    const error = succeeded ? null : (result.error ?? `HTTP ${result.status}`);
+    const delay = settings.retryScheduleMs[delivery.attempts];
+    const retry = !succeeded && delivery.enabled && delay !== undefined;
+    const nextAttemptAt = retry ? new Date(Date.now() + delay + Math.floor(Math.random() * delay * settings.jitter)) : null;
+    await db.transaction().execute(async (trx) => {
+      await recordAttempt(trx, delivery, {
+        headers,
+        status: result.status,
+        responseBody: result.body,
+        durationMs: result.durationMs,
+        error,
+        succeeded,
+        nextStatus: succeeded ? 'SUCCEEDED' : retry ? 'PENDING' : 'FAILED',
+        nextAttemptAt,
+      });
+      if (nextAttemptAt) await queue.enqueue(trx, { deliveryId: delivery.id, endpointId: delivery.endpointId, runAt: nextAttemptAt });
+      if (!delivery.enabled) return;
+      if (succeeded) {
+        await trx.updateTable('endpoints').set({ failing_since: null }).where('id', '=', delivery.endpointId).where('failing_since', 'is not', null).execute();
+        return;
+      }
+      const endpoint = await trx
+        .updateTable('endpoints')
+        .set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', eb.val(new Date())) }))
+        .where('id', '=', delivery.endpointId)
+        .returning(['failing_since', 'url', 'enabled'])
+        .executeTakeFirst();
+      if (!endpoint?.enabled || !endpoint.failing_since || Date.now() - endpoint.failing_since.getTime() < settings.disableAfterMs) return;
+      const reason = `every delivery failed for ${Math.round(settings.disableAfterMs / 3_600_000)} h (last: ${error ?? 'failed'})`;
+      await updateEndpoint(trx, delivery.orgId, delivery.endpointId, { enabled: false, disabled_reason: reason });
+      await appendEvents(trx, [
+        {
+          orgId: delivery.orgId,
+          type: ENDPOINT_DISABLED_TYPE,
+          entityType: 'WebhookEndpoint',
+          entityId: delivery.endpointId,
+          actorId: null,
+          payload: { url: endpoint.url, reason },
+        },
+      ]);
+    });
+  }
+}

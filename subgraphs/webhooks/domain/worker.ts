@@ -1,0 +1,206 @@
+import { sql, type Transaction } from 'kysely';
+import { Logger, run, runMigrations, type Runner } from 'graphile-worker';
+import type { DatabaseHandle } from '../../shared/database.ts';
+import { schemaDb } from '../../shared/database.ts';
+import { createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
+import { WEBHOOKS_SCHEMA, type WebhooksDatabase, type WebhooksDb } from '../db/database.ts';
+import { insertDeliveries, overdueDeliveries, pruneDeliveries } from '../db/repositories/deliveries.ts';
+import { matchingEndpoints } from '../db/repositories/endpoints.ts';
+import { isWebhookEventType } from './catalogue.ts';
+import { createDeliveryEngine, type AttemptDelivery, type DeliverySettings } from './delivery-engine.ts';
+import { DELIVER_TASK, type DeliveryQueue } from './queue.ts';
+
+/** Name (and cursor) of the webhooks outbox consumer. */
+export const WEBHOOKS_CONSUMER_NAME = 'webhooks.deliveries';
+
+/** The body every endpoint receives for an event. */
+export function eventBody(event: OutboxEvent): string {
+  return JSON.stringify({
+    id: `evt_${event.id}`,
+    type: event.type,
+    occurredAt: event.occurredAt.toISOString(),
+    organizationId: event.orgId,
+    entity: { type: event.entityType, id: event.entityId },
+    data: event.payload,
+  });
+}
+
+/** graphile-worker: jobs keyed by delivery, so a delivery has at most one waiting job. */
+export const graphileQueue: DeliveryQueue = {
+  async enqueue(trx, job) {
+    await sql`select graphile_worker.add_job(${DELIVER_TASK}, json_build_object('deliveryId', ${job.deliveryId}::text),
+      run_at => ${job.runAt}::timestamptz, max_attempts => 25, job_key => ${`delivery:${job.deliveryId}`})`.execute(trx);
+  },
+};
+
+/** The embedded adapter (PGlite, one process): the delivery's due time is the queue; a poller picks due ones. */
+export const embeddedQueue: DeliveryQueue = {
+  async enqueue() {
+    // next_attempt_at, set in the same transaction, is what the embedded poller reads.
+  },
+};
+
+export interface WebhookWorkerOptions {
+  readonly database: DatabaseHandle;
+  readonly delivery: DeliverySettings;
+  /** Attempts run at the same time by this worker; default 10. */
+  readonly concurrency?: number;
+  /** How long the delivery log is kept, ms; default 30 days. */
+  readonly retentionMs?: number;
+  /** Poll interval of the queue and of the outbox consumer, ms; default 1000. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface WebhookWorker {
+  /** Turns every committed outbox event into deliveries now. */
+  catchUp(): Promise<void>;
+  /** Queues a delivery created outside the outbox (test message, redelivery) in `trx`. */
+  readonly queue: DeliveryQueue;
+  /** Deletes log rows past the retention; returns the deliveries removed. */
+  prune(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The webhooks worker: an outbox consumer that turns each catalogue event into one delivery
+ * per matching enabled endpoint of its organization (in the transaction that advances the
+ * consumer's cursor, so exactly once), and a queue runner that attempts them. On PostgreSQL
+ * the queue is graphile-worker (SKIP LOCKED, any number of instances); on PGlite an
+ * embedded poller runs the same attempt code.
+ */
+export async function startWebhookWorker(options: WebhookWorkerOptions): Promise<WebhookWorker> {
+  const db = schemaDb<WebhooksDatabase>(options.database, WEBHOOKS_SCHEMA);
+  const postgres = options.database.kind === 'postgres';
+  const queue = postgres ? graphileQueue : embeddedQueue;
+  const attempt = createDeliveryEngine(db, queue, options.delivery);
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const concurrency = options.concurrency ?? 10;
+  const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000;
+
+  const consumer: OutboxConsumer = createOutboxConsumer({
+    database: options.database,
+    name: WEBHOOKS_CONSUMER_NAME,
+    pollIntervalMs,
+    handle: async (event, rootTrx) => {
+      if (!isWebhookEventType(event.type)) return;
+      const trx = rootTrx.withSchema(WEBHOOKS_SCHEMA) as unknown as Transaction<WebhooksDatabase>;
+      const endpoints = await matchingEndpoints(trx, event.orgId, event.type);
+      if (endpoints.length === 0) return;
+      const body = eventBody(event);
+      const rows = await insertDeliveries(
+        trx,
+        endpoints.map((e) => ({ orgId: event.orgId, endpointId: e.id, eventId: event.id, eventType: event.type, messageId: `msg_${event.id}_${e.id.replaceAll('-', '').slice(0, 12)}`, body })),
+      );
+      for (const row of rows) await queue.enqueue(trx, { deliveryId: row.id, endpointId: row.endpoint_id, runAt: new Date() });
+    },
+  });
+
+  let runner: Runner | null = null;
+  let poller: EmbeddedPoller | null = null;
+  if (postgres && options.database.url) {
+    await runMigrations({ connectionString: options.database.url });
+    runner = await run({
+      connectionString: options.database.url,
+      concurrency,
+      noHandleSignals: true,
+      pollInterval: pollIntervalMs,
+      logger: quietLogger(),
+      taskList: {
+        [DELIVER_TASK]: async (payload) => {
+          const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
+          if (typeof deliveryId === 'string') await attempt(deliveryId);
+        },
+      },
+    });
+  } else {
+    poller = startEmbeddedPoller(db, attempt, concurrency, Math.min(pollIntervalMs, 200));
+  }
+  await consumer.start();
+
+  // A worker that died mid-attempt leaves its claim to expire; the sweep queues such deliveries again.
+  const sweep = setInterval(() => {
+    void (async () => {
+      if (!runner) return;
+      const overdue = await overdueDeliveries(db, 60_000, 500);
+      if (overdue.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const d of overdue) await graphileQueue.enqueue(trx, { deliveryId: d.id, endpointId: d.endpoint_id, runAt: new Date() });
+      });
+    })().catch((error: unknown) => console.error('webhooks: sweep failed', error));
+  }, 60_000);
+  sweep.unref();
+  const pruner = setInterval(() => void pruneDeliveries(db, retentionMs).catch((error: unknown) => console.error('webhooks: prune failed', error)), 3_600_000);
+  pruner.unref();
+
+  return {
+    catchUp: () => consumer.catchUp(),
+    queue,
+    prune: () => pruneDeliveries(db, retentionMs),
+    async stop() {
+      clearInterval(sweep);
+      clearInterval(pruner);
+      await consumer.stop();
+      await poller?.stop();
+      await runner?.stop();
+    },
+  };
+}
+
+/** graphile-worker logs every job at info; keep warnings and errors only. */
+function quietLogger(): Logger {
+  return new Logger(() => (level, message) => {
+    if (level === 'error' || level === 'warning') console.error(`webhooks queue: ${message}`);
+  });
+}
+
+interface EmbeddedPoller {
+  stop(): Promise<void>;
+}
+
+/** PGlite's queue: due pending deliveries, oldest first, at most one in flight per endpoint. */
+function startEmbeddedPoller(db: WebhooksDb, attempt: AttemptDelivery, concurrency: number, intervalMs: number): EmbeddedPoller {
+  const inFlight = new Map<string, Promise<void>>();
+  const busyEndpoints = new Set<string>();
+  let stopped = false;
+  let polling = false;
+  const poll = async () => {
+    if (polling || stopped) return;
+    polling = true;
+    try {
+      // Only the head of each endpoint's pending deliveries (outbox order): later ones are not
+      // even looked at while an earlier one waits, so a dead endpoint costs one row per poll.
+      const { rows: due } = await sql<{ id: string; endpoint_id: string }>`
+        select id, endpoint_id from (
+          select distinct on (endpoint_id) id, endpoint_id, seq, next_attempt_at, leased_until
+          from webhooks.deliveries where status = 'PENDING' order by endpoint_id, seq) heads
+        where next_attempt_at <= now() and (leased_until is null or leased_until < now())
+        order by seq limit ${concurrency * 4}`.execute(db);
+      for (const d of due) {
+        if (stopped || inFlight.size >= concurrency) break;
+        if (busyEndpoints.has(d.endpoint_id) || inFlight.has(d.id)) continue;
+        busyEndpoints.add(d.endpoint_id);
+        const run = attempt(d.id)
+          .catch((error: unknown) => console.error('webhooks: attempt failed', error))
+          .finally(() => {
+            inFlight.delete(d.id);
+            busyEndpoints.delete(d.endpoint_id);
+            void poll();
+          });
+        inFlight.set(d.id, run);
+      }
+    } catch (error) {
+      console.error('webhooks: poll failed', error);
+    } finally {
+      polling = false;
+    }
+  };
+  const timer = setInterval(() => void poll(), intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.all(inFlight.values());
+    },
+  };
+}

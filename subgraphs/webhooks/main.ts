@@ -1,0 +1,26 @@
+// Starts the webhooks subgraph and delivery worker alone (production shape): DATABASE_URL and IDENTITY_SECRET from the environment.
+import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar, readDatabaseConfig } from '../shared/config.ts';
+import { openDatabase } from '../shared/database.ts';
+import { stopOnSignals } from '../shared/process.ts';
+import { startWebhooksServer } from './server.ts';
+
+if (!process.env['DATABASE_URL']) {
+  throw new ConfigError('start:webhooks runs one service of a deployment and needs DATABASE_URL; for the all-in-one graph run npm start');
+}
+const allowInsecure = process.env['WEBHOOKS_ALLOW_INSECURE'] === 'true';
+const database = await openDatabase(readDatabaseConfig(process.env));
+const server = await startWebhooksServer({
+  database,
+  identitySecret: identitySecret(process.env, true),
+  port: intVar(process.env, 'PORT', DEFAULT_PORTS.webhooks, 0, 65535),
+  host: host(process.env),
+  allowInsecure,
+  concurrency: intVar(process.env, 'WEBHOOKS_CONCURRENCY', 10, 1, 1000),
+  retentionMs: intVar(process.env, 'WEBHOOKS_RETENTION_DAYS', 30, 1, 3650) * 24 * 3_600_000,
+});
+console.log(`webhooks subgraph and worker listening on ${server.url}/graphql${allowInsecure ? ' (WEBHOOKS_ALLOW_INSECURE: http and private addresses allowed)' : ''}`);
+
+stopOnSignals(async () => {
+  await server.stop();
+  await database.close();
+});
