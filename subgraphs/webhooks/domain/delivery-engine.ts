@@ -1,6 +1,6 @@
 import { appendEvents } from '../../shared/outbox.ts';
 import type { WebhooksDb } from '../db/database.ts';
-import { claimDelivery, earlierPending, postpone, recordAttempt, type ClaimedDelivery } from '../db/repositories/deliveries.ts';
+import { claimDelivery, earlierPending, postpone, recordAttempt, wakeNext, type ClaimedDelivery } from '../db/repositories/deliveries.ts';
 import { updateEndpoint } from '../db/repositories/endpoints.ts';
 import { ENDPOINT_DISABLED_TYPE } from './catalogue.ts';
 import type { DeliveryQueue } from './queue.ts';
@@ -10,9 +10,6 @@ import { checkEndpointUrl, UnsafeUrlError, type UrlPolicy } from './url-safety.t
 
 /** Delays after each failed attempt before the next one (Svix's): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
-
-/** How soon a delivery held back behind an in-flight one is tried again, ms. */
-const HOLD_BACK_MS = 50;
 
 /** Settings of delivery; every default is production's. */
 export interface DeliverySettings {
@@ -52,19 +49,20 @@ export function createDeliveryEngine(db: WebhooksDb, queue: DeliveryQueue, setti
   return async (deliveryId) => {
     const delivery = await claimDelivery(db, deliveryId, leaseMs);
     if (!delivery) return;
-    const blocker = await earlierPending(db, delivery.endpointId, delivery.seq);
-    if (blocker) {
-      // Held back behind the earlier delivery, no attempt counted: just after it is due, or
-      // shortly when it is in flight right now (its lease says so).
-      const inFlight = blocker.leased_until !== null && blocker.leased_until.getTime() > Date.now();
-      const due = blocker.next_attempt_at?.getTime() ?? Date.now();
-      const runAt = new Date(inFlight ? Date.now() + HOLD_BACK_MS : Math.max(due, Date.now()) + 10);
-      await db.transaction().execute(async (trx) => {
-        await postpone(trx, delivery.id, runAt);
-        await queue.enqueue(trx, { deliveryId: delivery.id, endpointId: delivery.endpointId, runAt });
-      });
-      return;
-    }
+    // Held back behind an earlier pending delivery of the endpoint (outbox order), no attempt
+    // counted, until it is due or its lease ends; when it finishes it wakes this one at once
+    // (wakeNext). The blocker's row is locked, so its finishing cannot slip between the check
+    // and the postponement (a lost wake-up).
+    const held = await db.transaction().execute(async (trx) => {
+      const blocker = await earlierPending(trx, delivery.endpointId, delivery.seq);
+      if (!blocker) return false;
+      const until = Math.max(blocker.next_attempt_at?.getTime() ?? 0, blocker.leased_until?.getTime() ?? 0, Date.now());
+      const runAt = new Date(until + 10);
+      await postpone(trx, delivery.id, runAt);
+      await queue.enqueue(trx, { deliveryId: delivery.id, endpointId: delivery.endpointId, runAt });
+      return true;
+    });
+    if (held) return;
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -104,6 +102,11 @@ export function createDeliveryEngine(db: WebhooksDb, queue: DeliveryQueue, setti
         nextAttemptAt,
       });
       if (nextAttemptAt) await queue.enqueue(trx, { deliveryId: delivery.id, endpointId: delivery.endpointId, runAt: nextAttemptAt });
+      else {
+        // Done with this one: the endpoint's next delivery (held back behind it) is due now.
+        const next = await wakeNext(trx, delivery.endpointId, delivery.seq);
+        if (next) await queue.enqueue(trx, { deliveryId: next, endpointId: delivery.endpointId, runAt: new Date() });
+      }
       if (!delivery.enabled) return;
       if (succeeded) {
         await trx.updateTable('endpoints').set({ failing_since: null }).where('id', '=', delivery.endpointId).where('failing_since', 'is not', null).execute();

@@ -88,7 +88,7 @@ export async function claimDelivery(db: Db, id: string, leaseMs: number): Promis
   };
 }
 
-/** The oldest earlier delivery of the same endpoint still pending (outbox order holds later ones back): its due time and lease. */
+/** The oldest earlier delivery of the same endpoint still pending (outbox order holds later ones back): its due time and lease; locks its row. */
 export async function earlierPending(db: Db, endpointId: string, seq: number): Promise<{ next_attempt_at: Date | null; leased_until: Date | null } | undefined> {
   return db
     .selectFrom('deliveries')
@@ -98,12 +98,22 @@ export async function earlierPending(db: Db, endpointId: string, seq: number): P
     .where('seq', '<', seq)
     .orderBy('seq')
     .limit(1)
+    .forUpdate()
     .executeTakeFirst();
 }
 
 /** Moves a claimed delivery's due time (held back behind an earlier one; no attempt counted). */
 export async function postpone(db: Db, id: string, runAt: Date): Promise<void> {
   await db.updateTable('deliveries').set({ next_attempt_at: runAt, leased_until: null }).where('id', '=', id).where('status', '=', 'PENDING').execute();
+}
+
+/** Makes the endpoint's next pending delivery after `seq` due now; returns its id, if there is one. */
+export async function wakeNext(db: Db, endpointId: string, seq: number): Promise<string | undefined> {
+  const { rows } = await sql<{ id: string }>`
+    update webhooks.deliveries set next_attempt_at = now()
+    where id = (select id from webhooks.deliveries where endpoint_id = ${endpointId} and status = 'PENDING' and seq > ${seq} order by seq limit 1)
+    returning id`.execute(db);
+  return rows[0]?.id;
 }
 
 /** Records an attempt and the delivery's new state. */
