@@ -42,14 +42,14 @@ async function createEndpoint(org: TestOrg, path: string, eventTypes?: string[])
   return { id: created.endpoint.id, secret: created.signingSecret };
 }
 
-/** Commits a leave_request.approved event of `org` to the outbox, as the leave subgraph would. */
-async function publish(org: TestOrg, n = 1): Promise<number[]> {
+/** Commits `n` events of `type` (default leave_request.approved) of `org` to the outbox, as the leave subgraph would. */
+async function publish(org: TestOrg, n = 1, type = 'leave_request.approved'): Promise<number[]> {
   return graph.database.handle.root.transaction().execute((trx) =>
     appendEvents(
       trx,
       Array.from({ length: n }, () => ({
         orgId: org.id,
-        type: 'leave_request.approved',
+        type,
         entityType: 'LeaveRequest',
         entityId: crypto.randomUUID(),
         actorId: org.admin.id,
@@ -173,10 +173,11 @@ describe('webhooks', () => {
 
   it('should not let a slow endpoint delay a fast one', async () => {
     receiver.respond('/slow', () => ({ status: 200, delayMs: 3000 }));
-    await createEndpoint(a, '/slow');
-    await createEndpoint(a, '/fast');
+    // Their own event type, so the endpoints of the other tests (all types) stay out of it.
+    await createEndpoint(a, '/slow', ['leave_request.rejected']);
+    await createEndpoint(a, '/fast', ['leave_request.rejected']);
     const before = Date.now();
-    await publish(a, 3);
+    await publish(a, 3, 'leave_request.rejected');
     await waitFor(() => receiver.at('/fast').length === 3, 10_000, 'the fast endpoint');
     expect(Date.now() - before).toBeLessThan(2500);
     expect(receiver.at('/slow').length).toBeLessThanOrEqual(1);
@@ -189,10 +190,10 @@ describe('webhooks', () => {
   it('should deliver each attempt once with two worker instances', async () => {
     const second = await startWebhooksServer({ database: graph.database.handle, identitySecret: graph.identitySecret, allowInsecure: true, pollIntervalMs: 50 });
     try {
-      await createEndpoint(a, '/pair-1');
-      await createEndpoint(a, '/pair-2');
-      await publish(a, 30);
-      await waitFor(() => receiver.at('/pair-1').length >= 30 && receiver.at('/pair-2').length >= 30, 20_000, 'sixty deliveries');
+      await createEndpoint(a, '/pair-1', ['leave_request.cancelled']);
+      await createEndpoint(a, '/pair-2', ['leave_request.cancelled']);
+      await publish(a, 30, 'leave_request.cancelled');
+      await waitFor(() => receiver.at('/pair-1').length >= 30 && receiver.at('/pair-2').length >= 30, 60_000, 'sixty deliveries');
       await new Promise((r) => setTimeout(r, 300));
       for (const path of ['/pair-1', '/pair-2']) {
         const ids = receiver.at(path).map((r) => r.headers['webhook-id']);
@@ -202,7 +203,7 @@ describe('webhooks', () => {
     } finally {
       await second.stop();
     }
-  }, 30_000);
+  }, 90_000);
 
   it("should never send an organization's events to another's endpoint, nor show its endpoints or log", async () => {
     const bEndpoint = await createEndpoint(b, '/tenant-b');
