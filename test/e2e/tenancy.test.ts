@@ -596,3 +596,107 @@ describe('the people subgraph', () => {
     expect((await send('leave')).status).toBe(200);
   });
 });
+
+// ---------------------------------------------------------------- webhooks
+
+// Endpoints at a public address literal (no DNS, registration passes the production SSRF
+// check), disabled so that nothing leaves the machine; sendTestWebhook still makes a
+// delivery and a logged attempt ("endpoint is disabled") for the log cases.
+describe('webhooks', () => {
+  const WEBHOOK_ROOT_FIELDS = {
+    Query: ['webhookEventTypes', 'webhookEndpoints', 'webhookEndpoint', 'webhookDeliveries', 'webhookDeliveryAttempts'],
+    Mutation: ['createWebhookEndpoint', 'updateWebhookEndpoint', 'deleteWebhookEndpoint', 'rotateWebhookSecret', 'redeliverWebhook', 'sendTestWebhook'],
+  };
+  let aEndpoint: string;
+  let bEndpoint: string;
+  let bDelivery: string;
+
+  async function endpointFor(t: Tenant): Promise<{ endpoint: string; delivery: string }> {
+    const res = await graph.gql<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+      t.admin,
+      'mutation { createWebhookEndpoint(input: { url: "https://93.184.215.14/hook", enabled: false }) { endpoint { id } } }',
+    );
+    const endpoint = dataOf(res).createWebhookEndpoint.endpoint.id;
+    const sent = await graph.gql<{ sendTestWebhook: { id: string } }>(t.admin, 'mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }', { id: endpoint });
+    const delivery = dataOf(sent).sendTestWebhook.id;
+    await waitForFailed(t.admin, delivery);
+    return { endpoint, delivery };
+  }
+
+  async function waitForFailed(key: string, delivery: string): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      const res = await graph.gql<{ webhookDeliveries: { nodes: { id: string; status: string }[] } }>(key, '{ webhookDeliveries(first: 100) { nodes { id status } } }');
+      if (dataOf(res).webhookDeliveries.nodes.some((d) => d.id === delivery && d.status === 'FAILED')) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('the test delivery did not finish');
+  }
+
+  beforeAll(async () => {
+    aEndpoint = (await endpointFor(a)).endpoint;
+    const bOwn = await endpointFor(b);
+    bEndpoint = bOwn.endpoint;
+    bDelivery = bOwn.delivery;
+  });
+
+  it('should have a tenancy case for every root field of the webhooks schema', () => {
+    const sdl = parse(fs.readFileSync(new URL('../../subgraphs/webhooks/schema.graphql', import.meta.url), 'utf8'));
+    for (const type of ['Query', 'Mutation'] as const) {
+      const fields = sdl.definitions
+        .flatMap((d) => (d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === type ? (d.fields ?? []) : []))
+        .map((f) => f.name.value)
+        .sort();
+      expect(fields).toEqual([...WEBHOOK_ROOT_FIELDS[type]].sort());
+    }
+  });
+
+  it("should show A only A's endpoints, deliveries and log, and the shared catalogue", async () => {
+    const res = await graph.gql<{
+      webhookEventTypes: { totalCount: number };
+      webhookEndpoints: { nodes: { id: string }[] };
+      webhookEndpoint: unknown;
+      webhookDeliveries: { nodes: { endpointId: string }[] };
+      webhookDeliveryAttempts: { nodes: { endpointId: string }[] };
+      byB: { nodes: unknown[] };
+      logByB: { nodes: unknown[] };
+    }>(
+      a.admin,
+      `query($b: ID!, $d: ID!) { webhookEventTypes { totalCount } webhookEndpoints(first: 100) { nodes { id } } webhookEndpoint(id: $b) { id }
+        webhookDeliveries(first: 100) { nodes { endpointId } } webhookDeliveryAttempts(first: 100) { nodes { endpointId } }
+        byB: webhookDeliveries(filter: { endpointId: $b }) { nodes { id } } logByB: webhookDeliveryAttempts(filter: { deliveryId: $d }) { nodes { id } } }`,
+      { b: bEndpoint, d: bDelivery },
+    );
+    const seen = dataOf(res);
+    expect(seen.webhookEventTypes.totalCount).toBeGreaterThan(0);
+    expect(seen.webhookEndpoints.nodes.map((n) => n.id)).toEqual([aEndpoint]);
+    expect(seen.webhookEndpoint).toBeNull();
+    expect(seen.webhookDeliveries.nodes.map((n) => n.endpointId)).toEqual([aEndpoint]);
+    expect(seen.webhookDeliveryAttempts.nodes.map((n) => n.endpointId)).toEqual([aEndpoint]);
+    expect(seen.byB.nodes).toEqual([]);
+    expect(seen.logByB.nodes).toEqual([]);
+  });
+
+  it.each([
+    ['updateWebhookEndpoint', 'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { description: "taken" }) { id } }', () => bEndpoint],
+    ['rotateWebhookSecret', 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { signingSecret } }', () => bEndpoint],
+    ['sendTestWebhook', 'mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }', () => bEndpoint],
+    ['redeliverWebhook', 'mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }', () => bDelivery],
+  ])("should answer %s with B's id exactly like an unknown id", async (_, query, target) => {
+    const withB = await graph.gql(a.admin, query, { id: target() });
+    const unknown = randomUUID();
+    const withUnknown = await graph.gql(a.admin, query, { id: unknown });
+    expect(codeOf(withB)).toBe('NOT_FOUND');
+    expect(normalized(withB, target())).toBe(normalized(withUnknown, unknown));
+  });
+
+  it("should not delete B's endpoint, and create A's own in A", async () => {
+    const res = await graph.gql<{ deleteWebhookEndpoint: boolean }>(a.admin, 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: bEndpoint });
+    expect(dataOf(res).deleteWebhookEndpoint).toBe(false);
+    const asB = await graph.gql<{ webhookEndpoint: { id: string; description: string | null } }>(b.admin, 'query($id: ID!) { webhookEndpoint(id: $id) { id description } }', { id: bEndpoint });
+    expect(dataOf(asB).webhookEndpoint).toEqual({ id: bEndpoint, description: null });
+    const bDeliveries = await graph.gql<{ webhookDeliveries: { nodes: { id: string }[] } }>(b.admin, '{ webhookDeliveries(first: 100) { nodes { id } } }');
+    expect(dataOf(bDeliveries).webhookDeliveries.nodes.map((n) => n.id)).toEqual([bDelivery]);
+    const mine = await graph.gql<{ webhookEndpoints: { totalCount: number } }>(b.admin, '{ webhookEndpoints { totalCount } }');
+    expect(dataOf(mine).webhookEndpoints.totalCount).toBe(1);
+  });
+});
