@@ -71,7 +71,7 @@ export async function run(): Promise<void> {
     const identity: Identity = { orgId: demo.orgId, userId: demo.adminUserId, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
     const bare = await startBareGateway(
       fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-      { people: `${graph.people.url}/graphql`, leave: `${graph.leave.url}/graphql` },
+      graph.subgraphUrls(),
       identity,
       graph.identitySecret,
     );
