@@ -13,6 +13,9 @@ import { ensureDemoApiKey } from './subgraphs/people/demo-api-key.ts';
 import { startPeopleServer } from './subgraphs/people/server.ts';
 import { startLeaveServer } from './subgraphs/leave/server.ts';
 import { exitOnStartFailure, stopOnSignals } from './subgraphs/shared/process.ts';
+import { serviceLogger } from './subgraphs/shared/logger.ts';
+import { DEFAULT_METRICS_PORTS } from './subgraphs/shared/metrics.ts';
+import { startObservability } from './subgraphs/shared/observability.ts';
 import { readDocumentSettings } from './subgraphs/leave/config.ts';
 import { seedDemoLeave, seedDemoToilLeave } from './subgraphs/leave/db/seed/demo-leave.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from './subgraphs/leave/db/database.ts';
@@ -27,8 +30,12 @@ import { startWebhooksServer } from './subgraphs/webhooks/server.ts';
 const startUp = exitOnStartFailure('leave graph');
 const env = process.env;
 const started = Date.now();
+const log = serviceLogger('leave-graph');
+// One metrics listener for the whole process (METRICS_PORT, default 9400); tracing before the database opens.
+const observability = await startObservability('leave-graph', env, DEFAULT_METRICS_PORTS.gateway);
 const databaseConfig = readDatabaseConfig(env);
 const database = await openDatabase(databaseConfig);
+observability.track(database);
 const secret = identitySecret(env, false);
 const bind = host(env);
 
@@ -63,26 +70,30 @@ const webhooks = await startWebhooksServer({
 });
 
 const peopleDb = schemaDb<PeopleDatabase>(database, PEOPLE_SCHEMA);
+if (env['DEMO_SEED'] !== 'false') log.info('seeding the demo organization');
 const demo = env['DEMO_SEED'] === 'false' ? null : await seedDemoOrganization(peopleDb);
 const demoKey = demo ? await ensureDemoApiKey(peopleDb, demo.orgId, demo.adminUserId, path.join(dataDir(env), 'demo-api-key')) : null;
 if (demo) {
   // Leave learns the demo people from people's events, then gets its own year of demo leave.
   await leave.catchUpDirectory();
+  log.info('seeding demo leave');
   const seeded = await seedDemoLeave(schemaDb<LeaveDatabase>(database, LEAVE_SCHEMA), leave.services, demo.orgId, demo.adminUserId);
-  if (seeded.created) console.log(`seeded demo leave: ${JSON.stringify(seeded.requests)} requests by status`);
+  if (seeded.created) log.info({ requestsByStatus: seeded.requests }, 'seeded demo leave');
   await time.catchUpDirectory();
+  log.info('seeding demo time');
   const seededTime = await seedDemoTime(schemaDb<TimeDatabase>(database, TIME_SCHEMA), time.services, demo.orgId, demo.adminUserId);
-  if (seededTime.created) console.log(`seeded demo time: ${JSON.stringify(seededTime.submissions)} overtime submissions by status, ${seededTime.hoursWorkedDays} days of hours worked`);
+  if (seededTime.created) log.info({ overtimeSubmissionsByStatus: seededTime.submissions, hoursWorkedDays: seededTime.hoursWorkedDays }, 'seeded demo time');
   // Leave learns the TOIL those approvals earned from time's events, then some of it is taken as leave.
   await leave.catchUpToil();
   const toilLeave = await seedDemoToilLeave(schemaDb<LeaveDatabase>(database, LEAVE_SCHEMA), leave.services, demo.orgId, demo.adminUserId);
-  if (toilLeave.created) console.log(`seeded demo TOIL leave: ${JSON.stringify(toilLeave.requests)} requests by status`);
+  if (toilLeave.created) log.info({ requestsByStatus: toilLeave.requests }, 'seeded demo TOIL leave');
   await time.catchUpToilUses();
   await leave.catchUpToil();
   // Boarding learns the demo staff the same way, then gets its boarding school (in the same organization).
   await boarding.catchUpDirectory();
+  log.info('seeding the demo boarding school');
   const school = await seedDemoBoarding(schemaDb<BoardingDatabase>(database, BOARDING_SCHEMA), boarding.services, demo.orgId, demo.adminUserId);
-  if (school.created) console.log(`seeded demo boarding school: ${school.students} students in 3 houses`);
+  if (school.created) log.info({ students: school.students, houses: 3 }, 'seeded the demo boarding school');
 }
 
 const gateway = await startGatewayServer({
@@ -100,19 +111,20 @@ The leave graph is running (${((Date.now() - started) / 1000).toFixed(1)} s, ${d
   Apollo Sandbox     ${shown}/graphql${demoKey ? `#key=${demoKey}` : ''}
   GraphiQL (offline) ${shown}/graphiql${demoKey ? `#key=${demoKey}` : ''}
   Health / ready     ${shown}/health  ${shown}/ready
-  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql, time ${time.url}/graphql, boarding ${boarding.url}/graphql, webhooks ${webhooks.url}/graphql (signed requests from the gateway only)
+${observability.metricsUrl ? `  Metrics            ${observability.metricsUrl}\n` : ''}  Subgraphs          people ${people.url}/graphql, leave ${leave.url}/graphql, time ${time.url}/graphql, boarding ${boarding.url}/graphql, webhooks ${webhooks.url}/graphql (signed requests from the gateway only)
 ${demoKey ? `\n  Demo admin API key (Northwind Trading): ${demoKey}\n\n  curl -s ${shown}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' \\\n    -d '{"query":"{ me { name } users(first: 5) { totalCount nodes { name department { name } manager { name } } } }"}'\n` : ''}
 ${webhooksInsecure ? '  Webhooks           WEBHOOKS_ALLOW_INSECURE is on (development): endpoints may use http and local addresses\n' : ''}
 Press Ctrl-C to stop.`);
 startUp();
 
 stopOnSignals(async () => {
-  console.log('\nstopping...');
+  log.info('stopping');
   await gateway.stop();
   await webhooks.stop();
   await boarding.stop();
   await time.stop();
   await leave.stop();
   await people.stop();
+  await observability.stop();
   await database.close();
 });

@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
+// Warnings and errors only, unless LOG_LEVEL says otherwise: access lines would drown the output.
+process.env['LOG_LEVEL'] ??= 'warn';
 
 export default defineConfig({
   resolve: {
@@ -15,6 +17,8 @@ export default defineConfig({
     globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
+    // No metrics listener in services started as child processes (a test that needs one sets a port).
+    env: { METRICS_PORT: 'off' },
     hookTimeout: 60_000,
   },
 });

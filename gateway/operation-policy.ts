@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { appError } from '../subgraphs/shared/errors.ts';
+import { rateLimitRefusals } from '../subgraphs/shared/metrics.ts';
 import type { Identity } from '../subgraphs/shared/identity.ts';
 import { isTrustedDocumentId, trustedDocumentId } from '../subgraphs/shared/trusted-document-id.ts';
 import { organizationRequestLimit, type OrganizationRequestLimits } from '../subgraphs/shared/request-limits.ts';
@@ -299,6 +300,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
         // `window` names the hourly window that refused: 'organization' or 'key' (a key's own limit).
         const refusedBy = byRequests ? { limit: 'requests', window: admission.requests.window } : { limit: 'cost' };
         const error = appError('RATE_LIMITED', message, { retryAfter, ...refusedBy, budget: admission.budget });
+        rateLimitRefusals.inc({ limit: byRequests ? 'requests' : 'cost' });
         return { ...refusal(429, [error], headers), extensions };
       }
       if ('kind' in checked) return { ...checked, headers, extensions };

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
@@ -18,6 +19,9 @@ import {
   sendJson,
 } from '../subgraphs/shared/http.ts';
 import { signIdentity } from '../subgraphs/shared/identity.ts';
+import { REQUEST_ID_HEADER, requestIdOf, serviceLogger } from '../subgraphs/shared/logger.ts';
+import { countError, errorMetricsPlugin, operationLabel, requestDuration, subgraphFetchDuration, trackSubscriptions } from '../subgraphs/shared/metrics.ts';
+import { contextFromHeaders, inSpan, SpanKind, traceIdOf, tracingEnabled, withTraceHeaders } from '../subgraphs/shared/tracing.ts';
 import { migrateSchema } from '../subgraphs/shared/database.ts';
 import { AuthenticationError, createApiKeyAuthenticator, credentialOf, type ApiKeyAuthenticator } from './auth/api-key-authenticator.ts';
 import { createCallerAuthenticator, type Caller } from './auth/caller-authenticator.ts';
@@ -45,7 +49,7 @@ import { createOperationPolicy, DEFAULT_PROTECTION, type ScopeMode } from './ope
 import { createDatabaseRateStore } from './rate-limit/database-rate-store.ts';
 import { createMemoryRateStore } from './rate-limit/memory-rate-store.ts';
 import { createRateLimiter, type RateLimits } from './rate-limit/rate-limiter.ts';
-import type { GatewayContext } from './context.ts';
+import type { AccessRecord, GatewayContext } from './context.ts';
 import { applyCors } from './http/cors.ts';
 import { createDocumentsProxy } from './http/documents-proxy.ts';
 import { createLandingPages } from './landing-page/landing-pages.ts';
@@ -137,6 +141,8 @@ export interface RunningGateway {
 /** Header that carries the caller's identity from `willSendRequest` to the signing fetcher; never sent. */
 const PENDING_IDENTITY_HEADER = 'x-leave-pending-identity';
 
+const log = serviceLogger('gateway');
+
 /**
  * Forwards the caller's identity to a subgraph in the signed headers it verifies. The
  * signature binds the subgraph's name and the body's bytes, so it is made in the fetcher,
@@ -155,14 +161,23 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       const { [PENDING_IDENTITY_HEADER]: pending, ...headers } = init.headers ?? {};
       const identity = pending ? (JSON.parse(Buffer.from(pending, 'base64url').toString('utf8')) as GatewayContext['identity']) : null;
       const signed = signIdentity(identity, secret, { audience: service, body: init.body ?? '' });
-      return send(target, { ...init, headers: { ...headers, ...signed } });
+      const started = performance.now();
+      let outcome = 'network_error';
+      // A client span per fetch; its traceparent continues the trace in the subgraph.
+      return inSpan(`subgraph ${service}`, { kind: SpanKind.CLIENT, attributes: { 'leave.subgraph': service, 'http.request.method': init.method ?? 'POST', 'url.full': target } }, async (span) => {
+        const response = await send(target, { ...init, headers: withTraceHeaders({ ...headers, ...signed }) });
+        outcome = response.ok ? 'ok' : 'http_error';
+        span?.setAttribute('http.response.status_code', response.status);
+        return response;
+      }).finally(() => subgraphFetchDuration.observe({ subgraph: service, outcome }, (performance.now() - started) / 1000));
     };
   }
 
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
     this.onSend();
-    const identity = (context as Partial<GatewayContext>).identity ?? null;
+    const { identity = null, requestId } = context as Partial<GatewayContext>;
     if (identity) request.http?.headers.set(PENDING_IDENTITY_HEADER, Buffer.from(JSON.stringify(identity)).toString('base64url'));
+    if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
   }
 
   /** A fetch that fails is answered as errors naming this service and the fields left without data, never thrown. */
@@ -233,12 +248,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const feed: EventFeed | null = options.database ? await startEventFeed({ database: options.database }) : null;
   // Retention: hourly, events older than the retention period go (each instance may run it; it is idempotent).
   const retentionMs = options.eventRetentionMs ?? 7 * 86_400_000;
-  const pruning = feed ? setInterval(() => void feed.prune(retentionMs).catch((error: unknown) => console.error('event pruning failed', error)), 3_600_000) : null;
+  const pruning = feed ? setInterval(() => void feed.prune(retentionMs).catch((error: unknown) => log.error({ err: error }, 'event pruning failed')), 3_600_000) : null;
   pruning?.unref();
   // Idempotency keys: in the gateway schema (shared by every instance) or, without a database, in memory.
   const idempotency = options.database ? createDatabaseIdempotencyStore(options.database) : createMemoryIdempotencyStore();
   const now = options.now ?? Date.now;
-  const idempotencyPruning = setInterval(() => void idempotency.prune(now()).catch((error: unknown) => console.error('idempotency key pruning failed', error)), 3_600_000);
+  const idempotencyPruning = setInterval(() => void idempotency.prune(now()).catch((error: unknown) => log.error({ err: error }, 'idempotency key pruning failed')), 3_600_000);
   idempotencyPruning.unref();
   // Subscription payloads are resolved by follow-up federated queries through this gateway,
   // under the same scopes as the subscription (checked again per event: a follow-up with a
@@ -252,7 +267,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (authorizeOperation(schema, document, null, identity, requirements).violations.length > 0) return { kind: 'invisible' };
     // The raw errors (before masking) tell a visibility answer from a failure, and name the service.
     const followUpErrors: GraphQLError[] = [];
-    const response = await apollo.executeOperation({ query: document, variables }, { contextValue: { identity, followUpErrors } });
+    // A follow-up serves every subscriber of one selection: its own request id, on the subgraphs' access lines.
+    const requestId = crypto.randomUUID();
+    log.debug({ requestId, orgId: identity.orgId }, 'subscription follow-up');
+    const response = await inSpan('subscription follow-up', {}, () => apollo.executeOperation({ query: document, variables }, { contextValue: { identity, followUpErrors, requestId } }));
     if (response.body.kind !== 'single') return { kind: 'failed', code: 'SERVICE_UNAVAILABLE', service: null, message: 'unexpected incremental response' };
     return classifyFollowUp(response.body.singleResult.data as Record<string, unknown> | null | undefined, followUpErrors, serviceOfMessage);
   });
@@ -272,7 +290,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     csrfPrevention: true,
     formatError: formatGatewayError(maskUnexpectedError),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost }), followUpErrorsPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost }), followUpErrorsPlugin, errorMetricsPlugin('gateway')],
   });
   await apollo.start();
 
@@ -334,11 +352,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     return { ok: entries.every(([, status]) => status === 'ready'), subgraphs: Object.fromEntries(entries) };
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, requestId: string, access: AccessRecord): Promise<void> {
     // Before CORS and auth: the proxy answers its own preflights (PUT) and needs no API key.
     if (documentsProxy && (await documentsProxy(req, res))) return;
     if (applyCors(cors, req, res)) return;
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/health') return sendJson(req, res, 200, { status: 'ok' });
     if (path === '/ready') {
       const state = await ready();
@@ -356,20 +373,26 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     } catch (error) {
       if (error instanceof JwksUnavailableError) return sendGraphQLError(req, res, 503, 'The token signing keys cannot be fetched; retry shortly', 'SERVICE_UNAVAILABLE', { 'Retry-After': '5' });
       if (!(error instanceof AuthenticationError)) throw error;
+      countError('gateway', 'UNAUTHENTICATED');
       return sendGraphQLError(req, res, 401, error.message, 'UNAUTHENTICATED', { 'WWW-Authenticate': 'Bearer' });
     }
+    access.orgId = caller.identity.orgId;
+    access.keyId = caller.identity.keyId;
     if (toSse) return sse.handle(req, res, caller);
     const request = await readOperationRequest(req, maxBodyBytes);
     const schema = apiSchema;
     if (!schema) return sendGraphQLError(req, res, 503, 'The gateway is still loading its schema', 'SERVICE_UNAVAILABLE', { 'Retry-After': '1' });
     const verdict = await policy.evaluate(caller, request, schema);
+    if (verdict.estimatedCost !== undefined) access.estimatedCost = verdict.estimatedCost;
     if (verdict.kind === 'refused') {
+      for (const error of verdict.errors) countError('gateway', error.extensions['code']);
       const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()), extensions: verdict.extensions });
       return send(req, res, verdict.status, { 'Content-Type': 'application/json; charset=utf-8', ...verdict.headers }, body);
     }
     const operation = { query: verdict.query, operationName: verdict.operationName, variables: verdict.variables };
     const search = req.method === 'GET' ? operationSearch(operation) : undefined;
-    const context = async (): Promise<GatewayContext> => ({ identity: caller.identity, admitted: verdict });
+    access.operation = verdict.operationName ?? verdict.operation.name?.value ?? null;
+    const context = async (): Promise<GatewayContext> => ({ identity: caller.identity, admitted: verdict, requestId, access });
     // Queries and subscriptions ignore Idempotency-Key; a mutation with one runs at most once per key.
     const idempotencyKey = verdict.operation.operation === 'mutation' && req.method === 'POST' ? readIdempotencyKey(req.headers) : null;
     if (idempotencyKey === null) {
@@ -391,29 +414,71 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     try {
       result = await runApollo(apollo, req, operation, context);
     } catch (error) {
-      await idempotency.release(scope).catch((releaseError: unknown) => console.error('gateway: idempotency key release failed', releaseError));
+      await idempotency.release(scope).catch((releaseError: unknown) => log.error({ err: releaseError, requestId }, 'idempotency key release failed'));
       throw error;
     }
     const status = result.status ?? 200;
     const keep = result.body.kind === 'complete' && isReplayable(status, result.body.string);
     // The mutation ran: its answer goes out even if remembering it fails.
     await (keep && result.body.kind === 'complete' ? idempotency.complete(scope, { status, body: result.body.string }) : idempotency.release(scope)).catch((storeError: unknown) =>
-      console.error('gateway: idempotency key could not be stored', storeError),
+      log.error({ err: storeError, requestId }, 'idempotency key could not be stored'),
     );
     await sendApolloResult(req, res, result, verdict.headers);
   }
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code, error.headers, error.extensions);
-      if (error instanceof SubgraphUnavailableError) {
-        console.error(`gateway: ${error.message}`);
-        if (res.headersSent) return res.end();
-        return sendGraphQLError(req, res, 503, `The gateway cannot serve requests now: ${error.message}`, 'SERVICE_UNAVAILABLE', { 'Retry-After': '5' }, { service: error.service });
+    const started = performance.now();
+    // The client's X-Request-Id when it is safe, else a new one: answered, logged, sent to every subgraph fetch.
+    const requestId = requestIdOf(req.headers);
+    res.setHeader('X-Request-Id', requestId);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const access: AccessRecord = {};
+    res.once('close', () => {
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const status = res.statusCode;
+      if (path === '/graphql') requestDuration.observe({ service: 'gateway', operation: operationLabel(access.operation), status: String(status) }, durationMs / 1000);
+      // Probes come every few seconds: their lines are debug.
+      const level = path === '/health' || path === '/ready' ? 'debug' : status >= 500 ? 'warn' : 'info';
+      log[level](
+        {
+          requestId,
+          method: req.method,
+          path,
+          status,
+          durationMs,
+          operation: access.operation,
+          orgId: access.orgId,
+          keyId: access.keyId,
+          cost: access.estimatedCost,
+          actualCost: access.actualCost,
+          traceId: access.traceId,
+          aborted: res.writableFinished ? undefined : true,
+        },
+        'request',
+      );
+    });
+    const run = async (): Promise<void> => {
+      try {
+        await handle(req, res, path, requestId, access);
+      } catch (error) {
+        if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code, error.headers, error.extensions);
+        if (error instanceof SubgraphUnavailableError) {
+          log.error({ requestId, subgraph: error.service, reason: error.message }, 'subgraph unavailable');
+          if (res.headersSent) return void res.end();
+          return sendGraphQLError(req, res, 503, `The gateway cannot serve requests now: ${error.message}`, 'SERVICE_UNAVAILABLE', { 'Retry-After': '5' }, { service: error.service });
+        }
+        log.error({ err: error, requestId }, 'request failed');
+        if (!res.headersSent) sendGraphQLError(req, res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+        else res.end();
       }
-      console.error('gateway: request failed', error);
-      if (!res.headersSent) sendGraphQLError(req, res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
-      else res.end();
+    };
+    if (!tracingEnabled() || path !== '/graphql') return void run();
+    // One trace per operation (continuing the client's traceparent, if it sent one).
+    void inSpan(`gateway ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': 'gateway', 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
+      access.traceId = traceIdOf(span);
+      await run();
+      span?.setAttribute('http.response.status_code', res.statusCode);
+      if (access.operation) span?.setAttribute('graphql.operation.name', access.operation);
     });
   });
   const subscriptions =
@@ -429,6 +494,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           maxPerKey: options.maxSubscriptionsPerKey,
         })
       : null;
+  const untrackSubscriptions = registry ? trackSubscriptions(() => registry.countByTransport()) : null;
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     url,
@@ -439,6 +505,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     async stop() {
       if (pruning) clearInterval(pruning);
       clearInterval(idempotencyPruning);
+      untrackSubscriptions?.();
       registry?.close();
       sse?.close();
       await subscriptions?.close();

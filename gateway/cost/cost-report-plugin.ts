@@ -33,6 +33,7 @@ export function createCostReportPlugin(options: CostReportOptions): ApolloServer
           }
           const { schema, document, operationName, variables } = admitted;
           const actual = result.data ? actualCost(schema, document, options.costModel, result.data, { operationName, variables }) : 0;
+          if (contextValue.access) contextValue.access.actualCost = actual;
           const budget = await options.policy.settle(admitted, actual);
           result.extensions = {
             ...result.extensions,

@@ -1,4 +1,7 @@
 import type { BucketShape, RateStore, RequestWindows, WindowCounts } from './rate-store.ts';
+import { serviceLogger } from '../../subgraphs/shared/logger.ts';
+
+const log = serviceLogger('gateway');
 
 export type { RateStore, RequestWindows } from './rate-store.ts';
 
@@ -149,7 +152,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     lastPruneAt = t;
     pruning = true;
     prune()
-      .catch((error: unknown) => console.warn(`rate limits: pruning failed (${String(error)})`))
+      .catch((error: unknown) => log.warn({ err: error }, 'rate limits: pruning failed'))
       .finally(() => (pruning = false));
   }
 

@@ -5,6 +5,9 @@ import { budgetSubject } from '../operation-policy.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { createSpendBatcher } from '../rate-limit/spend-batcher.ts';
 import { eventThrottled, type SubscriptionRuntime } from './subscription-schema.ts';
+import { serviceLogger } from '../../subgraphs/shared/logger.ts';
+
+const log = serviceLogger('gateway');
 
 type ResolveFollowUp = SubscriptionRuntime['resolveFollowUp'];
 type Spent = Awaited<ReturnType<ReturnType<typeof createSpendBatcher>>> | null;
@@ -44,7 +47,7 @@ export function chargeEvents(options: EventChargeOptions): ResolveFollowUp {
     let charge = ofGroup.get(subject);
     if (!charge) {
       charge = spend(subject, cost).catch((error: unknown) => {
-        console.error('gateway: charging an event failed', error);
+        log.error({ err: error }, 'charging an event failed');
         return null;
       });
       ofGroup.set(subject, charge);

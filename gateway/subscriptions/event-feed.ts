@@ -4,6 +4,9 @@ import { EVENTS_SCHEMA } from '../../subgraphs/shared/events-migrations/index.ts
 import { EVENTS_CHANNEL, listen } from '../../subgraphs/shared/notifications.ts';
 import { lastEventId, readEvents, type OutboxEvent } from '../../subgraphs/shared/outbox.ts';
 import { freshPass } from '../../subgraphs/shared/fresh-pass.ts';
+import { serviceLogger } from '../../subgraphs/shared/logger.ts';
+
+const log = serviceLogger('gateway');
 
 /** Follows the outbox and hands every new event, in id order, to the listeners of this process. */
 export interface EventFeed {
@@ -52,7 +55,7 @@ export async function startEventFeed(options: EventFeedOptions): Promise<EventFe
           try {
             listener(event);
           } catch (error) {
-            console.error('event listener failed', error);
+            log.error({ err: error }, 'event listener failed');
           }
         }
       }
@@ -62,7 +65,7 @@ export async function startEventFeed(options: EventFeedOptions): Promise<EventFe
 
   // Like the outbox consumers: each wake-up is served by a read that starts after it.
   const wake = freshPass(drain);
-  const kick = () => void wake().catch((error: unknown) => console.error('event feed read failed', error));
+  const kick = () => void wake().catch((error: unknown) => log.error({ err: error }, 'event feed read failed'));
   const unlisten = await listen(options.database, EVENTS_CHANNEL, kick);
   const timer = setInterval(kick, options.pollIntervalMs ?? 500);
   timer.unref();

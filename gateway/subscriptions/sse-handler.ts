@@ -7,6 +7,7 @@ import type { GatewayContext } from '../context.ts';
 import type { OperationPolicy } from '../operation-policy.ts';
 import { responseKeyResolver } from './subscription-schema.ts';
 import type { SubscriberRegistry } from './subscriber-registry.ts';
+import { rateLimitRefusals } from '../../subgraphs/shared/metrics.ts';
 
 /** Path of the GraphQL-over-SSE endpoint (distinct connections mode of graphql-sse). */
 export const SSE_PATH = '/graphql/stream';
@@ -72,12 +73,13 @@ export function createSseHandler(options: SseOptions): SseStreams {
       const active = options.registry.count(credential);
       if (active >= options.maxPerKey) {
         const message = `This API key already has ${active} active subscriptions (the limit is ${options.maxPerKey}); complete one first`;
+        rateLimitRefusals.inc({ limit: 'subscriptions' });
         return sendGraphQLError(req, res, 429, message, 'RATE_LIMITED', {}, { limit: options.maxPerKey });
       }
       callers.set(req, caller);
       open.add(res);
       // A stream is one subscription; a revoked key's or expired token's streams end.
-      const remove = options.registry.add(credential, { subscriptions: () => 1, revoke: () => res.end(), expiresAt: caller.expiresAt });
+      const remove = options.registry.add(credential, { transport: 'sse', subscriptions: () => 1, revoke: () => res.end(), expiresAt: caller.expiresAt });
       res.once('close', () => {
         open.delete(res);
         remove();

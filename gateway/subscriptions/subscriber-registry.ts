@@ -1,5 +1,7 @@
 /** An open WebSocket connection or SSE stream, as the registry sees it. */
 export interface Subscriber {
+  /** Its transport, for the active-subscriptions metric. */
+  readonly transport: 'websocket' | 'sse';
   /** Its active subscriptions. */
   readonly subscriptions: () => number;
   /** Ends it because its key was revoked or expired. */
@@ -23,6 +25,8 @@ export interface SubscriberRegistry {
   add(credential: string, subscriber: Subscriber): () => void;
   /** Active subscriptions of a key across every transport of this instance. */
   count(credential: string): number;
+  /** Active subscriptions of this instance by transport. */
+  countByTransport(): Record<'websocket' | 'sse', number>;
   /** Stops re-verifying. */
   close(): void;
 }
@@ -65,6 +69,11 @@ export function createSubscriberRegistry(options: SubscriberRegistryOptions): Su
       let n = 0;
       for (const subscriber of byCredential.get(credential) ?? []) n += subscriber.subscriptions();
       return n;
+    },
+    countByTransport() {
+      const counts = { websocket: 0, sse: 0 };
+      for (const subscribers of byCredential.values()) for (const subscriber of subscribers) counts[subscriber.transport] += subscriber.subscriptions();
+      return counts;
     },
     close() {
       clearInterval(recheck);

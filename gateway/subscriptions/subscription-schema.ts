@@ -10,6 +10,10 @@ import { subscriptionSdl } from '../../schema/events/subscription-sdl.ts';
 import type { EventFeed } from './event-feed.ts';
 import { buildFollowUp, type FollowUp, type FollowUpSpec } from './follow-up.ts';
 import type { FollowUpOutcome } from './follow-up-resolver.ts';
+import { serviceLogger } from '../../subgraphs/shared/logger.ts';
+import { eventsDelivered, rateLimitRefusals } from '../../subgraphs/shared/metrics.ts';
+
+const log = serviceLogger('gateway');
 
 /** The subscription SDL added to the supergraph's API schema, generated from the event catalogue. */
 export const SUBSCRIPTIONS_SDL = subscriptionSdl(EVENT_STREAMS);
@@ -198,6 +202,7 @@ async function startAfter(feed: EventFeed, after: string | null | undefined): Pr
  * the seconds to wait and the cursor to resume from (this event included), so nothing is lost.
  */
 export function eventThrottled(event: OutboxEvent, cost: number, budget: unknown, retryAfter: number): GraphQLError {
+  rateLimitRefusals.inc({ limit: 'event_cost' });
   return appError('RATE_LIMITED', `Cost budget exceeded: this event costs ${cost} points; resubscribe after ${retryAfter} s with after: the cursor given`, {
     retryAfter,
     cursor: encodeEventCursor(event.id - 1),
@@ -236,6 +241,7 @@ async function* payloads(
   for await (const event of events) {
     const payload = (data: Record<string, unknown>) => ({ ...definition.fields(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data });
     if (!followUp) {
+      eventsDelivered.inc({ stream: definition.stream.field });
       yield payload({});
       continue;
     }
@@ -252,13 +258,14 @@ async function* payloads(
       }
       if (outcome === null) return;
       if (outcome.kind === 'delivered') {
+        eventsDelivered.inc({ stream: definition.stream.field });
         yield payload(outcome.data);
         break;
       }
       if (outcome.kind === 'invisible') break;
       const held = Date.now() - started;
       if (held + delay > retry.holdMs) {
-        console.warn(`gateway: event ${event.id} unresolved after ${held} ms (${outcome.code} ${outcome.service ?? ''}: ${outcome.message}); ending the subscription with its cursor`);
+        log.warn({ eventId: event.id, heldMs: held, code: outcome.code, subgraph: outcome.service, reason: outcome.message }, 'event unresolved; ending the subscription with its cursor');
         yield eventUnavailable(event, outcome, held);
         return;
       }

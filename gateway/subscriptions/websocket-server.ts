@@ -6,6 +6,7 @@ import type { Caller } from '../auth/caller-authenticator.ts';
 import type { OperationPolicy } from '../operation-policy.ts';
 import type { SubscriberRegistry } from './subscriber-registry.ts';
 import { responseKeyResolver } from './subscription-schema.ts';
+import { rateLimitRefusals } from '../../subgraphs/shared/metrics.ts';
 
 /** Close code and reason sent to every subscriber when the gateway shuts down; clients reconnect and resume by cursor. */
 export const SHUTDOWN_CLOSE = { code: 1001, reason: 'Gateway shutting down: reconnect and resume with your last cursor' } as const;
@@ -60,8 +61,10 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
   const maxPerConnection = options.maxPerConnection ?? 100;
   const maxPerKey = options.maxPerKey ?? 1000;
-  const limitError = (message: string, limit: number) =>
-    [new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', limit } })] as const;
+  const limitError = (message: string, limit: number) => {
+    rateLimitRefusals.inc({ limit: 'subscriptions' });
+    return [new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', limit } })] as const;
+  };
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: () => {
@@ -81,6 +84,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         ctx.extra.caller = caller;
         const socket = ctx.extra.socket;
         const remove = options.registry.add(credential, {
+          transport: 'websocket',
           subscriptions: () => Object.keys(ctx.subscriptions).length,
           revoke: () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason),
           expiresAt: caller.expiresAt,

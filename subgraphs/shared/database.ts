@@ -3,6 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type LogConfig, type Migration } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { serviceLogger } from './logger.ts';
+import { tracedDialect, tracingEnabled } from './tracing.ts';
 
 /** Where the data lives: PostgreSQL when `url` is set, otherwise PGlite in `dataDir`. */
 export interface DatabaseConfig {
@@ -34,6 +36,8 @@ export interface DatabaseHandle {
   readonly pglite: PGlite | undefined;
   /** The PostgreSQL connection string; undefined on PGlite. */
   readonly url: string | undefined;
+  /** Connections of the PostgreSQL pool (for metrics); undefined on PGlite. */
+  readonly poolStats?: (() => { total: number; idle: number; waiting: number }) | undefined;
   close(): Promise<void>;
 }
 
@@ -80,12 +84,19 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     });
     // An idle connection the server ends (restart, failover, a dropped test database) must not
     // crash the process: the pool discards it and opens another on demand.
-    pool.on('error', (error) => console.warn(`database: idle connection lost (${error.message})`));
-    const root = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+    pool.on('error', (error) => serviceLogger('database').warn({ reason: error.message }, 'idle connection lost'));
+    const dialect = new PostgresDialect({ pool });
+    // Statements are traced only when tracing was on as the database opened: no cost otherwise.
+    const root = new Kysely<unknown>({ dialect: tracingEnabled() ? tracedDialect(dialect, 'postgresql') : dialect, ...(log ? { log } : {}) });
     await sql`select 1`.execute(root);
-    return { kind: 'postgres', root, pglite: undefined, url: config.url, close: () => root.destroy() };
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    return { kind: 'postgres', root, pglite: undefined, url: config.url, poolStats, close: () => root.destroy() };
   }
-  if (config.dataDir) fs.mkdirSync(config.dataDir, { recursive: true });
+  if (config.dataDir) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    // Seconds on a first start: say so, so that a slow start is not silent.
+    serviceLogger('database').info({ dataDir: config.dataDir }, 'opening the embedded PGlite database');
+  }
   const pglite = await PGlite.create({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
@@ -95,7 +106,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
       [INT8_OID]: (value: string) => Number(value),
     },
   });
-  const root = new Kysely<unknown>({ dialect: new PGliteDialect(pglite), ...(log ? { log } : {}) });
+  const dialect = new PGliteDialect(pglite);
+  const root = new Kysely<unknown>({ dialect: tracingEnabled() ? tracedDialect(dialect, 'pglite') : dialect, ...(log ? { log } : {}) });
   return { kind: 'pglite', root, pglite, url: undefined, close: () => root.destroy() };
 }
 
@@ -137,7 +149,12 @@ export async function migrateSchema(
     migrationTableSchema: schema,
     provider: { getMigrations: async () => withSearchPath(schema, migrations) },
   });
+  const progress = serviceLogger('migrations');
+  const started = Date.now();
+  progress.info({ schema }, `migrating ${schema}`);
   const { error, results } = await migrator.migrateToLatest();
+  const applied = results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+  if (!error) progress.info({ schema, applied: applied.length, durationMs: Date.now() - started }, applied.length > 0 ? `migrated ${schema}: ${applied.length} applied` : `${schema} is up to date`);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${schema}/${failed} failed: ${String(error)}`, { cause: error });

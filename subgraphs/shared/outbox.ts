@@ -3,6 +3,9 @@ import type { DatabaseHandle } from './database.ts';
 import { EVENTS_SCHEMA } from './events-migrations/index.ts';
 import { EVENTS_CHANNEL, listen } from './notifications.ts';
 import { freshPass } from './fresh-pass.ts';
+import { serviceLogger } from './logger.ts';
+
+const log = serviceLogger('outbox');
 
 /** An event as written by a subgraph in the transaction of its write. */
 export interface NewEvent {
@@ -216,7 +219,7 @@ export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxCons
 
   const catchUp = freshPass(drain);
 
-  const kick = () => void catchUp().catch((error: unknown) => console.error(`outbox consumer ${options.name} failed`, error));
+  const kick = () => void catchUp().catch((error: unknown) => log.error({ err: error, consumer: options.name }, 'outbox consumer failed'));
 
   return {
     catchUp: () => catchUp(),

@@ -6,6 +6,9 @@ import type { DocumentNode } from 'graphql';
 import { maskUnexpectedError } from './errors.ts';
 import { close, executeApollo, HttpError, listen, parseJsonBody, readBodyBytes, sendGraphQLError, sendJson } from './http.ts';
 import { hasIdentityHeaders, IDENTITY_HEADER, verifyIdentity, type Identity } from './identity.ts';
+import { requestIdOf, serviceLogger } from './logger.ts';
+import { errorMetricsPlugin, operationLabel, requestDuration } from './metrics.ts';
+import { contextFromHeaders, inSpan, SpanKind, traceIdOf, tracingEnabled } from './tracing.ts';
 
 /** Resolver map of a subgraph (typename to field resolvers), as `buildSubgraphSchema` takes it. */
 export type SubgraphResolvers = NonNullable<Parameters<typeof buildSubgraphSchema>[0] extends infer M ? M extends { resolvers?: infer R } ? R : never : never>;
@@ -59,12 +62,12 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     formatError: maskUnexpectedError,
     includeStacktraceInErrorResponses: false,
     // No inline traces: nothing here reports to Apollo's cloud.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), errorMetricsPlugin(options.name)],
   });
+  const log = serviceLogger(options.name);
   await apollo.start();
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, path: string, access: { operation?: string }): Promise<void> => {
     if (path === '/health') return sendJson(req, res, 200, { status: 'ok', service: options.name });
     if (path === '/ready') {
       // A probe that carries the identity headers (the gateway's) learns whether its signature is accepted.
@@ -93,6 +96,8 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     const caller = verifyIdentity(req.headers, options.identitySecret, { audience: options.name, body: bytes });
     if (!caller.ok) return refuse(caller.reason);
     const body = parseJsonBody(req, bytes);
+    const operationName = (body as { operationName?: unknown } | null)?.operationName;
+    if (typeof operationName === 'string') access.operation = operationName;
     if (internal) {
       if (req.method !== 'POST') return sendJson(req, res, 405, { error: 'method not allowed' });
       const result = await internal(body);
@@ -104,11 +109,37 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   };
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code);
-      console.error(`${options.name}: request failed`, error);
-      if (!res.headersSent) sendGraphQLError(req, res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
-      else res.end();
+    const started = performance.now();
+    // The gateway's request id (or a new one), answered and on this service's access line.
+    const requestId = requestIdOf(req.headers);
+    res.setHeader('X-Request-Id', requestId);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const access: { operation?: string; traceId?: string | undefined } = {};
+    res.once('close', () => {
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const status = res.statusCode;
+      if (path === '/graphql') requestDuration.observe({ service: options.name, operation: operationLabel(access.operation), status: String(status) }, durationMs / 1000);
+      // Probes come every few seconds: their lines are debug.
+      const level = path === '/health' || path === '/ready' ? 'debug' : status >= 500 ? 'warn' : 'info';
+      log[level]({ requestId, method: req.method, path, status, durationMs, operation: access.operation, traceId: access.traceId, aborted: res.writableFinished ? undefined : true }, 'request');
+    });
+    const run = async (): Promise<void> => {
+      try {
+        await handle(req, res, path, access);
+      } catch (error) {
+        if (error instanceof HttpError) return sendGraphQLError(req, res, error.status, error.message, error.code);
+        log.error({ err: error, requestId }, 'request failed');
+        if (!res.headersSent) sendGraphQLError(req, res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+        else res.end();
+      }
+    };
+    if (!tracingEnabled() || path !== '/graphql') return void run();
+    // One server span per operation, continuing the gateway's trace (its traceparent).
+    void inSpan(`${options.name} ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': options.name, 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
+      access.traceId = traceIdOf(span);
+      await run();
+      span?.setAttribute('http.response.status_code', res.statusCode);
+      if (access.operation) span?.setAttribute('graphql.operation.name', access.operation);
     });
   });
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');

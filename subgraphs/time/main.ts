@@ -1,6 +1,9 @@
 // Starts the time subgraph alone (production shape): DATABASE_URL and IDENTITY_SECRET from the environment.
 import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar, readDatabaseConfig } from '../shared/config.ts';
 import { openDatabase } from '../shared/database.ts';
+import { serviceLogger } from '../shared/logger.ts';
+import { DEFAULT_METRICS_PORTS } from '../shared/metrics.ts';
+import { startObservability } from '../shared/observability.ts';
 import { stopOnSignals } from '../shared/process.ts';
 import { startTimeServer } from './server.ts';
 
@@ -8,16 +11,20 @@ if (!process.env['DATABASE_URL']) {
   throw new ConfigError('start:time runs one service of a deployment and needs DATABASE_URL; for the all-in-one graph run npm start');
 }
 const secret = identitySecret(process.env, true);
+// Tracing (when configured) starts before the database opens, so that its statements are traced.
+const observability = await startObservability('time', process.env, DEFAULT_METRICS_PORTS.time);
 const database = await openDatabase(readDatabaseConfig(process.env));
+observability.track(database);
 const server = await startTimeServer({
   database,
   identitySecret: secret,
   port: intVar(process.env, 'PORT', DEFAULT_PORTS.time, 0, 65535),
   host: host(process.env),
 });
-console.log(`time subgraph listening on ${server.url}/graphql`);
+serviceLogger('time').info({ url: `${server.url}/graphql` }, 'listening');
 
 stopOnSignals(async () => {
   await server.stop();
+  await observability.stop();
   await database.close();
 });

@@ -3,6 +3,9 @@ import type { BoardingDb } from '../db/database.ts';
 import { findStudents } from '../db/repositories/students.ts';
 import { claimDueActivations } from '../db/repositories/student-leave.ts';
 import { studentLeaveEvent } from '../events.ts';
+import { serviceLogger } from '../../shared/logger.ts';
+
+const log = serviceLogger('boarding');
 
 /** Publishes `student_leave.activated` when a leave's start passes. */
 export interface LeaveActivationScheduler {
@@ -55,7 +58,7 @@ export function createLeaveActivationScheduler(db: BoardingDb, now: () => Date, 
   return {
     runDue: tick,
     start() {
-      timer = setInterval(() => void tick().catch((error: unknown) => console.error('boarding: leave activation failed', error)), intervalMs);
+      timer = setInterval(() => void tick().catch((error: unknown) => log.error({ err: error }, 'leave activation failed')), intervalMs);
       timer.unref();
     },
     async stop() {

@@ -21,6 +21,9 @@ import { newAllowanceRow } from './allowance-balance.ts';
 import { formatUnits, roundHalfUp, toUnits } from './decimal.ts';
 import { DIRECTORY_CONSUMER_NAME, hasPeopleEventsBetween } from './directory-consumer.ts';
 import { isIsoDate, leaveYearOf } from './dates.ts';
+import { serviceLogger } from '../../shared/logger.ts';
+
+const log = serviceLogger('leave');
 
 /** Name (and cursor) of the accrual consumer. */
 export const ACCRUAL_CONSUMER_NAME = 'leave.accruals';
@@ -131,7 +134,7 @@ export async function applyHoursWorkedBatch(events: readonly OutboxEvent[], trx:
     if (event.type !== 'hours_worked.recorded') continue;
     const payload = parsePayload(event.payload);
     if (!payload) {
-      console.warn(`accrual: skipping malformed event ${event.id}`);
+      log.warn({ eventId: event.id }, 'accrual: skipping a malformed event');
       continue;
     }
     const list = byOrg.get(event.orgId) ?? [];
@@ -162,7 +165,7 @@ async function applyOrganizationBatch(trx: Transaction<unknown>, db: LeaveDb, or
       if (await hasPeopleEventsBetween(trx, directoryCursor, item.event.id, [item.payload.userId, orgId])) {
         throw new Error(`accrual: directory has not caught up with event ${item.event.id} yet`);
       }
-      console.warn(`accrual: skipping event ${item.event.id}: ${item.payload.userId} is not a user of org ${orgId}`);
+      log.warn({ eventId: item.event.id, userId: item.payload.userId, orgId }, 'accrual: skipping an event of someone who is not a user of the organization');
       continue;
     }
     if (user.employment_type === 'IRREGULAR_HOURS') accruing.push({ item, user });
@@ -179,7 +182,7 @@ async function applyOrganizationBatch(trx: Transaction<unknown>, db: LeaveDb, or
     const wanted = item.payload.leaveTypeId;
     let type = wanted !== null ? named.get(wanted) : undefined;
     if (wanted !== null && !(type && type.deactivated_at === null && type.deducts_from_allowance)) {
-      console.warn(`accrual: leave type ${wanted} of org ${orgId} cannot accrue; using the default type`);
+      log.warn({ leaveTypeId: wanted, orgId }, 'accrual: the leave type cannot accrue; using the default type');
       type = undefined;
     }
     if (!type) {
@@ -187,7 +190,7 @@ async function applyOrganizationBatch(trx: Transaction<unknown>, db: LeaveDb, or
       type = fallback;
     }
     if (!type) {
-      console.warn(`accrual: skipping event ${item.event.id}: org ${orgId} has no active VACATION type to accrue into`);
+      log.warn({ eventId: item.event.id, orgId }, 'accrual: skipping an event: the organization has no active VACATION type to accrue into');
       continue;
     }
     const amount = accrualAmount(item.payload.hoursWorked, type.unit, user.working_pattern);

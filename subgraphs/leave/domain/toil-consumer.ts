@@ -8,6 +8,9 @@ import { LEAVE_SCHEMA, type LeaveDb } from '../db/database.ts';
 import { findToilBalance, markToilApplied, unappliedToilHours, upsertToilBalance } from '../db/repositories/toil-balances.ts';
 import type { LeaveRequestRow } from '../db/tables/leave-requests.ts';
 import type { ToilLotSnapshot } from '../db/tables/toil-balances.ts';
+import { serviceLogger } from '../../shared/logger.ts';
+
+const log = serviceLogger('leave');
 
 /** Name (and cursor) of the consumer that keeps leave's TOIL projection. */
 export const TOIL_CONSUMER_NAME = 'leave.toil';
@@ -34,7 +37,7 @@ export async function applyToilEvent(event: OutboxEvent, trx: Transaction<unknow
   const { userId, lots, sourceId, cause } = event.payload;
   const parsed = parseLots(lots);
   if (typeof userId !== 'string' || !isId(userId) || !parsed) {
-    console.warn(`toil projection: skipping malformed event ${event.id}`);
+    log.warn({ eventId: event.id }, 'toil projection: skipping a malformed event');
     return;
   }
   const db = trx.withSchema(LEAVE_SCHEMA) as unknown as LeaveDb;

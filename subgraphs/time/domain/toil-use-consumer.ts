@@ -7,6 +7,9 @@ import { isId } from '../../shared/validation.ts';
 import { TIME_SCHEMA, type TimeDb } from '../db/database.ts';
 import { lockPeople } from '../db/repositories/time-settings.ts';
 import { returnToil, useToil } from './toil.ts';
+import { serviceLogger } from '../../shared/logger.ts';
+
+const log = serviceLogger('time');
 
 /** Name (and cursor) of the consumer that uses and gives back TOIL for leave requests. */
 export const TOIL_USE_CONSUMER_NAME = 'time.toil-uses';
@@ -22,18 +25,18 @@ export const TOIL_USE_CONSUMER_NAME = 'time.toil-uses';
 export async function applyToilUse(event: OutboxEvent, trx: Transaction<unknown>): Promise<void> {
   const { userId, leaveRequestId, hours, date } = event.payload;
   if (typeof userId !== 'string' || !isId(userId) || typeof leaveRequestId !== 'string' || !isId(leaveRequestId) || typeof date !== 'string' || !isIsoDate(date)) {
-    console.warn(`toil use: skipping malformed event ${event.id}`);
+    log.warn({ eventId: event.id }, 'toil use: skipping a malformed event');
     return;
   }
   const db = trx.withSchema(TIME_SCHEMA) as unknown as TimeDb;
   await lockPeople(db, event.orgId, [userId]);
   if (event.type === 'toil_use.requested') {
     if (typeof hours !== 'string' || !/^\d+(\.\d+)?$/.test(hours)) {
-      console.warn(`toil use: skipping malformed event ${event.id}`);
+      log.warn({ eventId: event.id }, 'toil use: skipping a malformed event');
       return;
     }
     const result = await useToil(db, { orgId: event.orgId, userId, hours, date, sourceId: leaveRequestId, reason: `TOIL leave from ${date}`, actorId: event.actorId, allowPartial: true });
-    if (result.shortfallUnits > 0) console.warn(`toil use: leave request ${leaveRequestId} found ${formatUnits(result.shortfallUnits)} hours fewer than it asked for`);
+    if (result.shortfallUnits > 0) log.warn({ leaveRequestId, shortfallHours: formatUnits(result.shortfallUnits) }, 'toil use: the leave request found fewer TOIL hours than it asked for');
   } else if (event.type === 'toil_use.cancelled') {
     await returnToil(db, { orgId: event.orgId, userId, sourceId: leaveRequestId, date, reason: `TOIL leave from ${date} cancelled`, actorId: event.actorId });
   }

@@ -9,6 +9,9 @@ import { matchingEndpoints } from '../db/repositories/endpoints.ts';
 import { isWebhookEventType } from './catalogue.ts';
 import { createDeliveryEngine, type AttemptDelivery, type DeliverySettings } from './delivery-engine.ts';
 import { DELIVER_TASK, type DeliveryQueue } from './queue.ts';
+import { serviceLogger } from '../../shared/logger.ts';
+
+const log = serviceLogger('webhooks');
 
 /** Name (and cursor) of the webhooks outbox consumer. */
 export const WEBHOOKS_CONSUMER_NAME = 'webhooks.deliveries';
@@ -126,10 +129,10 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
       await db.transaction().execute(async (trx) => {
         for (const d of overdue) await graphileQueue.enqueue(trx, { deliveryId: d.id, endpointId: d.endpoint_id, runAt: new Date() });
       });
-    })().catch((error: unknown) => console.error('webhooks: sweep failed', error));
+    })().catch((error: unknown) => log.error({ err: error }, 'sweep failed'));
   }, 60_000);
   sweep.unref();
-  const pruner = setInterval(() => void pruneDeliveries(db, retentionMs).catch((error: unknown) => console.error('webhooks: prune failed', error)), 3_600_000);
+  const pruner = setInterval(() => void pruneDeliveries(db, retentionMs).catch((error: unknown) => log.error({ err: error }, 'prune failed')), 3_600_000);
   pruner.unref();
 
   return {
@@ -149,7 +152,8 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
 /** graphile-worker logs every job at info; keep warnings and errors only. */
 function quietLogger(): Logger {
   return new Logger(() => (level, message) => {
-    if (level === 'error' || level === 'warning') console.error(`webhooks queue: ${message}`);
+    if (level === 'error') log.error(`queue: ${message}`);
+    else if (level === 'warning') log.warn(`queue: ${message}`);
   });
 }
 
@@ -180,7 +184,7 @@ function startEmbeddedPoller(db: WebhooksDb, attempt: AttemptDelivery, concurren
         if (busyEndpoints.has(d.endpoint_id) || inFlight.has(d.id)) continue;
         busyEndpoints.add(d.endpoint_id);
         const run = attempt(d.id)
-          .catch((error: unknown) => console.error('webhooks: attempt failed', error))
+          .catch((error: unknown) => log.error({ err: error }, 'delivery attempt failed'))
           .finally(() => {
             inFlight.delete(d.id);
             busyEndpoints.delete(d.endpoint_id);
@@ -189,7 +193,7 @@ function startEmbeddedPoller(db: WebhooksDb, attempt: AttemptDelivery, concurren
         inFlight.set(d.id, run);
       }
     } catch (error) {
-      console.error('webhooks: poll failed', error);
+      log.error({ err: error }, 'poll failed');
     } finally {
       polling = false;
     }
