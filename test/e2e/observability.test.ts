@@ -60,6 +60,8 @@ describe('access lines and request ids', () => {
     });
     expect(lines[0]?.['keyId']).toMatch(/^[0-9a-f-]{36}$/);
     expect(typeof lines[0]?.['durationMs']).toBe('number');
+    // The key's first use is verified by people, under the same request id.
+    expect((await accessLines('people', 'obs-test-1')).map((l) => l['path'])).toContain('/internal/verify-api-key');
   });
 
   it('should pass the request id to every subgraph the operation reaches, which logs it on its own access line', async () => {

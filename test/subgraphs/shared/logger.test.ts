@@ -16,7 +16,7 @@ describe('logger', () => {
     expect(String(record?.['time'])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
-  it('should redact keys, tokens, signatures, secrets and signed links at the top level and one level down', () => {
+  it('should redact keys, tokens, signatures, secrets and signed links at the top level, in headers and in the objects that carry them', () => {
     capture = captureLogs();
     serviceLogger('gateway').warn(
       {
