@@ -105,18 +105,21 @@ function statementKind(text: string): string {
 
 /**
  * A Kysely dialect whose every statement runs in a client span (`<db> <statement kind>`,
- * with `db.system.name` and the parameterized `db.query.text`: values are never recorded).
- * Used only when tracing is on when the database opens.
+ * with `db.system.name` and the parameterized `db.query.text`: values are never recorded)
+ * when a span is active. Used only when tracing is on when the database opens.
  */
 export function tracedDialect(dialect: Dialect, system: 'postgresql' | 'pglite'): Dialect {
   const traced = new WeakSet<DatabaseConnection>();
-  const trace = (connection: DatabaseConnection): DatabaseConnection => {
+  const instrument = (connection: DatabaseConnection): DatabaseConnection => {
     if (traced.has(connection)) return connection;
     traced.add(connection);
     const execute = connection.executeQuery.bind(connection);
     // The instance's own method shadows its prototype's: the driver gets the same object back.
+    // Only statements of a traced operation: background work (outbox polling every few seconds) would be a trace per statement.
     connection.executeQuery = (query) =>
-      inSpan(`${system === 'pglite' ? 'pglite' : 'pg'} ${statementKind(query.sql)}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': system === 'pglite' ? 'postgresql' : system, 'db.query.text': query.sql } }, () => execute(query));
+      trace.getSpan(context.active()) === undefined
+        ? execute(query)
+        : inSpan(`${system === 'pglite' ? 'pglite' : 'pg'} ${statementKind(query.sql)}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': system === 'pglite' ? 'postgresql' : system, 'db.query.text': query.sql } }, () => execute(query));
     return connection;
   };
   return {
@@ -126,7 +129,7 @@ export function tracedDialect(dialect: Dialect, system: 'postgresql' | 'pglite')
     createDriver: (): Driver => {
       const driver = dialect.createDriver();
       const acquire = driver.acquireConnection.bind(driver);
-      driver.acquireConnection = async () => trace(await acquire());
+      driver.acquireConnection = async () => instrument(await acquire());
       return driver;
     },
   };
