@@ -2,6 +2,7 @@ import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { sendJson } from '../../subgraphs/shared/http.ts';
 import { applyCors, type CorsOptions } from './cors.ts';
+import { currentRequestId, REQUEST_ID_HEADER } from '../../subgraphs/shared/logger.ts';
 
 /** Path prefix of signed document URLs, served by the leave subgraph. */
 export const DOCUMENTS_PATH_PREFIX = '/documents/';
@@ -48,6 +49,9 @@ export function createDocumentsProxy(options: DocumentsProxyOptions): DocumentsP
       const value = req.headers[name];
       if (value !== undefined) headers[name] = value;
     }
+    // The gateway's request id, so that leave's access line carries it too.
+    const requestId = currentRequestId();
+    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
     if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
 
