@@ -71,13 +71,18 @@ export function prettyLine(json: string, color: boolean): string {
   return `${time} ${shownLevel}${service}  ${String(record['msg'] ?? '')}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}${stack}\n`;
 }
 
+/**
+ * stdout through sonic-boom, asynchronously: a write to a pipe is synchronous on Linux, and
+ * a request should not wait for its log line. pino flushes it synchronously at exit.
+ */
+const stdout = pino.destination({ dest: 1, sync: false });
 /** Where log lines go; tests swap it (captureLogs). */
-let target: { write(line: string): void } = process.stdout;
+let target: { write(line: string): unknown } = stdout;
 const json = jsonFormat(process.env);
 const color = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
 const sink: DestinationStream = {
   write(line: string) {
-    target.write(json || target !== process.stdout ? line : prettyLine(line, color));
+    target.write(json || target !== stdout ? line : prettyLine(line, color));
   },
 };
 
