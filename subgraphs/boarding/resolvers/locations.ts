@@ -8,6 +8,7 @@ import {
   countChildrenOf,
   countCurrentRecords,
   countLocationRecords,
+  countLocationRecordsOfStudents,
   countLocations,
   deleteLocation,
   findCurrentRecords,
@@ -16,6 +17,7 @@ import {
   listChildrenOf,
   listCurrentRecords,
   listLocationRecords,
+  listLocationRecordsOfStudents,
   listLocations,
   locationSortKey,
   locationUses,
@@ -252,9 +254,11 @@ export const locationResolvers = {
     },
     locationRecords: async (s: { id: string }, a: PageArgs & { filter?: TimelineArgs | null }, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      const c = await timelineConditions(ctx, a.filter, s.id);
-      const rows = await listLocationRecords(ctx.db, ctx.identity.orgId, c, limit, args);
-      return connection(rows, limit, args, recordSortKey, toLocationRecord, () => countLocationRecords(ctx.db, ctx.identity.orgId, c));
+      const { studentId: _student, ...c } = await timelineConditions(ctx, a.filter, s.id);
+      const org = ctx.identity.orgId;
+      // One statement for the pages of every student of the response with the same arguments, one for their counts.
+      const rows = await pageLoader(ctx, 'studentLocationRecords', { c, limit, args }, (ids) => listLocationRecordsOfStudents(ctx.db, org, ids, c, limit, args), (r) => r.student_id).load(s.id);
+      return connection(rows, limit, args, recordSortKey, toLocationRecord, () => countLoader(ctx, 'studentLocationRecordCounts', c, (ids) => countLocationRecordsOfStudents(ctx.db, org, ids, c)).load(s.id));
     },
   },
 };

@@ -8,6 +8,7 @@ import {
   assignmentSortKey,
   countAssignmentsOfRolls,
   countRolls,
+  countRollsOfCreators,
   countRollTypes,
   findAssignedStudentIds,
   findLatestAssignments,
@@ -16,6 +17,7 @@ import {
   insertRollType,
   listAssignmentsOfRolls,
   listRolls,
+  listRollsOfCreators,
   listRollTypes,
   lockRoll,
   markAssignment,
@@ -314,8 +316,9 @@ export const rollResolvers = {
   User: {
     rollsStarted: async (u: { id: string }, a: PageArgs, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      const rows = await listRolls(ctx.db, ctx.identity.orgId, { createdBy: u.id }, limit, args);
-      return connection(rows, limit, args, rollSortKey, toRoll, () => countRolls(ctx.db, ctx.identity.orgId, { createdBy: u.id }));
+      const org = ctx.identity.orgId;
+      const rows = await pageLoader(ctx, 'rollsStarted', { limit, args }, (ids) => listRollsOfCreators(ctx.db, org, ids, limit, args), (r) => r.created_by ?? '').load(u.id);
+      return connection(rows, limit, args, rollSortKey, toRoll, () => countLoader(ctx, 'rollsStartedCounts', null, (ids) => countRollsOfCreators(ctx.db, org, ids)).load(u.id));
     },
   },
 };

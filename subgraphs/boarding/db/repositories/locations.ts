@@ -140,6 +140,25 @@ export async function countLocationRecords(db: BoardingDb, orgId: string, c: Tim
   return (await records(db, orgId, c).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 }
 
+/** The first `limit + 1` records of each student's timeline (oldest first), one statement for every student. */
+export async function listLocationRecordsOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: TimelineConditions, limit: number, args: PageArgs): Promise<LocationRecordRow[]> {
+  if (studentIds.length === 0) return [];
+  const inner = records(db, orgId, c)
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by student_id order by recorded_at, id)`.as('rn'))
+    .where('student_id', 'in', studentIds)
+    .where(keyset([sql.ref('recorded_at'), sql.ref('id')], args, ['timestamp', 'uuid']));
+  const rows = await db.selectFrom(inner.as('r')).selectAll().where('rn', '<=', limit + 1).orderBy('recorded_at').orderBy('id').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Each student's number of timeline records matching, one statement. */
+export async function countLocationRecordsOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: TimelineConditions): Promise<Map<string, number>> {
+  if (studentIds.length === 0) return new Map();
+  const rows = await records(db, orgId, c).select(['student_id', sql<number>`count(*)::int`.as('n')]).where('student_id', 'in', studentIds).groupBy('student_id').execute();
+  return new Map(rows.map((r) => [r.student_id, r.n]));
+}
+
 /** Each student's latest record at or before `at` (default: latest of all), one statement. */
 export async function findCurrentRecords(db: BoardingDb, orgId: string, studentIds: readonly string[], at?: Date): Promise<LocationRecordRow[]> {
   if (studentIds.length === 0) return [];
