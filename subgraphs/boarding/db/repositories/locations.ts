@@ -100,6 +100,37 @@ export async function locationUses(db: BoardingDb, orgId: string, id: string): P
   return rows[0] ?? { children: 0, records: 0, leave: 0 };
 }
 
+/**
+ * Serializes changes to an organization's location tree (creating under a parent, moving,
+ * retyping) for the rest of the caller's transaction, so two concurrent moves cannot build a
+ * cycle and a child is never placed from a stale parent.
+ */
+export async function lockLocationTree(db: BoardingDb, orgId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('boarding.location-tree'), hashtext(${orgId}))`.execute(db);
+}
+
+/** A location and every location below it, with their depths. */
+export async function findSubtree(db: BoardingDb, orgId: string, id: string): Promise<{ id: string; depth: number }[]> {
+  const { rows } = await sql<{ id: string; depth: number }>`
+    with recursive tree as (
+      select id, depth from ${sql.id(BOARDING_SCHEMA, 'locations')} where org_id = ${orgId} and id = ${id}
+      union all
+      select l.id, l.depth from ${sql.id(BOARDING_SCHEMA, 'locations')} l join tree t on l.parent_id = t.id where l.org_id = ${orgId})
+    select id, depth from tree`.execute(db);
+  return rows;
+}
+
+/** Puts the descendants of a moved location in its new zone, `depthShift` levels deeper (or shallower). */
+export async function moveDescendants(db: BoardingDb, orgId: string, ids: readonly string[], zoneId: string, depthShift: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('locations')
+    .set({ zone_id: zoneId, depth: sql<number>`depth + ${depthShift}`, updated_at: sql`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
 export async function deleteLocation(db: BoardingDb, orgId: string, id: string): Promise<void> {
   await db.deleteFrom('locations').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
