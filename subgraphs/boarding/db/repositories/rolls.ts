@@ -91,6 +91,14 @@ export async function countRollsOfCreators(db: BoardingDb, orgId: string, userId
   return new Map(rows.flatMap((r) => (r.created_by ? [[r.created_by, r.n] as const] : [])));
 }
 
+/**
+ * Claims scheduled automatic rolls whose start has passed, in the caller's transaction, oldest
+ * start first; rolls another instance holds are skipped (it is taking them).
+ */
+export async function claimDueRolls(db: BoardingDb, now: Date, limit: number): Promise<RollRow[]> {
+  return db.selectFrom('rolls').selectAll().where('status', '=', 'SCHEDULED').where('starts_at', '<=', now).orderBy('starts_at').limit(limit).forUpdate().skipLocked().execute();
+}
+
 export async function insertRoll(db: BoardingDb, row: Insertable<RollsTable>): Promise<RollRow> {
   return db.insertInto('rolls').values(row).returningAll().executeTakeFirstOrThrow();
 }
