@@ -123,4 +123,14 @@ describe('automatic rolls starting in the future', () => {
     expectError(await gql(TAKE, { input: { rollTypeId: rollType, startsAt: '2026-03-02T13:00:00Z', lateAt: '2026-03-02T12:30:00Z' } }), 'BAD_USER_INPUT', 'input.lateAt');
     expectError(await gql('mutation { startRoll(input: { rollTypeId: "' + rollType + '", startsAt: "2026-03-02T13:00:00Z" }) { id } }'), 'BAD_USER_INPUT', 'input.startsAt');
   });
+
+  it("should keep a house that a scheduled roll filters by, so the roll cannot lose its filter", async () => {
+    const empty = await id('mutation { createHouse(input: { name: "Empty" }) { id } }');
+    const r = await ok<{ takeAutomaticRoll: Roll }>(TAKE, { input: { rollTypeId: rollType, startsAt: '2026-03-02T14:00:00Z', studentFilters: { house: { id: empty } } } });
+    expectError(await gql('mutation($h: ID) { deleteHouse(house: { id: $h }) { id } }', { h: empty }), 'CONFLICT', { rule: 'HOUSE_HAS_SCHEDULED_ROLLS' });
+    clock = new Date('2026-03-02T14:00:00.000Z');
+    expect(await graph.boarding.automaticRolls.runDue()).toBe(1);
+    expect(await readRoll(r.takeAutomaticRoll.id)).toMatchObject({ status: 'COMPLETE', assignments: { totalCount: 0 } });
+    await ok('mutation($h: ID) { deleteHouse(house: { id: $h }) { id } }', { h: empty });
+  });
 });
