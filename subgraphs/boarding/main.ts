@@ -4,8 +4,10 @@ import { openDatabase } from '../shared/database.ts';
 import { serviceLogger } from '../shared/logger.ts';
 import { DEFAULT_METRICS_PORTS } from '../shared/metrics.ts';
 import { startObservability } from '../shared/observability.ts';
-import { stopOnSignals } from '../shared/process.ts';
+import { exitOnStartFailure, stopOnSignals } from '../shared/process.ts';
 import { startBoardingServer } from './server.ts';
+
+const started = exitOnStartFailure('boarding');
 
 if (!process.env['DATABASE_URL']) {
   throw new ConfigError('start:boarding runs one service of a deployment and needs DATABASE_URL; for the all-in-one graph run npm start');
@@ -22,6 +24,7 @@ const server = await startBoardingServer({
   host: host(process.env),
 });
 serviceLogger('boarding').info({ url: `${server.url}/graphql` }, 'listening');
+started();
 
 stopOnSignals(async () => {
   await server.stop();
