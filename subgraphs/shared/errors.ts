@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { serviceLogger } from './logger.ts';
+import { currentRequestId, serviceLogger } from './logger.ts';
 
 const log = serviceLogger('errors');
 
@@ -81,7 +81,7 @@ export function maskUnexpectedError(formatted: GraphQLFormattedError, error: unk
   }
   // Validation errors of variables/arguments come from graphql-js without our code.
   if (code === 'BAD_USER_INPUT' || code === 'BAD_REQUEST') return formatted;
-  log.error({ err: error }, 'unexpected error (answered as INTERNAL_SERVER_ERROR)');
+  log.error({ err: error, requestId: currentRequestId() }, 'unexpected error (answered as INTERNAL_SERVER_ERROR)');
   return {
     message: 'Internal server error',
     ...(formatted.path ? { path: formatted.path } : {}),

@@ -6,7 +6,7 @@ import type { DocumentNode } from 'graphql';
 import { maskUnexpectedError } from './errors.ts';
 import { close, executeApollo, HttpError, listen, parseJsonBody, readBodyBytes, sendGraphQLError, sendJson } from './http.ts';
 import { hasIdentityHeaders, IDENTITY_HEADER, verifyIdentity, type Identity } from './identity.ts';
-import { requestIdOf, serviceLogger } from './logger.ts';
+import { requestIdOf, serviceLogger, withRequestId } from './logger.ts';
 import { errorMetricsPlugin, operationLabel, requestDuration } from './metrics.ts';
 import { contextFromHeaders, inSpan, SpanKind, traceIdOf, tracingEnabled } from './tracing.ts';
 
@@ -135,14 +135,15 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         else res.end();
       }
     };
-    if (!tracingEnabled() || path !== '/graphql') return void run();
+    // Lines logged while serving it (an unexpected error) carry the request id.
+    if (!tracingEnabled() || path !== '/graphql') return void withRequestId(requestId, run);
     // One server span per operation, continuing the gateway's trace (its traceparent).
-    void inSpan(`${options.name} ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': options.name, 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
+    void withRequestId(requestId, () => inSpan(`${options.name} ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': options.name, 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
       access.traceId = traceIdOf(span);
       await run();
       span?.setAttribute('http.response.status_code', res.statusCode);
       if (access.operation) span?.setAttribute('graphql.operation.name', access.operation);
-    });
+    }));
   });
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {

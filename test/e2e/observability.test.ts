@@ -105,6 +105,7 @@ describe('metrics', () => {
     try {
       await post(FEDERATED);
       await post('{ nope }');
+      await post('{ me { name } }', { 'x-api-key': 'lk_live_unknown' });
       const res = await fetch(`${metrics.url}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
