@@ -20,7 +20,7 @@ COPY --from=build /app/dist ./dist
 # The documents volume mounts here: owned by the user the services run as, so leave can write it.
 RUN mkdir -p /var/lib/leave-graph/documents && chown -R node:node /var/lib/leave-graph
 USER node
-EXPOSE 4000 4001 4002 4003 4004 4005
+EXPOSE 4000 4001 4002 4003 4004 4005 9400 9401 9402 9403 9404 9405
 # Every service answers /health on its PORT.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -34,6 +34,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('should expose every service's metrics listener to scrapers on the network, on its own port', () => {
+    const ports = SERVICES.map((name) => compose.services[name]?.environment?.['METRICS_PORT']);
+    for (const name of SERVICES) expect(compose.services[name]?.environment?.['METRICS_HOST'], name).toBe('0.0.0.0');
+    expect(new Set(ports).size).toBe(SERVICES.length);
+  });
+
   it('should give every service a healthcheck, and start the gateway once the subgraphs are healthy', () => {
     for (const name of SERVICES) expect(compose.services[name]?.healthcheck?.test.join(' '), name).toContain('/health');
     const gateway = compose.services['gateway'];
