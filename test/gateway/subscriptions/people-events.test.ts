@@ -1,0 +1,87 @@
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createKey, createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../../helpers/graph.ts';
+import { dataOf } from '../../helpers/assertions.ts';
+
+// userEvents, departmentEvents and organizationEvents, declared in schema/events/people.ts
+// and served by the same gateway code as every other stream: read:people to subscribe, and
+// an organization's events reach its own subscribers only.
+
+let graph: TestGraph;
+let a: TestOrg;
+let b: TestOrg;
+const clients: Client[] = [];
+
+function connect(key: string): Client {
+  const client = createClient({ url: `${graph.gateway.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { 'X-Api-Key': key }, retryAttempts: 0 });
+  clients.push(client);
+  return client;
+}
+
+interface Result {
+  data?: Record<string, unknown> | null;
+}
+
+function collect(client: Client, query: string) {
+  const results: Result[] = [];
+  let failure: unknown = null;
+  const finished = new Promise<unknown>((resolve) => {
+    client.subscribe({ query }, { next: (r) => void results.push(r as Result), error: (e) => resolve((failure = e)), complete: () => resolve(null) });
+  });
+  return {
+    results,
+    finished,
+    async next(n: number, ms = 10_000): Promise<Result> {
+      const end = Date.now() + ms;
+      while (results.length < n) {
+        if (failure) throw new Error(`subscription failed: ${JSON.stringify(failure)}`);
+        if (Date.now() > end) throw new Error(`only ${results.length} of ${n} results after ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return results[n - 1]!;
+    },
+  };
+}
+
+beforeAll(async () => {
+  graph = await startTestGraph();
+  a = await createTestOrg(graph.peopleDb);
+  b = await createTestOrg(graph.peopleDb);
+});
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await graph.stop();
+});
+
+const USERS = 'subscription { userEvents { type actor { id } user { id name email role } } }';
+
+describe("people's subscriptions", () => {
+  it("should deliver user, department and organization events with their entity resolved, to the organization's own subscribers only", async () => {
+    const users = collect(connect(a.admin.key), USERS);
+    const departments = collect(connect(a.admin.key), 'subscription { departmentEvents(filter: { types: [CREATED] }) { type department { name } } }');
+    const organization = collect(connect(a.admin.key), 'subscription { organizationEvents { type organization { id name } } }');
+    const outsider = collect(connect(b.admin.key), USERS);
+    await new Promise((r) => setTimeout(r, 300));
+    const ann = await a.addUser({ firstName: 'Ann', lastName: 'Lee', role: 'MANAGER' });
+    expect((await users.next(1)).data?.['userEvents']).toEqual({ type: 'CREATED', actor: null, user: { id: ann.id, name: 'Ann Lee', email: ann.email, role: 'MANAGER' } });
+    await a.addDepartment('Logistics', ann.id);
+    expect((await departments.next(1)).data?.['departmentEvents']).toEqual({ type: 'CREATED', department: { name: 'Logistics' } });
+    dataOf(await graph.gql(a.admin.key, 'mutation { updateUser(id: "' + ann.id + '", input: { lastName: "Lee-Smith" }) { id } }'));
+    expect((await users.next(2)).data?.['userEvents']).toMatchObject({ type: 'UPDATED', actor: { id: a.admin.id }, user: { name: 'Ann Lee-Smith' } });
+    dataOf(await graph.gql(a.admin.key, 'mutation { updateOrganization(input: { name: "Renamed A" }) { id } }'));
+    expect((await organization.next(1)).data?.['organizationEvents']).toEqual({ type: 'UPDATED', organization: { id: a.id, name: 'Renamed A' } });
+    // B's own event reaches B's subscriber, so it was live: none of A's came before it.
+    const bob = await b.addUser({ firstName: 'Bob', lastName: 'Other' });
+    expect((await outsider.next(1)).data?.['userEvents']).toMatchObject({ type: 'CREATED', user: { id: bob.id } });
+    expect(outsider.results).toHaveLength(1);
+  });
+
+  it('should refuse to subscribe to userEvents without read:people', async () => {
+    const key = (await createKey(graph.peopleDb, a.id, a.admin.id, ['read:leave'])).secret;
+    const refused = collect(connect(key), 'subscription { userEvents { type } }');
+    const errors = (await refused.finished) as readonly { extensions?: Record<string, unknown> }[] | null;
+    expect(errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    expect(refused.results).toEqual([]);
+  });
+});
