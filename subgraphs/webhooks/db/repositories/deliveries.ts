@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { afterCursor } from '../../../shared/pagination.ts';
 import type { DeliveryStatus, WebhooksDatabase, WebhooksDb } from '../database.ts';
 
 type Db = WebhooksDb | Transaction<WebhooksDatabase>;
@@ -175,4 +176,65 @@ export async function pruneDeliveries(db: Db, retentionMs: number): Promise<numb
   await db.deleteFrom('delivery_attempts').where('created_at', '<', cutoff).execute();
   const result = await db.deleteFrom('deliveries').where('status', '<>', 'PENDING').where('created_at', '<', cutoff).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** Conditions on the deliveries and attempts an organization lists; all given ones hold. */
+export interface DeliveryLogFilter {
+  readonly endpointId?: string | null;
+  readonly deliveryId?: string | null;
+  readonly eventType?: string | null;
+  readonly status?: DeliveryStatus | null;
+  readonly from?: Date | null;
+  readonly to?: Date | null;
+}
+
+function deliveriesQuery(db: Db, orgId: string, f: DeliveryLogFilter) {
+  let q = db.selectFrom('deliveries').where('org_id', '=', orgId);
+  if (f.endpointId) q = q.where('endpoint_id', '=', f.endpointId);
+  if (f.deliveryId) q = q.where('id', '=', f.deliveryId);
+  if (f.eventType) q = q.where('event_type', '=', f.eventType);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.from) q = q.where('created_at', '>=', f.from);
+  if (f.to) q = q.where('created_at', '<', f.to);
+  return q;
+}
+
+/** An organization's deliveries matching `f`, newest first, `limit` after the cursor. */
+export async function listDeliveries(db: Db, orgId: string, f: DeliveryLogFilter, limit: number, after: string | null | undefined) {
+  let q = deliveriesQuery(db, orgId, f).selectAll();
+  if (after) q = q.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid'], true));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** How many of an organization's deliveries match `f`. */
+export async function countDeliveries(db: Db, orgId: string, f: DeliveryLogFilter): Promise<number> {
+  const row = await deliveriesQuery(db, orgId, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function attemptsQuery(db: Db, orgId: string, f: DeliveryLogFilter) {
+  let q = db.selectFrom('delivery_attempts as a').where('a.org_id', '=', orgId);
+  if (f.endpointId) q = q.where('a.endpoint_id', '=', f.endpointId);
+  if (f.deliveryId) q = q.where('a.delivery_id', '=', f.deliveryId);
+  if (f.eventType) q = q.where('a.event_type', '=', f.eventType);
+  if (f.status) {
+    const status = f.status;
+    q = q.where((eb) => eb.exists(eb.selectFrom('deliveries as d').select('d.id').whereRef('d.id', '=', 'a.delivery_id').where('d.status', '=', status)));
+  }
+  if (f.from) q = q.where('a.created_at', '>=', f.from);
+  if (f.to) q = q.where('a.created_at', '<', f.to);
+  return q;
+}
+
+/** The delivery log: an organization's attempts matching `f`, newest first, `limit` after the cursor. */
+export async function listAttempts(db: Db, orgId: string, f: DeliveryLogFilter, limit: number, after: string | null | undefined) {
+  let q = attemptsQuery(db, orgId, f).selectAll('a');
+  if (after) q = q.where(afterCursor([sql`a.created_at`, sql`a.id`], after, ['timestamp', 'uuid'], true));
+  return q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute();
+}
+
+/** How many of an organization's attempts match `f`. */
+export async function countAttempts(db: Db, orgId: string, f: DeliveryLogFilter): Promise<number> {
+  const row = await attemptsQuery(db, orgId, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
