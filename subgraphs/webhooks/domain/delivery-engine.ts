@@ -1,6 +1,6 @@
 import { appendEvents } from '../../shared/outbox.ts';
 import type { WebhooksDb } from '../db/database.ts';
-import { claimDelivery, earlierPending, postpone, recordAttempt, wakeNext, type ClaimedDelivery } from '../db/repositories/deliveries.ts';
+import { activeLease, claimDelivery, earlierPending, LeaseLostError, postpone, recordAttempt, wakeNext, type ClaimedDelivery } from '../db/repositories/deliveries.ts';
 import { updateEndpoint } from '../db/repositories/endpoints.ts';
 import { ENDPOINT_DISABLED_TYPE } from './catalogue.ts';
 import type { DeliveryQueue } from './queue.ts';
@@ -18,8 +18,14 @@ export interface DeliverySettings {
   readonly retryScheduleMs: readonly number[];
   /** Random extra delay, as a fraction of each retry delay (default 0.2). */
   readonly jitter: number;
-  /** Per-attempt timeout, default 10 s. */
+  /** Per-attempt timeout (resolving the host, connecting, sending, reading the answer), default 10 s. */
   readonly timeoutMs: number;
+  /**
+   * A claim lasts `timeoutMs` plus this margin (default 30 s): longer than any attempt can
+   * run, so no one else attempts the delivery meanwhile; a worker that dies mid-attempt lets
+   * it lapse, and the delivery is attempted again after it.
+   */
+  readonly leaseMarginMs: number;
   /** Response bytes kept (and read), default 4096. */
   readonly maxResponseBytes: number;
   /** An endpoint failing without a success for this long is disabled; default 5 days. */
@@ -30,9 +36,20 @@ export const DEFAULT_DELIVERY_SETTINGS: Omit<DeliverySettings, 'urlPolicy'> = {
   retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS,
   jitter: 0.2,
   timeoutMs: 10_000,
+  leaseMarginMs: 30_000,
   maxResponseBytes: 4096,
   disableAfterMs: 5 * 24 * 3_600_000,
 };
+
+/** `promise`'s value, or undefined when `ms` pass first. */
+async function withinTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Makes one attempt of a delivery; what the queue's task runs. */
 export type AttemptDelivery = (deliveryId: string) => Promise<void>;
@@ -45,10 +62,19 @@ export type AttemptDelivery = (deliveryId: string) => Promise<void>;
  * in one transaction.
  */
 export function createDeliveryEngine(db: WebhooksDb, queue: DeliveryQueue, settings: DeliverySettings): AttemptDelivery {
-  const leaseMs = settings.timeoutMs + 30_000;
+  const leaseMs = settings.timeoutMs + settings.leaseMarginMs;
   return async (deliveryId) => {
     const delivery = await claimDelivery(db, deliveryId, leaseMs);
-    if (!delivery) return;
+    if (!delivery) {
+      // Claimed by another attempt (a duplicate job, or a dead worker's unlocked job whose
+      // lease has not lapsed yet): look again when that claim ends, so nothing waits for a sweep.
+      const lease = await activeLease(db, deliveryId);
+      if (lease?.leased_until) {
+        const runAt = new Date(lease.leased_until.getTime() + 10);
+        await db.transaction().execute((trx) => queue.enqueue(trx, { deliveryId, endpointId: lease.endpoint_id, runAt }));
+      }
+      return;
+    }
     // Held back behind an earlier pending delivery of the endpoint (outbox order), no attempt
     // counted, until it is due or its lease ends; when it finishes it wakes this one at once
     // (wakeNext). The blocker's row is locked, so its finishing cannot slip between the check
@@ -58,8 +84,7 @@ export function createDeliveryEngine(db: WebhooksDb, queue: DeliveryQueue, setti
       if (!blocker) return false;
       const until = Math.max(blocker.next_attempt_at?.getTime() ?? 0, blocker.leased_until?.getTime() ?? 0, Date.now());
       const runAt = new Date(until + 10);
-      await postpone(trx, delivery.id, runAt);
-      await queue.enqueue(trx, { deliveryId: delivery.id, endpointId: delivery.endpointId, runAt });
+      if (await postpone(trx, delivery, runAt)) await queue.enqueue(trx, { deliveryId: delivery.id, endpointId: delivery.endpointId, runAt });
       return true;
     });
     if (held) return;
@@ -73,15 +98,24 @@ export function createDeliveryEngine(db: WebhooksDb, queue: DeliveryQueue, setti
     if (!delivery.enabled) {
       result = { status: null, body: null, error: 'endpoint is disabled', durationMs: 0 };
     } else {
+      // The whole attempt, resolving included, stays within the timeout (and so within the lease).
+      const started = Date.now();
       try {
-        const target = await checkEndpointUrl(delivery.url, settings.urlPolicy);
-        result = await sendRequest(target, headers, delivery.body, settings);
+        const target = await withinTimeout(checkEndpointUrl(delivery.url, settings.urlPolicy), settings.timeoutMs);
+        if (!target) result = { status: null, body: null, error: `timed out resolving the host after ${settings.timeoutMs} ms`, durationMs: Date.now() - started };
+        else result = await sendRequest(target, headers, delivery.body, { ...settings, timeoutMs: Math.max(1, settings.timeoutMs - (Date.now() - started)) });
       } catch (error) {
         if (!(error instanceof UnsafeUrlError)) throw error;
         result = { status: null, body: null, error: `refused: url ${error.message}`, durationMs: 0 };
       }
     }
-    await finish(delivery, headers, result);
+    try {
+      await finish(delivery, headers, result);
+    } catch (error) {
+      // The claim lapsed and another attempt owns the delivery now: this one records nothing.
+      if (!(error instanceof LeaseLostError)) throw error;
+      console.error(`webhooks: ${error.message}`);
+    }
   };
 
   async function finish(delivery: ClaimedDelivery, headers: Record<string, string>, result: SendResult): Promise<void> {

@@ -1,10 +1,13 @@
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { sql, type Transaction } from 'kysely';
-import { Logger, run, runMigrations, type Runner } from 'graphile-worker';
+import { Logger, run, runMigrations, type Runner, type WorkerEvents } from 'graphile-worker';
 import type { DatabaseHandle } from '../../shared/database.ts';
 import { schemaDb } from '../../shared/database.ts';
 import { createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
 import { WEBHOOKS_SCHEMA, type WebhooksDatabase, type WebhooksDb } from '../db/database.ts';
-import { insertDeliveries, overdueDeliveries, pruneDeliveries } from '../db/repositories/deliveries.ts';
+import { insertDeliveries, overdueDeliveries, pruneDeliveries, releaseAllLeases } from '../db/repositories/deliveries.ts';
+import { beat, forget, reapStaleRunners } from '../db/repositories/worker-heartbeats.ts';
 import { matchingEndpoints } from '../db/repositories/endpoints.ts';
 import { isWebhookEventType } from './catalogue.ts';
 import { createDeliveryEngine, type AttemptDelivery, type DeliverySettings } from './delivery-engine.ts';
@@ -49,6 +52,18 @@ export interface WebhookWorkerOptions {
   readonly retentionMs?: number;
   /** Poll interval of the queue and of the outbox consumer, ms; default 1000. */
   readonly pollIntervalMs?: number;
+  /** How often the delivery log is pruned, ms; default 1 hour (and once at start). */
+  readonly pruneIntervalMs?: number;
+  /** PostgreSQL: how often this runner records its heartbeat and looks for dead runners, ms; default 5 s. */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * PostgreSQL: a runner whose heartbeat is older than this is dead and its jobs are unlocked,
+   * ms; default 30 s. Its claims on deliveries still last until their leases lapse, so a
+   * runner wrongly declared dead (stalled this long) never has an attempt run twice at once.
+   */
+  readonly staleAfterMs?: number;
+  /** PostgreSQL: how often pending deliveries overdue by a minute are queued again (the backstop), ms; default 60 s. */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface WebhookWorker {
@@ -56,8 +71,10 @@ export interface WebhookWorker {
   catchUp(): Promise<void>;
   /** Queues a delivery created outside the outbox (test message, redelivery) in `trx`. */
   readonly queue: DeliveryQueue;
-  /** Deletes log rows past the retention; returns the deliveries removed. */
-  prune(): Promise<number>;
+  /** Deletes log rows past the retention; returns the attempts and deliveries removed. */
+  prune(): Promise<{ attempts: number; deliveries: number }>;
+  /** This process's runner id (its heartbeat row on PostgreSQL). */
+  readonly runnerId: string;
   stop(): Promise<void>;
 }
 
@@ -76,6 +93,11 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const concurrency = options.concurrency ?? 10;
   const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
+  const staleAfterMs = options.staleAfterMs ?? 30_000;
+  if (staleAfterMs < 2 * heartbeatIntervalMs) throw new Error('webhooks: staleAfterMs must be at least twice heartbeatIntervalMs');
+  const runnerId = `runner-${crypto.randomBytes(9).toString('hex')}`;
+  const report = (what: string) => (error: unknown) => console.error(`webhooks: ${what} failed`, error);
 
   const consumer: OutboxConsumer = createOutboxConsumer({
     database: options.database,
@@ -97,14 +119,25 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
 
   let runner: Runner | null = null;
   let poller: EmbeddedPoller | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, task: () => Promise<unknown>, what: string) => {
+    const timer = setInterval(() => void task().catch(report(what)), ms);
+    timer.unref();
+    timers.push(timer);
+  };
   if (postgres && options.database.url) {
     await runMigrations({ connectionString: options.database.url });
+    // The ids of this runner's graphile-worker workers (the `locked_by` of its jobs), for its heartbeat.
+    const workerIds = new Set<string>();
+    const events: WorkerEvents = new EventEmitter();
+    events.on('worker:create', ({ worker }) => void workerIds.add(worker.workerId));
     runner = await run({
       connectionString: options.database.url,
       concurrency,
       noHandleSignals: true,
       pollInterval: pollIntervalMs,
       logger: quietLogger(),
+      events,
       taskList: {
         [DELIVER_TASK]: async (payload) => {
           const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
@@ -112,36 +145,50 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
         },
       },
     });
+    // Crash recovery: graphile-worker keeps a dead worker's jobs locked for 4 hours. Every
+    // runner records a heartbeat and unlocks the jobs of runners whose heartbeat is stale;
+    // a delivery's own lease still guards it until it lapses (see DeliverySettings.leaseMarginMs).
+    const heartbeat = async () => {
+      await beat(db, runnerId, [...workerIds]);
+      await reapStaleRunners(db, staleAfterMs);
+    };
+    await heartbeat();
+    every(heartbeatIntervalMs, heartbeat, 'heartbeat');
+    // The backstop: a pending delivery overdue by a minute with no live claim is queued again
+    // (a job lost some other way: one locked by a worker that never recorded a heartbeat).
+    every(
+      options.sweepIntervalMs ?? 60_000,
+      async () => {
+        const overdue = await overdueDeliveries(db, 60_000, 500);
+        if (overdue.length === 0) return;
+        await db.transaction().execute(async (trx) => {
+          for (const d of overdue) await graphileQueue.enqueue(trx, { deliveryId: d.id, endpointId: d.endpoint_id, runAt: new Date() });
+        });
+      },
+      'sweep',
+    );
   } else {
+    // PGlite serves one process: a lease still held at start is a dead process's.
+    await releaseAllLeases(db);
     poller = startEmbeddedPoller(db, attempt, concurrency, Math.min(pollIntervalMs, 200));
   }
   await consumer.start();
 
-  // A worker that died mid-attempt leaves its claim to expire; the sweep queues such deliveries again.
-  const sweep = setInterval(() => {
-    void (async () => {
-      if (!runner) return;
-      const overdue = await overdueDeliveries(db, 60_000, 500);
-      if (overdue.length === 0) return;
-      await db.transaction().execute(async (trx) => {
-        for (const d of overdue) await graphileQueue.enqueue(trx, { deliveryId: d.id, endpointId: d.endpoint_id, runAt: new Date() });
-      });
-    })().catch((error: unknown) => console.error('webhooks: sweep failed', error));
-  }, 60_000);
-  sweep.unref();
-  const pruner = setInterval(() => void pruneDeliveries(db, retentionMs).catch((error: unknown) => console.error('webhooks: prune failed', error)), 3_600_000);
-  pruner.unref();
+  const prune = () => pruneDeliveries(db, retentionMs);
+  void prune().catch(report('prune'));
+  every(options.pruneIntervalMs ?? 3_600_000, prune, 'prune');
 
   return {
     catchUp: () => consumer.catchUp(),
     queue,
-    prune: () => pruneDeliveries(db, retentionMs),
+    prune,
+    runnerId,
     async stop() {
-      clearInterval(sweep);
-      clearInterval(pruner);
+      for (const timer of timers) clearInterval(timer);
       await consumer.stop();
       await poller?.stop();
       await runner?.stop();
+      if (runner) await forget(db, runnerId);
     },
   };
 }

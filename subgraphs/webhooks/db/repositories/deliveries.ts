@@ -17,6 +17,15 @@ export interface ClaimedDelivery {
   readonly url: string;
   readonly enabled: boolean;
   readonly secrets: readonly string[];
+  /** This claim's token: recording the attempt needs it (a lapsed lease re-claimed by another cannot be overwritten). */
+  readonly leaseToken: string;
+}
+
+/** The claim was lost (its lease lapsed and another worker claimed the delivery): nothing of this attempt is recorded. */
+export class LeaseLostError extends Error {
+  constructor(deliveryId: string) {
+    super(`delivery ${deliveryId}: lease lost to a newer claim`);
+  }
 }
 
 /** Inserts pending deliveries due now; returns their ids and endpoints. */
@@ -64,12 +73,13 @@ export async function claimDelivery(db: Db, id: string, leaseMs: number): Promis
     enabled: boolean;
     secret: string;
     previous_secret: string | null;
+    lease_token: string;
   }>`
     with claimed as (
-      update webhooks.deliveries d set leased_until = now() + ${`${leaseMs} milliseconds`}::interval
+      update webhooks.deliveries d set leased_until = now() + ${`${leaseMs} milliseconds`}::interval, lease_token = gen_random_uuid()
       where d.id = ${id} and d.status = 'PENDING' and d.next_attempt_at <= now() and (d.leased_until is null or d.leased_until < now())
       returning d.*)
-    select c.id, c.seq, c.org_id, c.endpoint_id, c.event_type, c.message_id, c.body, c.attempts, e.url, e.enabled, e.secret,
+    select c.id, c.seq, c.org_id, c.endpoint_id, c.event_type, c.message_id, c.body, c.attempts, e.url, e.enabled, e.secret, c.lease_token,
            case when e.previous_secret_expires_at > now() then e.previous_secret end as previous_secret
     from claimed c join webhooks.endpoints e on e.id = c.endpoint_id and e.org_id = c.org_id`.execute(db);
   const row = rows[0];
@@ -86,7 +96,29 @@ export async function claimDelivery(db: Db, id: string, leaseMs: number): Promis
     url: row.url,
     enabled: row.enabled,
     secrets: row.previous_secret ? [row.secret, row.previous_secret] : [row.secret],
+    leaseToken: row.lease_token,
   };
+}
+
+/** Until when a pending, due delivery is claimed by another attempt (and its endpoint); undefined when it is not (done, not due, or free). */
+export async function activeLease(db: Db, id: string): Promise<{ leased_until: Date | null; endpoint_id: string } | undefined> {
+  return db
+    .selectFrom('deliveries')
+    .select(['leased_until', 'endpoint_id'])
+    .where('id', '=', id)
+    .where('status', '=', 'PENDING')
+    .where('next_attempt_at', '<=', sql<Date>`now()`)
+    .where('leased_until', '>=', sql<Date>`now()`)
+    .executeTakeFirst();
+}
+
+/**
+ * Releases every lease (embedded mode, at start: PGlite serves one process, so a lease still
+ * held is a dead process's). Returns how many were released.
+ */
+export async function releaseAllLeases(db: Db): Promise<number> {
+  const result = await db.updateTable('deliveries').set({ leased_until: null, lease_token: null }).where('status', '=', 'PENDING').where('leased_until', 'is not', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** The oldest earlier delivery of the same endpoint still pending (outbox order holds later ones back): its due time and lease; locks its row. */
@@ -103,9 +135,16 @@ export async function earlierPending(db: Db, endpointId: string, seq: number): P
     .executeTakeFirst();
 }
 
-/** Moves a claimed delivery's due time (held back behind an earlier one; no attempt counted). */
-export async function postpone(db: Db, id: string, runAt: Date): Promise<void> {
-  await db.updateTable('deliveries').set({ next_attempt_at: runAt, leased_until: null }).where('id', '=', id).where('status', '=', 'PENDING').execute();
+/** Moves a claimed delivery's due time (held back behind an earlier one; no attempt counted); false when the claim was lost. */
+export async function postpone(db: Db, delivery: Pick<ClaimedDelivery, 'id' | 'leaseToken'>, runAt: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('deliveries')
+    .set({ next_attempt_at: runAt, leased_until: null, lease_token: null })
+    .where('id', '=', delivery.id)
+    .where('status', '=', 'PENDING')
+    .where('lease_token', '=', delivery.leaseToken)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** Makes the endpoint's next pending delivery after `seq` due now; returns its id, if there is one. */
@@ -117,7 +156,7 @@ export async function wakeNext(db: Db, endpointId: string, seq: number): Promise
   return rows[0]?.id;
 }
 
-/** Records an attempt and the delivery's new state. */
+/** Records an attempt and the delivery's new state; throws `LeaseLostError` (roll back) when the claim is no longer this attempt's. */
 export async function recordAttempt(
   db: Db,
   delivery: ClaimedDelivery,
@@ -132,6 +171,13 @@ export async function recordAttempt(
     nextAttemptAt: Date | null;
   },
 ): Promise<void> {
+  const updated = await db
+    .updateTable('deliveries')
+    .set({ attempts: delivery.attempts + 1, status: attempt.nextStatus, next_attempt_at: attempt.nextAttemptAt, leased_until: null, lease_token: null, last_attempt_at: sql<Date>`now()` })
+    .where('id', '=', delivery.id)
+    .where('lease_token', '=', delivery.leaseToken)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) throw new LeaseLostError(delivery.id);
   await db
     .insertInto('delivery_attempts')
     .values({
@@ -150,11 +196,6 @@ export async function recordAttempt(
       next_retry_at: attempt.nextAttemptAt,
     })
     .execute();
-  await db
-    .updateTable('deliveries')
-    .set({ attempts: delivery.attempts + 1, status: attempt.nextStatus, next_attempt_at: attempt.nextAttemptAt, leased_until: null, last_attempt_at: sql<Date>`now()` })
-    .where('id', '=', delivery.id)
-    .execute();
 }
 
 /** Deliveries still pending whose due time (or lease) has passed: what a sweep re-enqueues. */
@@ -170,12 +211,33 @@ export async function overdueDeliveries(db: Db, olderThanMs: number, limit: numb
     .execute();
 }
 
-/** Deletes attempts and finished deliveries older than `retentionMs`; returns how many deliveries went. */
-export async function pruneDeliveries(db: Db, retentionMs: number): Promise<number> {
+/**
+ * Retention: deletes attempts older than `retentionMs`, and finished (succeeded or failed)
+ * deliveries older than that with what is left of their log, in batches of `batch` rows (so
+ * no statement holds locks for long). Pending deliveries are kept whatever their age.
+ * Returns how many attempts and deliveries went.
+ */
+export async function pruneDeliveries(db: Db, retentionMs: number, batch = 5000): Promise<{ attempts: number; deliveries: number }> {
   const cutoff = sql<Date>`now() - ${`${retentionMs} milliseconds`}::interval`;
-  await db.deleteFrom('delivery_attempts').where('created_at', '<', cutoff).execute();
-  const result = await db.deleteFrom('deliveries').where('status', '<>', 'PENDING').where('created_at', '<', cutoff).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  let attempts = 0;
+  let deliveries = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom('delivery_attempts')
+      .where('id', 'in', (eb) => eb.selectFrom('delivery_attempts').select('id').where('created_at', '<', cutoff).limit(batch))
+      .executeTakeFirst();
+    attempts += Number(result.numDeletedRows);
+    if (Number(result.numDeletedRows) < batch) break;
+  }
+  for (;;) {
+    const result = await db
+      .deleteFrom('deliveries')
+      .where('id', 'in', (eb) => eb.selectFrom('deliveries').select('id').where('status', '<>', 'PENDING').where('created_at', '<', cutoff).limit(batch))
+      .executeTakeFirst();
+    deliveries += Number(result.numDeletedRows);
+    if (Number(result.numDeletedRows) < batch) break;
+  }
+  return { attempts, deliveries };
 }
 
 /** Conditions on the deliveries and attempts an organization lists; all given ones hold. */
