@@ -6,7 +6,7 @@ import type { DatabaseHandle } from '../../shared/database.ts';
 import { schemaDb } from '../../shared/database.ts';
 import { createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
 import { WEBHOOKS_SCHEMA, type WebhooksDatabase, type WebhooksDb } from '../db/database.ts';
-import { insertDeliveries, overdueDeliveries, pruneDeliveries, releaseAllLeases } from '../db/repositories/deliveries.ts';
+import { earlierPending, insertDeliveries, overdueDeliveries, pruneDeliveries, releaseAllLeases } from '../db/repositories/deliveries.ts';
 import { beat, forget, reapStaleRunners } from '../db/repositories/worker-heartbeats.ts';
 import { matchingEndpoints } from '../db/repositories/endpoints.ts';
 import { isWebhookEventType } from './catalogue.ts';
@@ -99,6 +99,9 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
   const runnerId = `runner-${crypto.randomBytes(9).toString('hex')}`;
   const report = (what: string) => (error: unknown) => console.error(`webhooks: ${what} failed`, error);
 
+  // Endpoints that got a delivery in a consumer transaction so far: later ones of the same
+  // batch are behind it.
+  const queuedEndpoints = new WeakMap<object, Set<string>>();
   const consumer: OutboxConsumer = createOutboxConsumer({
     database: options.database,
     name: WEBHOOKS_CONSUMER_NAME,
@@ -113,7 +116,18 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
         trx,
         endpoints.map((e) => ({ orgId: event.orgId, endpointId: e.id, eventId: event.id, eventType: event.type, messageId: `msg_${event.id}_${e.id.replaceAll('-', '').slice(0, 12)}`, body })),
       );
-      for (const row of rows) await queue.enqueue(trx, { deliveryId: row.id, endpointId: row.endpoint_id, runAt: new Date() });
+      // A job only for an endpoint's head: a delivery behind an earlier pending one is woken
+      // when that one finishes (wakeNext), so a burst of events queues one job per endpoint,
+      // not one per delivery that would only be held back. The head's row is locked (see
+      // earlierPending), so its finishing either sees these rows or commits before the check.
+      let queued = queuedEndpoints.get(rootTrx);
+      if (!queued) queuedEndpoints.set(rootTrx, (queued = new Set()));
+      for (const row of rows) {
+        if (queued.has(row.endpoint_id)) continue;
+        queued.add(row.endpoint_id);
+        if (await earlierPending(trx, row.endpoint_id, Number(row.seq))) continue;
+        await queue.enqueue(trx, { deliveryId: row.id, runAt: new Date() });
+      }
     },
   });
 
@@ -162,7 +176,7 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
         const overdue = await overdueDeliveries(db, 60_000, 500);
         if (overdue.length === 0) return;
         await db.transaction().execute(async (trx) => {
-          for (const d of overdue) await graphileQueue.enqueue(trx, { deliveryId: d.id, endpointId: d.endpoint_id, runAt: new Date() });
+          for (const d of overdue) await graphileQueue.enqueue(trx, { deliveryId: d.id, runAt: new Date() });
         });
       },
       'sweep',

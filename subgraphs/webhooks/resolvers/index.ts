@@ -239,7 +239,7 @@ export const webhooksResolvers = {
           .where('id', '=', deliveryId)
           .returningAll()
           .executeTakeFirstOrThrow();
-        await ctx.services.queue.enqueue(trx, { deliveryId, endpointId: row.endpoint_id, runAt: new Date() });
+        await ctx.services.queue.enqueue(trx, { deliveryId, runAt: new Date() });
         return toDelivery(updated);
       });
     },
@@ -254,7 +254,7 @@ export const webhooksResolvers = {
           .values({ org_id: ctx.identity.orgId, endpoint_id: endpoint.id, event_id: null, event_type: TEST_EVENT_TYPE, message_id: `msg_${id.slice(4)}`, body, status: 'PENDING', attempts: 0, next_attempt_at: sql<Date>`now()` })
           .returningAll()
           .executeTakeFirstOrThrow();
-        await ctx.services.queue.enqueue(trx, { deliveryId: row.id, endpointId: endpoint.id, runAt: new Date() });
+        await ctx.services.queue.enqueue(trx, { deliveryId: row.id, runAt: new Date() });
         return toDelivery(row);
       });
     },

@@ -28,11 +28,11 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** Inserts pending deliveries due now; returns their ids and endpoints. */
+/** Inserts pending deliveries due now; returns their ids, endpoints and sequence numbers. */
 export async function insertDeliveries(
   db: Db,
   rows: readonly { orgId: string; endpointId: string; eventId: number | null; eventType: string; messageId: string; body: string }[],
-): Promise<{ id: string; endpoint_id: string }[]> {
+): Promise<{ id: string; endpoint_id: string; seq: number }[]> {
   if (rows.length === 0) return [];
   return db
     .insertInto('deliveries')
@@ -49,7 +49,7 @@ export async function insertDeliveries(
         next_attempt_at: sql<Date>`now()`,
       })),
     )
-    .returning(['id', 'endpoint_id'])
+    .returning(['id', 'endpoint_id', 'seq'])
     .execute();
 }
 
@@ -145,6 +145,16 @@ export async function postpone(db: Db, delivery: Pick<ClaimedDelivery, 'id' | 'l
     .where('lease_token', '=', delivery.leaseToken)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** The first pending delivery of the endpoint of delivery `id` (its head, in outbox order): its id, due time and lease. */
+export async function endpointHead(db: Db, id: string): Promise<{ id: string; next_attempt_at: Date | null; leased_until: Date | null } | undefined> {
+  const { rows } = await sql<{ id: string; next_attempt_at: Date | null; leased_until: Date | null }>`
+    select h.id, h.next_attempt_at, h.leased_until from webhooks.deliveries d
+    cross join lateral (select id, next_attempt_at, leased_until from webhooks.deliveries h
+      where h.endpoint_id = d.endpoint_id and h.status = 'PENDING' order by h.seq limit 1) h
+    where d.id = ${id}`.execute(db);
+  return rows[0];
 }
 
 /** Makes the endpoint's next pending delivery after `seq` due now; returns its id, if there is one. */
