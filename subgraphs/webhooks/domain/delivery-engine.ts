@@ -108,7 +108,9 @@ export function createDeliveryEngine(db: WebhooksDb, queue: DeliveryQueue, setti
 
   /** One attempt; returns the endpoint's next delivery when this one is done and that one is due now. */
   async function attemptOne(deliveryId: string, first: boolean): Promise<string | undefined> {
-    const delivery = await claimDelivery(db, deliveryId, leaseMs);
+    // In order (no earlier pending delivery of the endpoint): one statement; otherwise claimed
+    // to be held back (below), or not claimable at all.
+    const delivery = (await claimDelivery(db, deliveryId, leaseMs, { inOrder: true })) ?? (await claimDelivery(db, deliveryId, leaseMs));
     if (!delivery) return first ? takeOver(deliveryId) : undefined;
     // Held back behind an earlier pending delivery of the endpoint (outbox order), no attempt
     // counted and no job queued: its due time moves to the blocker's (so the sweep leaves it
@@ -179,7 +181,7 @@ export function createDeliveryEngine(db: WebhooksDb, queue: DeliveryQueue, setti
       else next = await wakeNext(trx, delivery.endpointId, delivery.seq);
       if (!delivery.enabled) return next;
       if (succeeded) {
-        await trx.updateTable('endpoints').set({ failing_since: null }).where('id', '=', delivery.endpointId).where('failing_since', 'is not', null).execute();
+        if (delivery.failing) await trx.updateTable('endpoints').set({ failing_since: null }).where('id', '=', delivery.endpointId).where('failing_since', 'is not', null).execute();
         return next;
       }
       const endpoint = await trx

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { sql, type Transaction } from 'kysely';
+import pg from 'pg';
 import { Logger, run, runMigrations, type Runner, type WorkerEvents } from 'graphile-worker';
 import type { DatabaseHandle } from '../../shared/database.ts';
 import { schemaDb } from '../../shared/database.ts';
@@ -132,6 +133,7 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
   });
 
   let runner: Runner | null = null;
+  let queuePool: pg.Pool | null = null;
   let poller: EmbeddedPoller | null = null;
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, task: () => Promise<unknown>, what: string) => {
@@ -145,8 +147,12 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
     const workerIds = new Set<string>();
     const events: WorkerEvents = new EventEmitter();
     events.on('worker:create', ({ worker }) => void workerIds.add(worker.workerId));
+    // The queue's own pool, ended only after the runner has stopped; a connection lost while
+    // idle (the database restarted) is logged, never an uncaught error.
+    queuePool = new pg.Pool({ connectionString: options.database.url, max: concurrency + 2 });
+    queuePool.on('error', (error) => console.error(`webhooks queue: idle connection lost (${error.message})`));
     runner = await run({
-      connectionString: options.database.url,
+      pgPool: queuePool,
       concurrency,
       noHandleSignals: true,
       pollInterval: pollIntervalMs,
@@ -203,6 +209,7 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
       await poller?.stop();
       await runner?.stop();
       if (runner) await forget(db, runnerId);
+      await queuePool?.end();
     },
   };
 }

@@ -19,6 +19,8 @@ export interface ClaimedDelivery {
   readonly secrets: readonly string[];
   /** This claim's token: recording the attempt needs it (a lapsed lease re-claimed by another cannot be overwritten). */
   readonly leaseToken: string;
+  /** Whether the endpoint was failing when claimed (a success then clears it). */
+  readonly failing: boolean;
 }
 
 /** The claim was lost (its lease lapsed and another worker claimed the delivery): nothing of this attempt is recorded. */
@@ -59,7 +61,11 @@ export async function insertDeliveries(
  * it claimable again once the lease ends. Undefined when it is not pending, not due, or
  * claimed by someone else.
  */
-export async function claimDelivery(db: Db, id: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+export async function claimDelivery(db: Db, id: string, leaseMs: number, options: { inOrder?: boolean } = {}): Promise<ClaimedDelivery | undefined> {
+  // inOrder: only when no earlier delivery of the endpoint is pending (the common case, in one statement).
+  const inOrder = options.inOrder
+    ? sql`and not exists (select 1 from webhooks.deliveries e where e.endpoint_id = d.endpoint_id and e.status = 'PENDING' and e.seq < d.seq)`
+    : sql``;
   const { rows } = await sql<{
     id: string;
     seq: number;
@@ -74,12 +80,14 @@ export async function claimDelivery(db: Db, id: string, leaseMs: number): Promis
     secret: string;
     previous_secret: string | null;
     lease_token: string;
+    failing: boolean;
   }>`
     with claimed as (
       update webhooks.deliveries d set leased_until = now() + ${`${leaseMs} milliseconds`}::interval, lease_token = gen_random_uuid()
-      where d.id = ${id} and d.status = 'PENDING' and d.next_attempt_at <= now() and (d.leased_until is null or d.leased_until < now())
+      where d.id = ${id} and d.status = 'PENDING' and d.next_attempt_at <= now() and (d.leased_until is null or d.leased_until < now()) ${inOrder}
       returning d.*)
     select c.id, c.seq, c.org_id, c.endpoint_id, c.event_type, c.message_id, c.body, c.attempts, e.url, e.enabled, e.secret, c.lease_token,
+           e.failing_since is not null as failing,
            case when e.previous_secret_expires_at > now() then e.previous_secret end as previous_secret
     from claimed c join webhooks.endpoints e on e.id = c.endpoint_id and e.org_id = c.org_id`.execute(db);
   const row = rows[0];
@@ -97,6 +105,7 @@ export async function claimDelivery(db: Db, id: string, leaseMs: number): Promis
     enabled: row.enabled,
     secrets: row.previous_secret ? [row.secret, row.previous_secret] : [row.secret],
     leaseToken: row.lease_token,
+    failing: row.failing,
   };
 }
 
