@@ -1,6 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { PEOPLE_EVENT_STREAMS } from '../../../schema/events/people.ts';
 import { createKey, createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../../helpers/graph.ts';
 import { dataOf } from '../../helpers/assertions.ts';
 
@@ -62,6 +63,8 @@ describe("people's subscriptions", () => {
     const departments = collect(connect(a.admin.key), 'subscription { departmentEvents(filter: { types: [CREATED] }) { type department { name } } }');
     const organization = collect(connect(a.admin.key), 'subscription { organizationEvents { type organization { id name } } }');
     const outsider = collect(connect(b.admin.key), USERS);
+    const outsiderDepartments = collect(connect(b.admin.key), 'subscription { departmentEvents { type department { id } } }');
+    const outsiderOrganization = collect(connect(b.admin.key), 'subscription { organizationEvents { type organization { id } } }');
     await new Promise((r) => setTimeout(r, 300));
     const ann = await a.addUser({ firstName: 'Ann', lastName: 'Lee', role: 'MANAGER' });
     expect((await users.next(1)).data?.['userEvents']).toEqual({ type: 'CREATED', actor: null, user: { id: ann.id, name: 'Ann Lee', email: ann.email, role: 'MANAGER' } });
@@ -71,10 +74,22 @@ describe("people's subscriptions", () => {
     expect((await users.next(2)).data?.['userEvents']).toMatchObject({ type: 'UPDATED', actor: { id: a.admin.id }, user: { name: 'Ann Lee-Smith' } });
     dataOf(await graph.gql(a.admin.key, 'mutation { updateOrganization(input: { name: "Renamed A" }) { id } }'));
     expect((await organization.next(1)).data?.['organizationEvents']).toEqual({ type: 'UPDATED', organization: { id: a.id, name: 'Renamed A' } });
-    // B's own event reaches B's subscriber, so it was live: none of A's came before it.
+    // B's own events reach B's subscribers, so they were live: none of A's came before them.
     const bob = await b.addUser({ firstName: 'Bob', lastName: 'Other' });
     expect((await outsider.next(1)).data?.['userEvents']).toMatchObject({ type: 'CREATED', user: { id: bob.id } });
-    expect(outsider.results).toHaveLength(1);
+    const theirs = await b.addDepartment('Theirs');
+    expect((await outsiderDepartments.next(1)).data?.['departmentEvents']).toEqual({ type: 'CREATED', department: { id: theirs } });
+    dataOf(await graph.gql(b.admin.key, 'mutation { updateOrganization(input: { name: "Renamed B" }) { id } }'));
+    expect((await outsiderOrganization.next(1)).data?.['organizationEvents']).toEqual({ type: 'UPDATED', organization: { id: b.id } });
+    expect([outsider.results.length, outsiderDepartments.results.length, outsiderOrganization.results.length]).toEqual([1, 1, 1]);
+  });
+
+  it('should need read:people for every people stream', () => {
+    expect(PEOPLE_EVENT_STREAMS.map((s) => [s.field, s.scopes])).toEqual([
+      ['userEvents', [['read:people']]],
+      ['departmentEvents', [['read:people']]],
+      ['organizationEvents', [['read:people']]],
+    ]);
   });
 
   it('should refuse to subscribe to userEvents without read:people', async () => {
