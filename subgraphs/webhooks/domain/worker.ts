@@ -44,6 +44,9 @@ export const embeddedQueue: DeliveryQueue = {
   },
 };
 
+/** Embedded databases on which this process has released the claims of a previous process. */
+const leasesReleased = new WeakSet<DatabaseHandle>();
+
 export interface WebhookWorkerOptions {
   readonly database: DatabaseHandle;
   readonly delivery: DeliverySettings;
@@ -188,8 +191,13 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
       'sweep',
     );
   } else {
-    // PGlite serves one process: a lease still held at start is a dead process's.
-    await releaseAllLeases(db);
+    // PGlite serves one process: a lease still held when this process first starts a worker on
+    // it is a dead process's. (A second worker on the same database in this process, as the
+    // tests start, must not release the first one's live claims.)
+    if (!leasesReleased.has(options.database)) {
+      leasesReleased.add(options.database);
+      await releaseAllLeases(db);
+    }
     poller = startEmbeddedPoller(db, attempt, concurrency, Math.min(pollIntervalMs, 200));
   }
   await consumer.start();
