@@ -46,7 +46,7 @@ const boundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'coverage/**', 'scratch/**'] },
+  { ignores: ['node_modules/**', '.data/**', 'coverage/**', 'scratch/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

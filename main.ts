@@ -14,7 +14,7 @@ import { startPeopleServer } from './subgraphs/people/server.ts';
 import { startLeaveServer } from './subgraphs/leave/server.ts';
 import { exitOnStartFailure, stopOnSignals } from './subgraphs/shared/process.ts';
 import { readDocumentSettings } from './subgraphs/leave/config.ts';
-import { seedDemoLeave } from './subgraphs/leave/db/seed/demo-leave.ts';
+import { seedDemoLeave, seedDemoToilLeave } from './subgraphs/leave/db/seed/demo-leave.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from './subgraphs/leave/db/database.ts';
 import { startTimeServer } from './subgraphs/time/server.ts';
 import { seedDemoTime } from './subgraphs/time/db/seed/demo-time.ts';
@@ -73,6 +73,12 @@ if (demo) {
   await time.catchUpDirectory();
   const seededTime = await seedDemoTime(schemaDb<TimeDatabase>(database, TIME_SCHEMA), time.services, demo.orgId, demo.adminUserId);
   if (seededTime.created) console.log(`seeded demo time: ${JSON.stringify(seededTime.submissions)} overtime submissions by status, ${seededTime.hoursWorkedDays} days of hours worked`);
+  // Leave learns the TOIL those approvals earned from time's events, then some of it is taken as leave.
+  await leave.catchUpToil();
+  const toilLeave = await seedDemoToilLeave(schemaDb<LeaveDatabase>(database, LEAVE_SCHEMA), leave.services, demo.orgId, demo.adminUserId);
+  if (toilLeave.created) console.log(`seeded demo TOIL leave: ${JSON.stringify(toilLeave.requests)} requests by status`);
+  await time.catchUpToilUses();
+  await leave.catchUpToil();
   // Boarding learns the demo staff the same way, then gets its boarding school (in the same organization).
   await boarding.catchUpDirectory();
   const school = await seedDemoBoarding(schemaDb<BoardingDatabase>(database, BOARDING_SCHEMA), boarding.services, demo.orgId, demo.adminUserId);

@@ -272,6 +272,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     csrfPrevention: true,
     formatError: formatGatewayError(maskUnexpectedError),
     includeStacktraceInErrorResponses: false,
+    // The process stops on signals itself (stopOnSignals): Apollo's own handler would re-send the signal.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost }), followUpErrorsPlugin],
   });
   await apollo.start();

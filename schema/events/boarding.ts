@@ -127,7 +127,7 @@ const ROLL_DATA: JsonSchema = {
   type: 'object',
   required: ['status', 'mode', 'kind', 'houseId'],
   properties: {
-    status: { type: 'string', enum: ['ACTIVE', 'COMPLETE'], description: 'Status after the transition.' },
+    status: { type: 'string', enum: ['SCHEDULED', 'ACTIVE', 'COMPLETE'], description: 'Status after the transition.' },
     mode: { type: 'string', enum: ['MANUAL', 'AUTOMATIC'], description: 'How the roll is taken.' },
     kind: { type: 'string', enum: ['DAILY', 'EMERGENCY'], description: 'Daily or emergency.' },
     houseId: { ...NULLABLE_ID, description: "The roll's house filter, if any." },
@@ -140,7 +140,7 @@ const ROLL_DATA: JsonSchema = {
 /** Roll transitions: `rollEvents`. */
 export const ROLL_EVENTS: EventStreamDeclaration = {
   field: 'rollEvents',
-  description: 'Rolls started, marked and completed (automatic rolls complete at once), oldest first. With `after`, first every missed event after that cursor.',
+  description: 'Rolls scheduled, started, marked and completed (automatic rolls complete at their start), oldest first. With `after`, first every missed event after that cursor.',
   publisher: 'boarding',
   eventType: { name: 'RollEvent', description: 'A transition of a roll.' },
   action: {
@@ -148,13 +148,14 @@ export const ROLL_EVENTS: EventStreamDeclaration = {
     description: 'What happened.',
     enum: 'RollEventType',
     enumDescription: 'What happened to a roll.',
-    values: { STARTED: 'A manual roll started.', MARKED: 'Students were marked.', COMPLETED: 'The roll was completed.' },
+    values: { SCHEDULED: 'An automatic roll was scheduled for a future start.', STARTED: 'A manual roll started.', MARKED: 'Students were marked.', COMPLETED: 'The roll was completed.' },
     from: 'type',
   },
   events: {
+    'roll.scheduled': { action: 'SCHEDULED', description: 'An automatic roll was scheduled for a future start (it completes at its start).', data: ROLL_DATA },
     'roll.started': { action: 'STARTED', description: 'A manual roll started.', data: ROLL_DATA },
     'roll.marked': { action: 'MARKED', description: 'Students of an active roll were marked.', data: ROLL_DATA },
-    'roll.completed': { action: 'COMPLETED', description: 'A roll was completed (or an automatic roll taken).', data: ROLL_DATA },
+    'roll.completed': { action: 'COMPLETED', description: 'A roll was completed (or an automatic roll taken at its start).', data: ROLL_DATA },
   },
   entity: {
     field: 'roll',

@@ -43,7 +43,7 @@ export function locationChangedEvent(row: LocationRecordRow, houseId: string | n
 }
 
 /** Transitions a roll publishes, as `roll.<action>`. */
-export type RollEventAction = 'started' | 'marked' | 'completed';
+export type RollEventAction = 'scheduled' | 'started' | 'marked' | 'completed';
 
 export function rollEvent(row: RollRow, action: RollEventAction, actorId: string | null, extra: Record<string, unknown> = {}): NewEvent {
   return {

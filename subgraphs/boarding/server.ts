@@ -8,6 +8,7 @@ import { createBoardingContext, type BoardingServices } from './context.ts';
 import { BOARDING_SCHEMA, type BoardingDatabase } from './db/database.ts';
 import { boardingMigrations } from './db/migrations/index.ts';
 import { createDirectoryConsumer } from './domain/directory-consumer.ts';
+import { createAutomaticRollScheduler, type AutomaticRollScheduler } from './domain/automatic-roll.ts';
 import { createLeaveActivationScheduler, type LeaveActivationScheduler } from './domain/leave-activation.ts';
 import { boardingResolvers } from './resolvers/index.ts';
 
@@ -24,7 +25,7 @@ export interface BoardingServerOptions {
   readonly host?: string | undefined;
   /** Clock, for tests; default the system clock. */
   readonly now?: () => Date;
-  /** How often due leave activations are published, ms; default 1,000. */
+  /** How often due leave activations are published and due automatic rolls taken, ms; default 1,000. */
   readonly activationIntervalMs?: number;
 }
 
@@ -33,10 +34,12 @@ export interface RunningBoardingServer extends RunningServer {
   catchUpDirectory(): Promise<void>;
   /** Publishes every leave activation due now (the scheduler does it every interval). */
   readonly activations: LeaveActivationScheduler;
+  /** Takes every scheduled automatic roll whose start has passed (the scheduler does it every interval). */
+  readonly automaticRolls: AutomaticRollScheduler;
   readonly services: BoardingServices;
 }
 
-/** Migrates the events and boarding schemas, follows people's events, publishes leave activations, and serves the boarding subgraph. */
+/** Migrates the events and boarding schemas, follows people's events, publishes leave activations, takes automatic rolls at their start, and serves the boarding subgraph. */
 export async function startBoardingServer(options: BoardingServerOptions): Promise<RunningBoardingServer> {
   await migrateSchema(options.database, EVENTS_SCHEMA, eventsMigrations);
   await migrateSchema(options.database, BOARDING_SCHEMA, boardingMigrations);
@@ -47,6 +50,8 @@ export async function startBoardingServer(options: BoardingServerOptions): Promi
   await directory.start();
   const activations = createLeaveActivationScheduler(db, services.now, options.activationIntervalMs);
   activations.start();
+  const automaticRolls = createAutomaticRollScheduler(db, services.now, options.activationIntervalMs);
+  automaticRolls.start();
 
   const server = await startSubgraphServer({
     name: 'boarding',
@@ -64,10 +69,12 @@ export async function startBoardingServer(options: BoardingServerOptions): Promi
     url: server.url,
     catchUpDirectory: () => directory.catchUp(),
     activations,
+    automaticRolls,
     services,
     async stop() {
       await server.stop();
       await activations.stop();
+      await automaticRolls.stop();
       await directory.stop();
     },
   };

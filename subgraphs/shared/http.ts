@@ -170,7 +170,12 @@ export async function listen(server: http.Server, port: number, host: string): P
 /** Closes the server, ending idle keep-alive sockets so shutdown does not hang. */
 export async function close(server: http.Server): Promise<void> {
   await new Promise<void>((resolve) => {
-    server.close(() => resolve());
+    // Keep-alive connections become idle as their last response is sent: close them as they do.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(idle);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -140,8 +140,15 @@ export interface OutboxConsumerOptions {
   readonly name: string;
   /** Only events whose type starts with one of these (e.g. `user.`); default all. */
   readonly typePrefixes?: readonly string[];
-  /** Applies one event inside the transaction that also advances the cursor. */
-  readonly handle: (event: OutboxEvent, trx: Transaction<unknown>) => Promise<void>;
+  /** Applies one event inside the transaction that also advances the cursor (unless `handleBatch` is given). */
+  readonly handle?: (event: OutboxEvent, trx: Transaction<unknown>) => Promise<void>;
+  /**
+   * Applies a whole batch (the matching events of up to `batchSize` outbox rows, in id
+   * order) inside the transaction that also advances the cursor: for consumers whose
+   * per-event statements would dominate (bulk writes), so they can read and write the
+   * batch's rows a few statements at a time. Takes precedence over `handle`.
+   */
+  readonly handleBatch?: (events: readonly OutboxEvent[], trx: Transaction<unknown>) => Promise<void>;
   /** Events per transaction; default 200. */
   readonly batchSize?: number;
   /** Polling interval behind LISTEN/NOTIFY, ms; default 2000. */
@@ -164,6 +171,16 @@ export interface OutboxConsumer {
 export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxConsumer {
   const db = options.database.root;
   const batchSize = options.batchSize ?? 200;
+  const handleOne = options.handle;
+  const batchHandler =
+    options.handleBatch ??
+    (handleOne
+      ? async (events: readonly OutboxEvent[], trx: Transaction<unknown>) => {
+          for (const event of events) await handleOne(event, trx);
+        }
+      : null);
+  if (!batchHandler) throw new Error(`outbox consumer ${options.name}: give handle or handleBatch`);
+  const handleBatch = batchHandler;
   let unlisten: (() => Promise<void>) | null = null;
   let timer: NodeJS.Timeout | null = null;
 
@@ -182,7 +199,7 @@ export function createOutboxConsumer(options: OutboxConsumerOptions): OutboxCons
                  where o.id in (select id from scan) ${typeFilter(options.typePrefixes)}) as events`.execute(trx);
       const scannedTo = Number(batch[0]?.scanned_to ?? lastId);
       const events = (batch[0]?.events ?? []).map((row) => toEvent({ ...row, occurred_at: new Date(row.occurred_at) }));
-      for (const event of events) await options.handle(event, trx);
+      if (events.length > 0) await handleBatch(events, trx);
       const newCursor = scannedTo;
       if (newCursor > lastId) {
         await sql`update ${sql.id(EVENTS_SCHEMA, 'consumer_cursors')} set last_id = ${newCursor}, updated_at = now() where consumer = ${options.name}`.execute(trx);

@@ -1,13 +1,24 @@
+/** How long a graceful stop may take before the process exits anyway (SHUTDOWN_TIMEOUT_MS). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
 /**
- * On the first SIGINT or SIGTERM, runs `stop` once and exits: 0 when it resolves, 1 when
- * it throws (logged). Later signals while stopping are ignored.
+ * On the first SIGINT or SIGTERM, runs `stop` once (stop accepting, finish what is in
+ * flight, close the database) and exits 0 when it resolves, 1 when it throws (logged) or
+ * when it has not finished within `timeoutMs` (SHUTDOWN_TIMEOUT_MS, default 10 s). Later
+ * signals while stopping are ignored. Run services with plain `node` (no npm, sh or tsx
+ * process in between) or `exec` in an npm script, so the signal reaches this process.
  */
-export function stopOnSignals(stop: () => Promise<void>): void {
+export function stopOnSignals(stop: () => Promise<void>, timeoutMs = shutdownTimeoutMs(process.env)): void {
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
       if (stopping) return;
       stopping = true;
+      const deadline = setTimeout(() => {
+        console.error(`stop did not finish within ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS): exiting anyway`);
+        process.exit(1);
+      }, timeoutMs);
+      deadline.unref();
       stop().then(
         () => process.exit(0),
         (error: unknown) => {
@@ -17,6 +28,13 @@ export function stopOnSignals(stop: () => Promise<void>): void {
       );
     });
   }
+}
+
+/** SHUTDOWN_TIMEOUT_MS: 100 ms to 10 minutes, default 10 s; an invalid value is the default. */
+export function shutdownTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env['SHUTDOWN_TIMEOUT_MS'];
+  const value = raw === undefined ? NaN : Number(raw);
+  return Number.isInteger(value) && value >= 100 && value <= 600_000 ? value : DEFAULT_SHUTDOWN_TIMEOUT_MS;
 }
 
 /** `scheme://user:password@` in a connection string, so that a reported error never shows the password. */

@@ -58,6 +58,8 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
     formatError: maskUnexpectedError,
     includeStacktraceInErrorResponses: false,
+    // The process stops on signals itself (stopOnSignals): Apollo's own handler would re-send the signal.
+    stopOnTerminationSignals: false,
     // No inline traces: nothing here reports to Apollo's cloud.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });

@@ -68,7 +68,7 @@ export interface GraphOptions {
   readonly apiKeyCacheTtlMs?: number;
   /** Fixed clock for the leave, time and boarding subgraphs. */
   readonly now?: () => Date;
-  /** How often boarding publishes due leave activations, ms. */
+  /** How often boarding publishes due leave activations and takes due automatic rolls, ms. */
   readonly activationIntervalMs?: number;
   /** Largest document upload, bytes. */
   readonly documentMaxBytes?: number;

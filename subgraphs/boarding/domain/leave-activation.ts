@@ -3,14 +3,10 @@ import type { BoardingDb } from '../db/database.ts';
 import { findStudents } from '../db/repositories/students.ts';
 import { claimDueActivations } from '../db/repositories/student-leave.ts';
 import { studentLeaveEvent } from '../events.ts';
+import { createSweeper, type Sweeper } from './sweeper.ts';
 
 /** Publishes `student_leave.activated` when a leave's start passes. */
-export interface LeaveActivationScheduler {
-  /** Publishes every activation due now; resolves with how many it published. */
-  runDue(): Promise<number>;
-  start(): void;
-  stop(): Promise<void>;
-}
+export type LeaveActivationScheduler = Sweeper;
 
 /**
  * Every `intervalMs` (default 1,000), claims leave whose start has passed and whose
@@ -19,9 +15,6 @@ export interface LeaveActivationScheduler {
  * another instance is claiming are skipped, so each activation is published exactly once.
  */
 export function createLeaveActivationScheduler(db: BoardingDb, now: () => Date, intervalMs = 1000): LeaveActivationScheduler {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
-
   async function batch(): Promise<number> {
     const at = now();
     return db.transaction().execute(async (trx) => {
@@ -37,31 +30,5 @@ export function createLeaveActivationScheduler(db: BoardingDb, now: () => Date, 
       return claimed.length;
     });
   }
-
-  async function runDue(): Promise<number> {
-    let total = 0;
-    for (let n = await batch(); n > 0; n = await batch()) total += n;
-    return total;
-  }
-
-  // One pass at a time per process; overlapping ticks wait for the running pass.
-  const tick = (): Promise<number> => {
-    running ??= runDue().finally(() => {
-      running = null;
-    });
-    return running;
-  };
-
-  return {
-    runDue: tick,
-    start() {
-      timer = setInterval(() => void tick().catch((error: unknown) => console.error('boarding: leave activation failed', error)), intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running?.catch(() => undefined);
-    },
-  };
+  return createSweeper('leave activation', batch, intervalMs);
 }

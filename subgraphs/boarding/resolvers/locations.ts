@@ -8,22 +8,29 @@ import {
   countChildrenOf,
   countCurrentRecords,
   countLocationRecords,
+  countLocationRecordsOfStudents,
   countLocations,
   deleteLocation,
   findCurrentRecords,
+  findLocations,
+  findSubtree,
   insertLocation,
   insertLocationRecords,
   listChildrenOf,
   listCurrentRecords,
   listLocationRecords,
+  listLocationRecordsOfStudents,
   listLocations,
   locationSortKey,
+  lockLocationTree,
+  moveDescendants,
   locationUses,
   recordSortKey,
   updateLocation,
   type LocationConditions,
   type TimelineConditions,
 } from '../db/repositories/locations.ts';
+import type { BoardingDb } from '../db/database.ts';
 import type { LocationRecordRow, LocationRecordType, LocationState, LocationType, LocationWithState } from '../db/tables/locations.ts';
 import { requireGraphId, resolveStudent, resolveStudents, type Ref, type StudentsRef } from '../domain/refs.ts';
 import { locationChangedEvent } from '../events.ts';
@@ -121,6 +128,71 @@ interface CreateLocationArgs {
   geolocation?: { latitude: number; longitude: number } | null;
 }
 
+interface UpdateLocationArgs {
+  name?: string | null;
+  description?: string | null;
+  address?: string | null;
+  geolocation?: { latitude: number; longitude: number } | null;
+  type?: LocationType | null;
+  parentId?: string | null;
+  state?: LocationState | null;
+}
+
+/** Most levels below a zone. */
+const MAX_DEPTH = 20;
+
+/** A location read inside a transaction holding the tree lock, or BAD_USER_INPUT naming `field`. */
+async function lockedLocation(db: BoardingDb, orgId: string, id: string, field: string): Promise<LocationWithState> {
+  const [row] = await findLocations(db, orgId, [id]);
+  if (!row) throw badInput(field, `Location ${id} is not one of this organization's`);
+  return row;
+}
+
+/**
+ * Moves and retypes a location under the tree lock, keeping the tree's rules: a ZONE is a
+ * root with a state, anything else has a parent and inherits its zone's state; a location
+ * never goes under itself or one of its descendants; the tree stays at most 20 levels deep.
+ * The location's descendants follow it into its new zone and depth.
+ */
+async function reshape(db: BoardingDb, orgId: string, id: string, input: UpdateLocationArgs): Promise<void> {
+  await lockLocationTree(db, orgId);
+  const current = await lockedLocation(db, orgId, id, 'id');
+  const type = input.type ?? current.type;
+  const parentId = input.parentId === undefined ? current.parent_id : input.parentId;
+  const subtree = await findSubtree(db, orgId, id);
+  const below = subtree.filter((l) => l.id !== id);
+  const height = Math.max(...subtree.map((l) => l.depth)) - current.depth;
+  let zoneId: string;
+  let depth: number;
+  let state: LocationState | null;
+  if (type === 'ZONE') {
+    if (parentId !== null) {
+      throw input.parentId === undefined
+        ? badInput('input.type', 'a ZONE is a root of the location tree: set parentId to null as well')
+        : badInput('input.parentId', 'a ZONE is a root of the location tree and has no parent');
+    }
+    state = input.state ?? current.state;
+    if (!state) throw badInput('input.state', 'is required when a location becomes a ZONE');
+    zoneId = id;
+    depth = 0;
+  } else {
+    if (parentId === null) {
+      throw input.parentId === undefined
+        ? badInput('input.parentId', 'is required when a ZONE becomes another type: only a ZONE can be at the root of the location tree')
+        : badInput('input.parentId', 'must not be null: only a ZONE can be at the root of the location tree');
+    }
+    if (input.state !== undefined) throw badInput('input.state', "is only set on a ZONE: other locations inherit their zone's state");
+    if (subtree.some((l) => l.id === parentId)) throw badInput('input.parentId', 'must not be the location itself or one of its descendants');
+    const parent = await lockedLocation(db, orgId, parentId, 'input.parentId');
+    zoneId = parent.zone_id;
+    depth = parent.depth + 1;
+    state = null;
+  }
+  if (depth + height > MAX_DEPTH) throw badInput('input.parentId', `the location tree is at most ${MAX_DEPTH} levels deep: this move would make it ${depth + height}`);
+  await updateLocation(db, orgId, id, { type, parent_id: parentId, state, zone_id: zoneId, depth });
+  await moveDescendants(db, orgId, below.map((l) => l.id), zoneId, depth - current.depth);
+}
+
 export const locationResolvers = {
   Query: {
     locations: async (_: unknown, a: PageArgs & { filter?: LocationConditions | null }, ctx: BoardingContext) => {
@@ -148,27 +220,17 @@ export const locationResolvers = {
     createLocation: async (_: unknown, { input }: { input: CreateLocationArgs }, ctx: BoardingContext) => {
       const name = requireText('input.name', input.name, 1, 100);
       const id = crypto.randomUUID();
-      let zoneId: string = id;
-      let depth = 0;
-      let parentId: string | null = null;
       if (input.type === 'ZONE') {
         if (input.parentId) throw badInput('input.parentId', 'a ZONE is a root of the location tree and has no parent');
         if (!input.state) throw badInput('input.state', 'is required for a ZONE');
       } else {
         if (!input.parentId) throw badInput('input.parentId', 'is required: only a ZONE can be at the root of the location tree');
         if (input.state) throw badInput('input.state', "is only set on a ZONE: other locations inherit their zone's state");
-        const parent = await requireLocation(ctx, input.parentId, 'input.parentId');
-        zoneId = parent.zone_id;
-        depth = parent.depth + 1;
-        parentId = parent.id;
-        if (depth > 20) throw badInput('input.parentId', 'the location tree is at most 20 levels deep');
+        requireGraphId('input.parentId', input.parentId);
       }
-      await insertLocation(ctx.db, {
+      const values = {
         id,
         org_id: ctx.identity.orgId,
-        parent_id: parentId,
-        zone_id: zoneId,
-        depth,
         type: input.type,
         state: input.type === 'ZONE' ? (input.state ?? null) : null,
         name,
@@ -177,10 +239,18 @@ export const locationResolvers = {
         latitude: null,
         longitude: null,
         ...geolocation(input.geolocation),
+      };
+      await ctx.db.transaction().execute(async (trx) => {
+        if (!input.parentId) return insertLocation(trx, { ...values, parent_id: null, zone_id: id, depth: 0 });
+        // Under the tree lock: the parent's zone and depth cannot change before the insert commits.
+        await lockLocationTree(trx, ctx.identity.orgId);
+        const parent = await lockedLocation(trx, ctx.identity.orgId, input.parentId, 'input.parentId');
+        if (parent.depth + 1 > MAX_DEPTH) throw badInput('input.parentId', `the location tree is at most ${MAX_DEPTH} levels deep`);
+        return insertLocation(trx, { ...values, parent_id: parent.id, zone_id: parent.zone_id, depth: parent.depth + 1 });
       });
       return loadLocation(ctx, id);
     },
-    updateLocation: async (_: unknown, { id, input }: { id: string; input: Omit<CreateLocationArgs, 'type' | 'parentId' | 'state' | 'name'> & { name?: string | null } }, ctx: BoardingContext) => {
+    updateLocation: async (_: unknown, { id, input }: { id: string; input: UpdateLocationArgs }, ctx: BoardingContext) => {
       const current = await loadLocation(ctx, id);
       const changes = defined({
         name: requiredOnUpdate('input.name', input.name, 100),
@@ -188,8 +258,15 @@ export const locationResolvers = {
         address: optional('input.address', input.address, 500),
         ...geolocation(input.geolocation),
       });
-      await updateLocation(ctx.db, ctx.identity.orgId, current.id, changes);
-      loaders(ctx).locations.clear(id);
+      if (input.type === null) throw badInput('input.type', 'must not be null');
+      if (input.state === null) throw badInput('input.state', 'must not be null');
+      if (input.parentId) requireGraphId('input.parentId', input.parentId);
+      const reshapes = input.type !== undefined || input.parentId !== undefined || input.state !== undefined;
+      await ctx.db.transaction().execute(async (trx) => {
+        if (reshapes) await reshape(trx, ctx.identity.orgId, id, input);
+        await updateLocation(trx, ctx.identity.orgId, current.id, changes);
+      });
+      loaders(ctx).locations.clearAll();
       return loadLocation(ctx, id);
     },
     deleteLocation: async (_: unknown, { id }: { id: string }, ctx: BoardingContext) => {
@@ -252,9 +329,11 @@ export const locationResolvers = {
     },
     locationRecords: async (s: { id: string }, a: PageArgs & { filter?: TimelineArgs | null }, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      const c = await timelineConditions(ctx, a.filter, s.id);
-      const rows = await listLocationRecords(ctx.db, ctx.identity.orgId, c, limit, args);
-      return connection(rows, limit, args, recordSortKey, toLocationRecord, () => countLocationRecords(ctx.db, ctx.identity.orgId, c));
+      const { studentId: _student, ...c } = await timelineConditions(ctx, a.filter, s.id);
+      const org = ctx.identity.orgId;
+      // One statement for the pages of every student of the response with the same arguments, one for their counts.
+      const rows = await pageLoader(ctx, 'studentLocationRecords', { c, limit, args }, (ids) => listLocationRecordsOfStudents(ctx.db, org, ids, c, limit, args), (r) => r.student_id).load(s.id);
+      return connection(rows, limit, args, recordSortKey, toLocationRecord, () => countLoader(ctx, 'studentLocationRecordCounts', c, (ids) => countLocationRecordsOfStudents(ctx.db, org, ids, c)).load(s.id));
     },
   },
 };

@@ -8,7 +8,8 @@ import {
   categoryUses,
   countPastoralCategories,
   countPastoralRecords,
-  countPastoralRecordsBy,
+  countPastoralRecordsOfAuthors,
+  countPastoralRecordsOfStudents,
   deletePastoralCategory,
   deletePastoralRecord,
   findPastoralRecords,
@@ -17,7 +18,8 @@ import {
   isCategoryOrDescendant,
   listPastoralCategories,
   listPastoralRecords,
-  listPastoralRecordsBy,
+  listPastoralRecordsOfAuthors,
+  listPastoralRecordsOfStudents,
   PASTORAL_CATEGORY_NAME_INDEX,
   pastoralSortKey,
   updatePastoralCategory,
@@ -26,7 +28,7 @@ import {
 import type { PastoralCategoryRow, PastoralRecordRow } from '../db/tables/pastoral.ts';
 import { resolveStudent, type Ref } from '../domain/refs.ts';
 import { pastoralCreatedEvent } from '../events.ts';
-import { loaders } from '../loaders.ts';
+import { countLoader, loaders, pageLoader } from '../loaders.ts';
 import { connection, defined, FUTURE_TOLERANCE_MS, optional, page, requiredOnUpdate, userRef } from './common.ts';
 import { timelineConditions } from './locations.ts';
 import { toStudent } from './students.ts';
@@ -222,16 +224,22 @@ export const pastoralResolvers = {
   Student: {
     pastoralRecords: async (s: { id: string }, a: PageArgs & { filter?: Parameters<typeof timelineConditions>[1] }, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      const c = await timelineConditions(ctx, a.filter, s.id);
-      const rows = await listPastoralRecords(ctx.db, ctx.identity.orgId, c, ctx.seesSensitive, limit, args);
-      return connection(rows, limit, args, pastoralSortKey, (r) => toPastoralRecord(r, ctx.now), () => countPastoralRecords(ctx.db, ctx.identity.orgId, c, ctx.seesSensitive));
+      const { studentId: _student, ...c } = await timelineConditions(ctx, a.filter, s.id);
+      const org = ctx.identity.orgId;
+      const rows = await pageLoader(ctx, 'studentPastoralRecords', { c, limit, args }, (ids) => listPastoralRecordsOfStudents(ctx.db, org, ids, c, ctx.seesSensitive, limit, args), (r) => r.student_id).load(s.id);
+      return connection(rows, limit, args, pastoralSortKey, (r) => toPastoralRecord(r, ctx.now), () =>
+        countLoader(ctx, 'studentPastoralRecordCounts', c, (ids) => countPastoralRecordsOfStudents(ctx.db, org, ids, c, ctx.seesSensitive)).load(s.id),
+      );
     },
   },
   User: {
     pastoralRecordsCreated: async (u: { id: string }, a: PageArgs, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      const rows = await listPastoralRecordsBy(ctx.db, ctx.identity.orgId, u.id, ctx.seesSensitive, limit, args);
-      return connection(rows, limit, args, pastoralSortKey, (r) => toPastoralRecord(r, ctx.now), () => countPastoralRecordsBy(ctx.db, ctx.identity.orgId, u.id, ctx.seesSensitive));
+      const org = ctx.identity.orgId;
+      const rows = await pageLoader(ctx, 'pastoralRecordsCreated', { limit, args }, (ids) => listPastoralRecordsOfAuthors(ctx.db, org, ids, ctx.seesSensitive, limit, args), (r) => r.created_by ?? '').load(u.id);
+      return connection(rows, limit, args, pastoralSortKey, (r) => toPastoralRecord(r, ctx.now), () =>
+        countLoader(ctx, 'pastoralRecordsCreatedCounts', null, (ids) => countPastoralRecordsOfAuthors(ctx.db, org, ids, ctx.seesSensitive)).load(u.id),
+      );
     },
   },
 };

@@ -3,11 +3,11 @@ import { appendEvents } from '../../shared/outbox.ts';
 import type { PageArgs } from '../../shared/pagination.ts';
 import { requireText } from '../../shared/validation.ts';
 import type { BoardingContext } from '../context.ts';
-import type { BoardingDb } from '../db/database.ts';
 import {
   assignmentSortKey,
   countAssignmentsOfRolls,
   countRolls,
+  countRollsOfCreators,
   countRollTypes,
   findAssignedStudentIds,
   findLatestAssignments,
@@ -16,6 +16,7 @@ import {
   insertRollType,
   listAssignmentsOfRolls,
   listRolls,
+  listRollsOfCreators,
   listRollTypes,
   lockRoll,
   markAssignment,
@@ -26,11 +27,10 @@ import {
   updateRollType,
   type AssignmentWithName,
 } from '../db/repositories/rolls.ts';
-import { listStudents } from '../db/repositories/students.ts';
 import type { PassState, RollAssignmentRow, RollCode, RollCodeType, RollKind, RollRow, RollStatus, RollTypeRow } from '../db/tables/rolls.ts';
-import type { StudentRow } from '../db/tables/students.ts';
 import { resolveHouse, resolveStudent, requireGraphId, type Ref } from '../domain/refs.ts';
-import { whereaboutsAt, type Whereabouts } from '../domain/whereabouts.ts';
+import { automaticRollCodes, byPassState, MAX_ROLL_STUDENTS, studentsFor, takeAutomaticRoll } from '../domain/automatic-roll.ts';
+import { whereaboutsAt } from '../domain/whereabouts.ts';
 import { rollEvent } from '../events.ts';
 import { countLoader, loaders, oneBy, pageLoader } from '../loaders.ts';
 import { connection, FUTURE_TOLERANCE_MS, optional, page, userRef } from './common.ts';
@@ -42,11 +42,6 @@ export const DEFAULT_ROLL_CODES: readonly RollCode[] = [
   { name: 'Late', type: 'PRESENT' },
   { name: 'Absent', type: 'ABSENT' },
 ];
-/** Added to an automatic roll's codes when its type has no explained-absence code. */
-const ON_LEAVE_CODE: RollCode = { name: 'On leave', type: 'EXPLAINED_ABSENCE' };
-/** Most students one roll may hold. */
-const MAX_ROLL_STUDENTS = 5000;
-
 export function toRollType(row: RollTypeRow) {
   return { id: row.id, name: row.name, codes: row.codes, createdAt: row.created_at };
 }
@@ -123,34 +118,29 @@ interface StartRollArgs {
   endsAt?: Date | null;
 }
 
-/** Every active student matching a roll's filters (house, year level), in name order. */
-async function studentsFor(db: BoardingDb, orgId: string, houseId: string | null, group: string | null): Promise<StudentRow[]> {
-  const rows = await listStudents(db, orgId, { houseId, yearLevel: group, deactivated: false }, MAX_ROLL_STUDENTS, {});
-  if (rows.length > MAX_ROLL_STUDENTS) throw badInput('input.studentFilters', `a roll holds at most ${MAX_ROLL_STUDENTS} students`);
-  return rows;
-}
+/** Longest wait before an automatic roll's start, ms. */
+const MAX_SCHEDULE_AHEAD_MS = 366 * 86_400_000;
 
-function byPassState(students: StudentRow[], where: Map<string, Whereabouts>, passState: PassState): StudentRow[] {
-  if (passState === 'ALL') return students;
-  return students.filter((s) => (where.get(s.id)?.state === 'ON_GROUNDS') === (passState === 'IN'));
-}
-
-/** The validated start of a roll: its type, times and students (with their whereabouts at the start). */
-async function prepareRoll(ctx: BoardingContext, input: StartRollArgs) {
+/**
+ * The validated start of a roll: its type, times and the row's fields. An automatic roll may
+ * start in the future (at most 366 days ahead); a manual one at most a clock skew ahead.
+ */
+async function prepareRoll(ctx: BoardingContext, input: StartRollArgs, automatic: boolean) {
   const rollType = await loaders(ctx).rollTypes.load(requireGraphId('input.rollTypeId', input.rollTypeId));
   if (!rollType) throw badInput('input.rollTypeId', `RollType ${input.rollTypeId} is not one of this organization's`);
   const now = ctx.services.now();
   const startsAt = input.startsAt ?? now;
-  if (startsAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.startsAt', 'must not be in the future');
+  if (!automatic && startsAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.startsAt', 'must not be in the future: schedule an automatic roll instead');
+  if (automatic && startsAt.getTime() > now.getTime() + MAX_SCHEDULE_AHEAD_MS) throw badInput('input.startsAt', 'must be at most 366 days ahead');
   if (input.lateAt && input.lateAt < startsAt) throw badInput('input.lateAt', 'must not be before startsAt');
   if (input.endsAt && input.endsAt < (input.lateAt ?? startsAt)) throw badInput('input.endsAt', 'must not be before lateAt or startsAt');
   const filters = input.studentFilters ?? {};
   const house = filters.house ? await resolveHouse(ctx, filters.house, 'input.studentFilters.house', 'reference') : null;
   const group = filters.group?.trim() ? requireText('input.studentFilters.group', filters.group, 1, 20) : null;
   const passState = filters.passState ?? 'ALL';
+  // However many students the filters match now, a roll holds at most MAX_ROLL_STUDENTS.
   const candidates = await studentsFor(ctx.db, ctx.identity.orgId, house?.id ?? null, group);
-  const where = await whereaboutsAt(ctx.db, ctx.identity.orgId, candidates.map((s) => s.id), startsAt);
-  const students = byPassState(candidates, where, passState);
+  if (candidates.length > MAX_ROLL_STUDENTS) throw badInput('input.studentFilters', `a roll holds at most ${MAX_ROLL_STUDENTS} students`);
   const base = {
     org_id: ctx.identity.orgId,
     roll_type_id: rollType.id,
@@ -164,13 +154,7 @@ async function prepareRoll(ctx: BoardingContext, input: StartRollArgs) {
     late_at: input.lateAt ?? null,
     ends_at: input.endsAt ?? null,
   } as const;
-  return { rollType, students, where, base, now };
-}
-
-/** The mark an automatic roll gives: on grounds present; else on active leave explained absence; else absent. */
-function automaticCode(codes: readonly RollCode[], where: Whereabouts | undefined): RollCode {
-  const type: RollCodeType = where?.state === 'ON_GROUNDS' ? 'PRESENT' : where?.activeLeave ? 'EXPLAINED_ABSENCE' : 'ABSENT';
-  return codes.find((c) => c.type === type) ?? { name: type, type };
+  return { rollType, candidates, base, now };
 }
 
 /** The per-request loader of each student's latest roll assignment. */
@@ -210,7 +194,9 @@ export const rollResolvers = {
       return toRollType(await rollTypeNamed(name, () => updateRollType(ctx.db, ctx.identity.orgId, id, { ...(name ? { name } : {}), ...(codes ? { codes } : {}) })));
     },
     startRoll: async (_: unknown, { input }: { input: StartRollArgs }, ctx: BoardingContext) => {
-      const { rollType, students, base } = await prepareRoll(ctx, input);
+      const { rollType, candidates, base } = await prepareRoll(ctx, input, false);
+      const where = await whereaboutsAt(ctx.db, ctx.identity.orgId, candidates.map((s) => s.id), base.starts_at);
+      const students = byPassState(candidates, where, base.pass_state_filter);
       const roll = await ctx.db.transaction().execute(async (trx) => {
         const row = await insertRoll(trx, { ...base, mode: 'MANUAL', status: 'ACTIVE', codes: JSON.stringify(rollType.codes), created_by: ctx.identity.userId, completed_at: null });
         await insertAssignments(trx, students.map((s) => ({ org_id: row.org_id, roll_id: row.id, student_id: s.id, code_name: null, code_type: null, marked_at: null, marked_by: null, note: null })));
@@ -220,18 +206,14 @@ export const rollResolvers = {
       return toRoll(roll);
     },
     takeAutomaticRoll: async (_: unknown, { input }: { input: StartRollArgs }, ctx: BoardingContext) => {
-      const { rollType, students, where, base, now } = await prepareRoll(ctx, input);
-      const codes = rollType.codes.some((c) => c.type === 'EXPLAINED_ABSENCE') ? rollType.codes : [...rollType.codes, ON_LEAVE_CODE];
+      const { rollType, base, now } = await prepareRoll(ctx, input, true);
+      const codes = automaticRollCodes(rollType.codes);
       const roll = await ctx.db.transaction().execute(async (trx) => {
-        const row = await insertRoll(trx, { ...base, mode: 'AUTOMATIC', status: 'COMPLETE', codes: JSON.stringify(codes), created_by: null, completed_at: now });
-        await insertAssignments(
-          trx,
-          students.map((s) => {
-            const code = automaticCode(codes, where.get(s.id));
-            return { org_id: row.org_id, roll_id: row.id, student_id: s.id, code_name: code.name, code_type: code.type, marked_at: base.starts_at, marked_by: null, note: null };
-          }),
-        );
-        await appendEvents(trx, [rollEvent(row, 'completed', null, { students: students.length })]);
+        const row = await insertRoll(trx, { ...base, mode: 'AUTOMATIC', status: 'SCHEDULED', codes: JSON.stringify(codes), created_by: null, completed_at: null });
+        // Started already: marked now from the whereabouts at its start. Otherwise the
+        // boarding process takes it when its start passes (domain/automatic-roll.ts).
+        if (row.starts_at <= now) return takeAutomaticRoll(trx, row, now);
+        await appendEvents(trx, [rollEvent(row, 'scheduled', ctx.identity.userId)]);
         return row;
       });
       return toRoll(roll);
@@ -252,6 +234,7 @@ export const rollResolvers = {
         const roll = await lockRoll(trx, ctx.identity.orgId, current.id);
         if (!roll) throw notFound('Roll', current.id);
         if (roll.status === 'COMPLETE') throw conflict(`Roll ${roll.id} is complete: its marks are final`, { rule: 'ROLL_COMPLETE' });
+        if (roll.status === 'SCHEDULED') throw conflict(`Roll ${roll.id} is an automatic roll that has not started: it is marked at its start`, { rule: 'ROLL_SCHEDULED' });
         const assigned = await findAssignedStudentIds(trx, ctx.identity.orgId, roll.id, marks.map((m) => m.studentId));
         for (const m of marks) {
           if (!assigned.has(m.studentId)) throw badInput(`input.marks.${m.index}.student`, 'is not in this roll');
@@ -270,6 +253,7 @@ export const rollResolvers = {
         const roll = await lockRoll(trx, ctx.identity.orgId, current.id);
         if (!roll) throw notFound('Roll', current.id);
         if (roll.status === 'COMPLETE') throw conflict(`Roll ${roll.id} is already complete`, { rule: 'ROLL_COMPLETE' });
+        if (roll.status === 'SCHEDULED') throw conflict(`Roll ${roll.id} is an automatic roll that has not started: it completes at its start`, { rule: 'ROLL_SCHEDULED' });
         const row = await updateRoll(trx, ctx.identity.orgId, roll.id, { status: 'COMPLETE', completed_at: now });
         await appendEvents(trx, [rollEvent(row, 'completed', ctx.identity.userId)]);
         return row;
@@ -314,8 +298,9 @@ export const rollResolvers = {
   User: {
     rollsStarted: async (u: { id: string }, a: PageArgs, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      const rows = await listRolls(ctx.db, ctx.identity.orgId, { createdBy: u.id }, limit, args);
-      return connection(rows, limit, args, rollSortKey, toRoll, () => countRolls(ctx.db, ctx.identity.orgId, { createdBy: u.id }));
+      const org = ctx.identity.orgId;
+      const rows = await pageLoader(ctx, 'rollsStarted', { limit, args }, (ids) => listRollsOfCreators(ctx.db, org, ids, limit, args), (r) => r.created_by ?? '').load(u.id);
+      return connection(rows, limit, args, rollSortKey, toRoll, () => countLoader(ctx, 'rollsStartedCounts', null, (ids) => countRollsOfCreators(ctx.db, org, ids)).load(u.id));
     },
   },
 };

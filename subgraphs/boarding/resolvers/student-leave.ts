@@ -1,15 +1,16 @@
-import DataLoader from 'dataloader';
 import { badInput, conflict, isUniqueViolation, notFound } from '../../shared/errors.ts';
 import { appendEvents, type NewEvent } from '../../shared/outbox.ts';
 import type { PageArgs } from '../../shared/pagination.ts';
 import { requireText } from '../../shared/validation.ts';
 import type { BoardingContext } from '../context.ts';
 import {
+  countLeaveHistory,
   countStudentLeaves,
+  countStudentLeavesOfStudents,
   countStudentLeaveTypes,
   deleteStudentLeave,
   findActiveLeaves,
-  findLeaveHistory,
+  historySortKey,
   insertLeaveHistory,
   insertStudentLeaves,
   insertStudentLeaveType,
@@ -17,7 +18,9 @@ import {
   LEAVE_TYPE_NAME_INDEX,
   leaveSortKey,
   leaveTypeSortKey,
+  listLeaveHistory,
   listStudentLeaves,
+  listStudentLeavesOfStudents,
   listStudentLeaveTypes,
   lockStudentLeave,
   updateStudentLeave,
@@ -29,7 +32,7 @@ import type { StudentLeaveHistoryRow, StudentLeaveRow, StudentLeaveTypeRow } fro
 import { statusAt } from '../domain/leave-status.ts';
 import { requireGraphId, resolveStudent, resolveStudents, type Ref, type StudentsRef } from '../domain/refs.ts';
 import { studentLeaveEvent } from '../events.ts';
-import { loaders, oneBy } from '../loaders.ts';
+import { countLoader, loaders, oneBy, pageLoader } from '../loaders.ts';
 import { connection, defined, optional, page, requiredOnUpdate, userRef } from './common.ts';
 import { requireLocation, toLocation } from './locations.ts';
 import { toStudent } from './students.ts';
@@ -57,6 +60,10 @@ export function toStudentLeave(row: StudentLeaveRow, now: Date) {
   };
 }
 type LeaveModel = ReturnType<typeof toStudentLeave>;
+
+function toLeaveChange(row: StudentLeaveHistoryRow) {
+  return { action: row.action, comment: row.comment, actor: userRef(row.actor_id), at: row.at };
+}
 
 async function typeNamed<T>(write: () => Promise<T>): Promise<T> {
   try {
@@ -108,16 +115,6 @@ function activeLeaveLoader(ctx: BoardingContext) {
   return ctx.loaders.get('activeLeave', () => oneBy((ids) => findActiveLeaves(ctx.db, ctx.identity.orgId, ids, ctx.now), (r: StudentLeaveRow) => r.student_id));
 }
 
-function historyLoader(ctx: BoardingContext) {
-  return ctx.loaders.get(
-    'leaveHistory',
-    () =>
-      new DataLoader<string, StudentLeaveHistoryRow[]>(async (ids) => {
-        const rows = await findLeaveHistory(ctx.db, ctx.identity.orgId, ids);
-        return ids.map((id) => rows.filter((r) => r.leave_id === id));
-      }),
-  );
-}
 
 /** The student's house (read before a transaction: never query outside it while it is open). */
 async function houseOf(ctx: BoardingContext, studentId: string): Promise<string | null> {
@@ -289,8 +286,12 @@ export const studentLeaveResolvers = {
       const row = await loaders(ctx).locations.load(l.locationId);
       return row ? toLocation(row) : null;
     },
-    history: async (l: LeaveModel, _: unknown, ctx: BoardingContext) =>
-      (await historyLoader(ctx).load(l.id)).map((h) => ({ action: h.action, comment: h.comment, actor: userRef(h.actor_id), at: h.at })),
+    history: async (l: LeaveModel, a: PageArgs, ctx: BoardingContext) => {
+      const { limit, args } = page(a);
+      const org = ctx.identity.orgId;
+      const rows = await pageLoader(ctx, 'leaveHistory', { limit, args }, (ids) => listLeaveHistory(ctx.db, org, ids, limit, args), (r) => r.leave_id).load(l.id);
+      return connection(rows, limit, args, historySortKey, toLeaveChange, () => countLoader(ctx, 'leaveHistoryCounts', null, (ids) => countLeaveHistory(ctx.db, org, ids)).load(l.id));
+    },
   },
   Student: {
     activeLeave: async (s: { id: string }, _: unknown, ctx: BoardingContext) => {
@@ -299,8 +300,10 @@ export const studentLeaveResolvers = {
     },
     leave: async (s: { id: string }, a: PageArgs & { filter?: LeaveFilterArgs | null }, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      const c = await leaveConditions(ctx, a.filter, s.id);
-      return leaveConnection(ctx, await listStudentLeaves(ctx.db, ctx.identity.orgId, c, limit, args), limit, args, c);
+      const { studentId: _student, ...c } = await leaveConditions(ctx, a.filter, s.id);
+      const org = ctx.identity.orgId;
+      const rows = await pageLoader(ctx, 'studentLeave', { c, limit, args }, (ids) => listStudentLeavesOfStudents(ctx.db, org, ids, c, limit, args), (r) => r.student_id).load(s.id);
+      return connection(rows, limit, args, leaveSortKey, (r) => toStudentLeave(r, ctx.now), () => countLoader(ctx, 'studentLeaveCounts', c, (ids) => countStudentLeavesOfStudents(ctx.db, org, ids, c)).load(s.id));
     },
   },
 };

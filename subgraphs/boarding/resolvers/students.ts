@@ -4,7 +4,7 @@ import type { PageArgs } from '../../shared/pagination.ts';
 import { isIsoDate } from '../../shared/scalars.ts';
 import type { BoardingContext } from '../context.ts';
 import { findDirectoryOrganization } from '../db/repositories/directory.ts';
-import { countHouses, countHouseStudents, deleteHouse, HOUSE_SIS_INDEX, houseSortKey, insertHouse, listHouses, updateHouse, findHousesBySisId } from '../db/repositories/houses.ts';
+import { countHouses, countHouseStudents, countScheduledRollsOfHouse, deleteHouse, lockHouse, HOUSE_SIS_INDEX, houseSortKey, insertHouse, listHouses, updateHouse, findHousesBySisId } from '../db/repositories/houses.ts';
 import {
   CONTACT_SIS_INDEX,
   contactSortKey,
@@ -293,9 +293,15 @@ export const studentResolvers = {
     },
     deleteHouse: async (_: unknown, { house }: { house: Ref }, ctx: BoardingContext) => {
       const row = await resolveHouse(ctx, house, 'house', 'target');
-      const students = await countHouseStudents(ctx.db, ctx.identity.orgId, row.id);
-      if (students > 0) throw conflict(`House ${row.id} still has ${students} students`, { rule: 'HOUSE_HAS_STUDENTS', students });
-      await deleteHouse(ctx.db, ctx.identity.orgId, row.id);
+      await ctx.db.transaction().execute(async (trx) => {
+        // The row lock holds off new students and rolls naming the house until the delete commits.
+        await lockHouse(trx, ctx.identity.orgId, row.id);
+        const students = await countHouseStudents(trx, ctx.identity.orgId, row.id);
+        if (students > 0) throw conflict(`House ${row.id} still has ${students} students`, { rule: 'HOUSE_HAS_STUDENTS', students });
+        const rolls = await countScheduledRollsOfHouse(trx, ctx.identity.orgId, row.id);
+        if (rolls > 0) throw conflict(`House ${row.id} is the filter of ${rolls} scheduled automatic rolls`, { rule: 'HOUSE_HAS_SCHEDULED_ROLLS', rolls });
+        await deleteHouse(trx, ctx.identity.orgId, row.id);
+      });
       return toHouse(row);
     },
     createStudent: async (_: unknown, { input }: { input: StudentFields & { firstName: string; lastName: string } }, ctx: BoardingContext) => {

@@ -88,6 +88,79 @@ describe('locations', () => {
   });
 });
 
+describe('moving and retyping locations', () => {
+  type Node = { id: string; type: string; state: string; depth: number; parent: { id: string } | null; zone: { id: string } };
+  const SELECT = 'id type state depth parent { id } zone { id }';
+  const create = async (input: string, vars: Record<string, unknown> = {}) => (await ok(`mutation${'p' in vars ? '($p: ID)' : ''} { createLocation(input: { ${input} }) { id } }`, vars)).createLocation!.id;
+  const update = (id: string, input: Record<string, unknown>) => gql(`mutation($id: ID!, $input: UpdateLocationInput!) { updateLocation(id: $id, input: $input) { ${SELECT} } }`, { id, input });
+  const read = async (id: string) => (await ok<{ location: Node }>(`query($id: ID!) { location(id: $id) { ${SELECT} } }`, { id })).location;
+
+  it('should move a location with its descendants into another zone, which they then inherit', async () => {
+    const campus = await create('name: "Move campus", type: ZONE, state: ON_GROUNDS');
+    const town = await create('name: "Move town", type: ZONE, state: OFF_GROUNDS');
+    const hall = await create('name: "Hall", type: BUILDING, parentId: $p', { p: campus });
+    const floor = await create('name: "Hall floor", type: FLOOR, parentId: $p', { p: hall });
+    const room = await create('name: "Hall room", type: ROOM, parentId: $p', { p: floor });
+    const moved = dataOf(await update(hall, { parentId: town, type: 'GENERAL' })) as { updateLocation: Node };
+    expect(moved.updateLocation).toEqual({ id: hall, type: 'GENERAL', state: 'OFF_GROUNDS', depth: 1, parent: { id: town }, zone: { id: town } });
+    expect(await read(room)).toEqual({ id: room, type: 'ROOM', state: 'OFF_GROUNDS', depth: 3, parent: { id: floor }, zone: { id: town } });
+    // Deeper: the floor under another building of the town, one level lower.
+    const annex = await create('name: "Annex", type: BUILDING, parentId: $p', { p: town });
+    const wing = await create('name: "Wing", type: BUILDING, parentId: $p', { p: annex });
+    dataOf(await update(floor, { parentId: wing }));
+    expect(await read(room)).toMatchObject({ depth: 4, parent: { id: floor }, zone: { id: town }, state: 'OFF_GROUNDS' });
+  });
+
+  it('should turn a location into a zone and a zone into a location, keeping zones at the root only', async () => {
+    const root = await create('name: "Retype root", type: ZONE, state: ON_GROUNDS');
+    const block = await create('name: "Block", type: BUILDING, parentId: $p', { p: root });
+    const room = await create('name: "Block room", type: ROOM, parentId: $p', { p: block });
+    expectError(await update(block, { type: 'ZONE' }), 'BAD_USER_INPUT', 'input.type');
+    expectError(await update(block, { type: 'ZONE', parentId: null }), 'BAD_USER_INPUT', 'input.state');
+    expectError(await update(block, { type: 'ZONE', parentId: root, state: 'HOME' }), 'BAD_USER_INPUT', 'input.parentId');
+    const zone = dataOf(await update(block, { type: 'ZONE', parentId: null, state: 'HOME' })) as { updateLocation: Node };
+    expect(zone.updateLocation).toEqual({ id: block, type: 'ZONE', state: 'HOME', depth: 0, parent: null, zone: { id: block } });
+    expect(await read(room)).toEqual({ id: room, type: 'ROOM', state: 'HOME', depth: 1, parent: { id: block }, zone: { id: block } });
+    // A zone's state can change; its descendants inherit the new one.
+    dataOf(await update(block, { state: 'OFF_GROUNDS' }));
+    expect((await read(room)).state).toBe('OFF_GROUNDS');
+    // Back under the root: a non-zone needs a parent and takes no state of its own.
+    expectError(await update(block, { type: 'BUILDING' }), 'BAD_USER_INPUT', 'input.parentId');
+    expectError(await update(block, { type: 'BUILDING', parentId: root, state: 'HOME' }), 'BAD_USER_INPUT', 'input.state');
+    expectError(await update(room, { parentId: null }), 'BAD_USER_INPUT', 'input.parentId');
+    expectError(await update(room, { state: 'HOME' }), 'BAD_USER_INPUT', 'input.state');
+    dataOf(await update(block, { type: 'BUILDING', parentId: root }));
+    expect(await read(block)).toEqual({ id: block, type: 'BUILDING', state: 'ON_GROUNDS', depth: 1, parent: { id: root }, zone: { id: root } });
+    expect(await read(room)).toEqual({ id: room, type: 'ROOM', state: 'ON_GROUNDS', depth: 2, parent: { id: block }, zone: { id: root } });
+  });
+
+  it('should refuse a move under the location itself, one of its descendants, another organization\'s location, or too deep', async () => {
+    const root = await create('name: "Cycle root", type: ZONE, state: ON_GROUNDS');
+    const a = await create('name: "A", type: BUILDING, parentId: $p', { p: root });
+    const b = await create('name: "B", type: FLOOR, parentId: $p', { p: a });
+    const c = await create('name: "C", type: ROOM, parentId: $p', { p: b });
+    for (const target of [a, b, c]) expectError(await update(a, { parentId: target }), 'BAD_USER_INPUT', 'input.parentId');
+    expectError(await update(a, { parentId: 'not-an-id' }), 'BAD_USER_INPUT', 'input.parentId');
+    expectError(await update(a, { type: null }), 'BAD_USER_INPUT', 'input.type');
+    const other = await createTestOrg(graph.peopleDb, 'Other tree school');
+    await graph.boarding.catchUpDirectory();
+    const foreign = dataOf(await graph.gql<{ createLocation: { id: string } }>(other.admin.key, 'mutation { createLocation(input: { name: "Theirs", type: ZONE, state: HOME }) { id } }')).createLocation.id;
+    expectError(await update(a, { parentId: foreign }), 'BAD_USER_INPUT', 'input.parentId');
+    // A chain 20 levels deep under the root: moving A (3 levels tall) under its end would go past 20.
+    let end = root;
+    for (let i = 0; i < 19; i++) end = await create(`name: "Level ${i}", type: GENERAL, parentId: $p`, { p: end });
+    expectError(await update(a, { parentId: end }), 'BAD_USER_INPUT', 'input.parentId');
+    expect(await read(c)).toMatchObject({ depth: 3, zone: { id: root } });
+    // Two siblings moved under each other at once: the tree lock lets one through, the other sees the cycle.
+    const x = await create('name: "X", type: BUILDING, parentId: $p', { p: root });
+    const y = await create('name: "Y", type: BUILDING, parentId: $p', { p: root });
+    const results = await Promise.all([update(x, { parentId: y }), update(y, { parentId: x })]);
+    expect(results.filter((r) => r.body.errors).map((r) => r.body.errors?.[0]?.extensions?.['field'])).toEqual(['input.parentId']);
+    const [xs, ys] = [await read(x), await read(y)];
+    expect([xs.parent?.id, ys.parent?.id].filter((p) => p === root)).toHaveLength(1);
+  });
+});
+
 describe('pastoral categories and records', () => {
   it('should nest categories without cycles, keep names unique and delete only unused ones', async () => {
     const parent = (await ok('mutation { createPastoralCategory(input: { name: "Conduct" }) { id } }')).createPastoralCategory!.id;

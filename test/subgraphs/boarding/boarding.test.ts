@@ -165,8 +165,20 @@ describe('student leave', () => {
     expect(await status()).toBe('PAST'); // end == now
     clock = new Date('2026-03-02T09:00:00.000Z');
     await ok('mutation($id: ID!) { updateStudentLeave(id: $id, input: { note: "Bus", comment: "Pickup changed" }) { id } }', { id });
-    const cancelled = await ok<{ cancelStudentLeave: { status: string; history: { action: string; comment: string | null }[] } }>('mutation($id: ID!) { cancelStudentLeave(id: $id, comment: "Ill") { status history { action comment } } }', { id });
-    expect(cancelled.cancelStudentLeave).toEqual({ status: 'CANCELLED', history: [{ action: 'CREATED', comment: null }, { action: 'UPDATED', comment: 'Pickup changed' }, { action: 'CANCELLED', comment: 'Ill' }] });
+    type History = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { action: string; comment: string | null }[] };
+    const cancelled = await ok<{ cancelStudentLeave: { status: string; history: History } }>(
+      'mutation($id: ID!) { cancelStudentLeave(id: $id, comment: "Ill") { status history(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { action comment } } } }',
+      { id },
+    );
+    expect(cancelled.cancelStudentLeave).toEqual({
+      status: 'CANCELLED',
+      history: { totalCount: 3, pageInfo: { hasNextPage: true, endCursor: expect.any(String) }, nodes: [{ action: 'CREATED', comment: null }, { action: 'UPDATED', comment: 'Pickup changed' }] },
+    });
+    const rest = await ok<{ studentLeave: { history: History } }>('query($id: ID!, $after: String) { studentLeave(id: $id) { history(after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { action comment } } } }', {
+      id,
+      after: cancelled.cancelStudentLeave.history.pageInfo.endCursor,
+    });
+    expect(rest.studentLeave.history).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: false }, nodes: [{ action: 'CANCELLED', comment: 'Ill' }] });
     expectError(await gql('mutation($id: ID!) { cancelStudentLeave(id: $id) { id } }', { id }), 'CONFLICT', { rule: 'LEAVE_CANCELLED' });
     const filtered = await ok<{ studentLeaves: { nodes: { id: string }[] } }>('{ studentLeaves(filter: { status: [CANCELLED] }) { nodes { id } } }');
     expect(filtered.studentLeaves.nodes.map((n) => n.id)).toEqual([id]);

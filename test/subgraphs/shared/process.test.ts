@@ -35,6 +35,8 @@ describe('start-up failures', () => {
     ['gateway/main.ts', 'gateway'],
     ['subgraphs/people/main.ts', 'people'],
     ['subgraphs/leave/main.ts', 'leave'],
+    ['subgraphs/time/main.ts', 'time'],
+    ['subgraphs/boarding/main.ts', 'boarding'],
   ];
 
   it.each(entries)('should make %s exit non-zero with one line on stderr, without the password, for an unreachable DATABASE_URL', { timeout: 90_000 }, async (entry, service) => {

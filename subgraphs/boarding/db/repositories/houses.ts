@@ -52,6 +52,18 @@ export async function deleteHouse(db: BoardingDb, orgId: string, id: string): Pr
   await db.deleteFrom('houses').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
+/** Locks a house row: a roll or student naming it cannot be written until the caller's transaction ends. */
+export async function lockHouse(db: BoardingDb, orgId: string, id: string): Promise<void> {
+  await db.selectFrom('houses').select('id').where('org_id', '=', orgId).where('id', '=', id).forUpdate().execute();
+}
+
+/** Scheduled automatic rolls filtered by the house (they would lose their filter with it). */
+export async function countScheduledRollsOfHouse(db: BoardingDb, orgId: string, id: string): Promise<number> {
+  return (
+    await db.selectFrom('rolls').select(sql<number>`count(*)::int`.as('n')).where('org_id', '=', orgId).where('house_filter_id', '=', id).where('status', '=', 'SCHEDULED').executeTakeFirstOrThrow()
+  ).n;
+}
+
 /** Students (active or not) in the house. */
 export async function countHouseStudents(db: BoardingDb, orgId: string, id: string): Promise<number> {
   return (await db.selectFrom('students').select(sql<number>`count(*)::int`.as('n')).where('org_id', '=', orgId).where('house_id', '=', id).executeTakeFirstOrThrow()).n;

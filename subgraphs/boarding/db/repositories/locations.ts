@@ -100,6 +100,37 @@ export async function locationUses(db: BoardingDb, orgId: string, id: string): P
   return rows[0] ?? { children: 0, records: 0, leave: 0 };
 }
 
+/**
+ * Serializes changes to an organization's location tree (creating under a parent, moving,
+ * retyping) for the rest of the caller's transaction, so two concurrent moves cannot build a
+ * cycle and a child is never placed from a stale parent.
+ */
+export async function lockLocationTree(db: BoardingDb, orgId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('boarding.location-tree'), hashtext(${orgId}))`.execute(db);
+}
+
+/** A location and every location below it, with their depths. */
+export async function findSubtree(db: BoardingDb, orgId: string, id: string): Promise<{ id: string; depth: number }[]> {
+  const { rows } = await sql<{ id: string; depth: number }>`
+    with recursive tree as (
+      select id, depth from ${sql.id(BOARDING_SCHEMA, 'locations')} where org_id = ${orgId} and id = ${id}
+      union all
+      select l.id, l.depth from ${sql.id(BOARDING_SCHEMA, 'locations')} l join tree t on l.parent_id = t.id where l.org_id = ${orgId})
+    select id, depth from tree`.execute(db);
+  return rows;
+}
+
+/** Puts the descendants of a moved location in its new zone, `depthShift` levels deeper (or shallower). */
+export async function moveDescendants(db: BoardingDb, orgId: string, ids: readonly string[], zoneId: string, depthShift: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('locations')
+    .set({ zone_id: zoneId, depth: sql<number>`depth + ${depthShift}`, updated_at: sql`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
 export async function deleteLocation(db: BoardingDb, orgId: string, id: string): Promise<void> {
   await db.deleteFrom('locations').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
@@ -138,6 +169,25 @@ export async function listLocationRecords(db: BoardingDb, orgId: string, c: Time
 
 export async function countLocationRecords(db: BoardingDb, orgId: string, c: TimelineConditions): Promise<number> {
   return (await records(db, orgId, c).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+}
+
+/** The first `limit + 1` records of each student's timeline (oldest first), one statement for every student. */
+export async function listLocationRecordsOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: TimelineConditions, limit: number, args: PageArgs): Promise<LocationRecordRow[]> {
+  if (studentIds.length === 0) return [];
+  const inner = records(db, orgId, c)
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by student_id order by recorded_at, id)`.as('rn'))
+    .where('student_id', 'in', studentIds)
+    .where(keyset([sql.ref('recorded_at'), sql.ref('id')], args, ['timestamp', 'uuid']));
+  const rows = await db.selectFrom(inner.as('r')).selectAll().where('rn', '<=', limit + 1).orderBy('recorded_at').orderBy('id').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Each student's number of timeline records matching, one statement. */
+export async function countLocationRecordsOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: TimelineConditions): Promise<Map<string, number>> {
+  if (studentIds.length === 0) return new Map();
+  const rows = await records(db, orgId, c).select(['student_id', sql<number>`count(*)::int`.as('n')]).where('student_id', 'in', studentIds).groupBy('student_id').execute();
+  return new Map(rows.map((r) => [r.student_id, r.n]));
 }
 
 /** Each student's latest record at or before `at` (default: latest of all), one statement. */

@@ -97,20 +97,50 @@ export async function countPastoralRecords(db: BoardingDb, orgId: string, c: Tim
   return (await timeline(db, orgId, c, includeSensitive).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 }
 
-/** Records a member of staff wrote, newest first. */
-export async function listPastoralRecordsBy(db: BoardingDb, orgId: string, userId: string, includeSensitive: boolean, limit: number, args: PageArgs): Promise<PastoralRecordRow[]> {
-  return visible(db, orgId, includeSensitive)
+/** The first `limit + 1` visible records of each student's timeline (oldest first), one statement for every student. */
+export async function listPastoralRecordsOfStudents(
+  db: BoardingDb,
+  orgId: string,
+  studentIds: readonly string[],
+  c: TimelineConditions,
+  includeSensitive: boolean,
+  limit: number,
+  args: PageArgs,
+): Promise<PastoralRecordRow[]> {
+  if (studentIds.length === 0) return [];
+  const inner = timeline(db, orgId, c, includeSensitive)
     .selectAll()
-    .where('created_by', '=', userId)
-    .where(keyset([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+    .select(sql<number>`row_number() over (partition by student_id order by occurred_at, id)`.as('rn'))
+    .where('student_id', 'in', studentIds)
+    .where(keyset([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid']));
+  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rn', '<=', limit + 1).orderBy('occurred_at').orderBy('id').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
 }
 
-export async function countPastoralRecordsBy(db: BoardingDb, orgId: string, userId: string, includeSensitive: boolean): Promise<number> {
-  return (await visible(db, orgId, includeSensitive).select(sql<number>`count(*)::int`.as('n')).where('created_by', '=', userId).executeTakeFirstOrThrow()).n;
+/** Each student's number of visible records matching, one statement. */
+export async function countPastoralRecordsOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: TimelineConditions, includeSensitive: boolean): Promise<Map<string, number>> {
+  if (studentIds.length === 0) return new Map();
+  const rows = await timeline(db, orgId, c, includeSensitive).select(['student_id', sql<number>`count(*)::int`.as('n')]).where('student_id', 'in', studentIds).groupBy('student_id').execute();
+  return new Map(rows.map((r) => [r.student_id, r.n]));
+}
+
+/** The first `limit + 1` visible records each member of staff wrote (newest first), one statement for every user. */
+export async function listPastoralRecordsOfAuthors(db: BoardingDb, orgId: string, userIds: readonly string[], includeSensitive: boolean, limit: number, args: PageArgs): Promise<PastoralRecordRow[]> {
+  if (userIds.length === 0) return [];
+  const inner = visible(db, orgId, includeSensitive)
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by created_by order by occurred_at desc, id desc)`.as('rn'))
+    .where('created_by', 'in', userIds)
+    .where(keyset([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
+  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rn', '<=', limit + 1).orderBy('occurred_at', 'desc').orderBy('id', 'desc').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Each member of staff's number of visible records, one statement. */
+export async function countPastoralRecordsOfAuthors(db: BoardingDb, orgId: string, userIds: readonly string[], includeSensitive: boolean): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await visible(db, orgId, includeSensitive).select(['created_by', sql<number>`count(*)::int`.as('n')]).where('created_by', 'in', userIds).groupBy('created_by').execute();
+  return new Map(rows.flatMap((r) => (r.created_by ? [[r.created_by, r.n] as const] : [])));
 }
 
 export async function insertPastoralRecord(db: BoardingDb, row: Insertable<PastoralRecordsTable>): Promise<PastoralRecordRow> {

@@ -48,7 +48,6 @@ export interface RollConditions {
   readonly status?: RollStatus | null | undefined;
   readonly from?: Date | null | undefined;
   readonly to?: Date | null | undefined;
-  readonly createdBy?: string | undefined;
 }
 
 function filtered(db: BoardingDb, orgId: string, c: RollConditions) {
@@ -56,7 +55,6 @@ function filtered(db: BoardingDb, orgId: string, c: RollConditions) {
   if (c.status) q = q.where('status', '=', c.status);
   if (c.from) q = q.where('starts_at', '>=', c.from);
   if (c.to) q = q.where('starts_at', '<', c.to);
-  if (c.createdBy) q = q.where('created_by', '=', c.createdBy);
   return q;
 }
 
@@ -72,6 +70,33 @@ export async function listRolls(db: BoardingDb, orgId: string, c: RollConditions
 
 export async function countRolls(db: BoardingDb, orgId: string, c: RollConditions): Promise<number> {
   return (await filtered(db, orgId, c).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+}
+
+/** The first `limit + 1` manual rolls each member of staff started (latest start first), one statement for every user. */
+export async function listRollsOfCreators(db: BoardingDb, orgId: string, userIds: readonly string[], limit: number, args: PageArgs): Promise<RollRow[]> {
+  if (userIds.length === 0) return [];
+  const inner = filtered(db, orgId, {})
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by created_by order by starts_at desc, id desc)`.as('rn'))
+    .where('created_by', 'in', userIds)
+    .where(keyset([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
+  const rows = await db.selectFrom(inner.as('r')).selectAll().where('rn', '<=', limit + 1).orderBy('starts_at', 'desc').orderBy('id', 'desc').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Each member of staff's number of rolls started, one statement. */
+export async function countRollsOfCreators(db: BoardingDb, orgId: string, userIds: readonly string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await filtered(db, orgId, {}).select(['created_by', sql<number>`count(*)::int`.as('n')]).where('created_by', 'in', userIds).groupBy('created_by').execute();
+  return new Map(rows.flatMap((r) => (r.created_by ? [[r.created_by, r.n] as const] : [])));
+}
+
+/**
+ * Claims scheduled automatic rolls whose start has passed, in the caller's transaction, oldest
+ * start first; rolls another instance holds are skipped (it is taking them).
+ */
+export async function claimDueRolls(db: BoardingDb, now: Date, limit: number): Promise<RollRow[]> {
+  return db.selectFrom('rolls').selectAll().where('status', '=', 'SCHEDULED').where('starts_at', '<=', now).orderBy('starts_at').limit(limit).forUpdate().skipLocked().execute();
 }
 
 export async function insertRoll(db: BoardingDb, row: Insertable<RollsTable>): Promise<RollRow> {

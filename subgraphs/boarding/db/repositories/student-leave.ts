@@ -98,6 +98,25 @@ export async function countStudentLeaves(db: BoardingDb, orgId: string, c: Leave
   return (await leaves(db, orgId, c).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 }
 
+/** The first `limit + 1` leave of each student (latest start first), one statement for every student. */
+export async function listStudentLeavesOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: LeaveConditions, limit: number, args: PageArgs): Promise<StudentLeaveRow[]> {
+  if (studentIds.length === 0) return [];
+  const inner = leaves(db, orgId, c)
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by student_id order by starts_at desc, id desc)`.as('rn'))
+    .where('student_id', 'in', studentIds)
+    .where(keyset([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
+  const rows = await db.selectFrom(inner.as('l')).selectAll().where('rn', '<=', limit + 1).orderBy('starts_at', 'desc').orderBy('id', 'desc').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Each student's number of leave matching, one statement. */
+export async function countStudentLeavesOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: LeaveConditions): Promise<Map<string, number>> {
+  if (studentIds.length === 0) return new Map();
+  const rows = await leaves(db, orgId, c).select(['student_id', sql<number>`count(*)::int`.as('n')]).where('student_id', 'in', studentIds).groupBy('student_id').execute();
+  return new Map(rows.map((r) => [r.student_id, r.n]));
+}
+
 /** Each student's leave active at `at` (the latest started, if several), one statement. */
 export async function findActiveLeaves(db: BoardingDb, orgId: string, studentIds: readonly string[], at: Date): Promise<StudentLeaveRow[]> {
   if (studentIds.length === 0) return [];
@@ -138,9 +157,34 @@ export async function insertLeaveHistory(db: BoardingDb, rows: readonly Insertab
   await db.insertInto('student_leave_history').values([...rows]).execute();
 }
 
-export async function findLeaveHistory(db: BoardingDb, orgId: string, leaveIds: readonly string[]): Promise<StudentLeaveHistoryRow[]> {
+/** Sort key of a leave's history: insertion order (the sequence zero-padded, so it compares as text). */
+export const historySortKey = (row: StudentLeaveHistoryRow): unknown[] => [String(row.seq).padStart(20, '0')];
+
+/** The first `limit + 1` changes of each leave (oldest first), one statement for every leave. */
+export async function listLeaveHistory(db: BoardingDb, orgId: string, leaveIds: readonly string[], limit: number, args: PageArgs): Promise<StudentLeaveHistoryRow[]> {
   if (leaveIds.length === 0) return [];
-  return db.selectFrom('student_leave_history').selectAll().where('org_id', '=', orgId).where('leave_id', 'in', leaveIds).orderBy('at').orderBy('seq').execute();
+  const inner = db
+    .selectFrom('student_leave_history')
+    .selectAll()
+    .select(sql<number>`row_number() over (partition by leave_id order by seq)`.as('rn'))
+    .where('org_id', '=', orgId)
+    .where('leave_id', 'in', leaveIds)
+    .where(keyset([sql`lpad(seq::text, 20, '0')`], args, ['text']));
+  const rows = await db.selectFrom(inner.as('h')).selectAll().where('rn', '<=', limit + 1).orderBy('seq').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Each leave's number of changes, one statement. */
+export async function countLeaveHistory(db: BoardingDb, orgId: string, leaveIds: readonly string[]): Promise<Map<string, number>> {
+  if (leaveIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('student_leave_history')
+    .select(['leave_id', sql<number>`count(*)::int`.as('n')])
+    .where('org_id', '=', orgId)
+    .where('leave_id', 'in', leaveIds)
+    .groupBy('leave_id')
+    .execute();
+  return new Map(rows.map((r) => [r.leave_id, r.n]));
 }
 
 /**

@@ -134,6 +134,11 @@ export async function seedDemoBoarding(db: BoardingDb, services: BoardingService
       await M.takeAutomaticRoll(null, { input: { rollTypeId: rollType.id, referenceLabel: `${house.name} evening roll`, studentFilters: { house: { id: house.id } }, startsAt: at(day, 20) } }, ctx());
     }
   }
+  // Tomorrow evening's rolls, SCHEDULED until then: the boarding process takes them at their start.
+  const tomorrowEvening = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 20));
+  for (const house of houses) {
+    await M.takeAutomaticRoll(null, { input: { rollTypeId: rollType.id, referenceLabel: `${house.name} evening roll`, studentFilters: { house: { id: house.id } }, startsAt: tomorrowEvening } }, ctx());
+  }
   const drill = await M.startRoll(null, { input: { rollTypeId: emergency.id, type: 'EMERGENCY', referenceLabel: 'Term fire drill', startsAt: at(1, 10), lateAt: at(1, 10), endsAt: at(1, 11) } }, ctx());
   const marks = students.map((s, i) => ({ student: { id: s.id }, code: i % 15 === 0 ? 'Missing' : 'Here', note: i % 15 === 0 ? 'Found in the library' : null }));
   for (let i = 0; i < marks.length; i += 20) await M.markRoll(null, { input: { rollId: drill.id, marks: marks.slice(i, i + 20) } }, ctx());

@@ -3,7 +3,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 export type RollCodeType = 'PRESENT' | 'EXPLAINED_ABSENCE' | 'ABSENT';
 export type RollKind = 'DAILY' | 'EMERGENCY';
 export type RollMode = 'MANUAL' | 'AUTOMATIC';
-export type RollStatus = 'ACTIVE' | 'COMPLETE';
+export type RollStatus = 'SCHEDULED' | 'ACTIVE' | 'COMPLETE';
 export type PassState = 'ALL' | 'IN' | 'OUT';
 
 /** A code of a roll type (and of each roll, copied when it starts). */

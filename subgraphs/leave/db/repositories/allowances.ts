@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
+import { toUnits } from '../../../shared/decimal.ts';
 import { afterCursor } from '../../../shared/pagination.ts';
 import { LEAVE_SCHEMA, type LeaveDb } from '../database.ts';
 import type { AllowanceLedgerRow, AllowanceLedgerTable, AllowanceRow, AllowancesTable } from '../tables/allowances.ts';
@@ -200,14 +201,34 @@ export async function insertLedgerEntries(db: LeaveDb, values: readonly Insertab
   await db.insertInto('allowance_ledger').values([...values]).execute();
 }
 
-/** Inserts an entry unless one with its `source_id` exists in the organization; undefined when it did. */
-export async function insertLedgerEntryOnce(db: LeaveDb, values: Insertable<AllowanceLedgerTable> & { source_id: string }): Promise<AllowanceLedgerRow | undefined> {
+/**
+ * Inserts entries in one statement, each unless one with its `source_id` exists in the
+ * organization; returns the ones written (none for an empty list).
+ */
+export async function insertLedgerEntriesOnce(
+  db: LeaveDb,
+  values: readonly (Insertable<AllowanceLedgerTable> & { source_id: string })[],
+): Promise<{ id: string; allowance_id: string; source_id: string | null }[]> {
+  if (values.length === 0) return [];
   return db
     .insertInto('allowance_ledger')
-    .values(values)
+    .values([...values])
     .onConflict((oc) => oc.columns(['org_id', 'source_id']).where('source_id', 'is not', null).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+    .returning(['id', 'allowance_id', 'source_id'])
+    .execute();
+}
+
+/** Which of `sourceIds` already have a ledger line in the organization (one statement; none for an empty list). */
+export async function findAppliedSourceIds(db: LeaveDb, orgId: string, sourceIds: readonly string[]): Promise<Set<string>> {
+  if (sourceIds.length === 0) return new Set();
+  const rows = await db.selectFrom('allowance_ledger').select('source_id').where('org_id', '=', orgId).where('source_id', 'in', [...new Set(sourceIds)]).execute();
+  return new Set(rows.map((r) => r.source_id).filter((id): id is string => id !== null));
+}
+
+/** Marks allowances changed (their `updated_at`) in one statement and returns them (none for an empty list). */
+export async function touchAllowances(db: LeaveDb, orgId: string, ids: readonly string[]): Promise<AllowanceRow[]> {
+  if (ids.length === 0) return [];
+  return db.updateTable('allowances').set({ updated_at: new Date() }).where('org_id', '=', orgId).where('id', 'in', [...ids]).returningAll().execute();
 }
 
 /** Sort key of ledger pages: effective date, creation time (ms), id. */
@@ -257,15 +278,27 @@ export async function countLedgerEntriesOfAllowances(db: LeaveDb, orgId: string,
   return new Map(rows.map((r) => [r.allowance_id, r.n]));
 }
 
-/** What each allowance holds from one source group (an hours-worked day): sums of its lines by allowance. */
-export async function sumLedgerOfSourceGroup(db: LeaveDb, orgId: string, group: string): Promise<{ allowance_id: string; total: string }[]> {
-  return db
+/**
+ * What each allowance holds from each source group (an hours-worked day), in ten-thousandths:
+ * group -> allowance -> sum of its lines. One statement (none for an empty list).
+ */
+export async function sumLedgerOfSourceGroups(db: LeaveDb, orgId: string, groups: readonly string[]): Promise<Map<string, Map<string, number>>> {
+  const held = new Map<string, Map<string, number>>();
+  if (groups.length === 0) return held;
+  const rows = await db
     .selectFrom('allowance_ledger')
-    .select(['allowance_id', sql<string>`sum(amount)::text`.as('total')])
+    .select(['source_group', 'allowance_id', sql<string>`sum(amount)::text`.as('total')])
     .where('org_id', '=', orgId)
-    .where('source_group', '=', group)
-    .groupBy('allowance_id')
+    .where('source_group', 'in', [...groups])
+    .groupBy(['source_group', 'allowance_id'])
     .execute();
+  for (const row of rows) {
+    if (row.source_group === null) continue;
+    const day = held.get(row.source_group) ?? new Map<string, number>();
+    day.set(row.allowance_id, toUnits(row.total));
+    held.set(row.source_group, day);
+  }
+  return held;
 }
 
 /**

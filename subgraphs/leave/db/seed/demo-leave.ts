@@ -133,3 +133,61 @@ export async function seedDemoLeave(db: LeaveDb, services: LeaveServices, orgId:
   }
   return { created: true, requests: counts };
 }
+
+/** What the demo TOIL leave seed did. */
+export interface DemoToilLeave {
+  readonly created: boolean;
+  /** TOIL leave requests by final status. */
+  readonly requests: Readonly<Record<string, number>>;
+}
+
+const TOIL_TYPE: TypeSpec = {
+  name: 'Time off in lieu', code: 'TOIL', colour: '#00838F', unit: 'HOURS', category: 'OTHER', paid: true, requires_approval: true,
+  requires_document: false, requires_comment: false, half_days_allowed: false, deducts_from_allowance: false, allow_negative_balance: false,
+  private: false, default_entitlement: null,
+};
+
+/**
+ * Seeds the demo organization's TOIL leave once (found by a type that draws on TOIL): a
+ * "Time off in lieu" type counted in hours, and requests of it by the people whose TOIL
+ * leave's projection already holds (the time seed's approved overtime), in every state,
+ * through the same service as the API, so the TOIL check, the use on approval and the
+ * give-back on cancellation all apply. Call it after the time seed, once leave has caught
+ * up with time's `toil.changed` events.
+ */
+export async function seedDemoToilLeave(db: LeaveDb, services: LeaveServices, orgId: string, adminUserId: string): Promise<DemoToilLeave> {
+  const existing = await db.selectFrom('leave_types').select('id').where('org_id', '=', orgId).where('draws_on_toil', '=', true).executeTakeFirst();
+  if (existing) return { created: false, requests: {} };
+  const org = await findDirectoryOrganization(db, orgId);
+  if (!org) throw new Error(`the demo organization ${orgId} is not in leave's directory yet`);
+  const type = await insertLeaveType(db, { ...TOIL_TYPE, org_id: orgId, draws_on_toil: true });
+  const today = todayIn(org.time_zone, services.now());
+  const balances = await db.selectFrom('toil_balances').selectAll().where('org_id', '=', orgId).orderBy('user_id').execute();
+  const admin: Identity = { orgId, userId: adminUserId, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };
+  const counts: Record<string, number> = {};
+  let n = 0;
+  for (const balance of balances) {
+    if (balance.user_id === adminUserId) continue;
+    // A day off within the next four weeks, of whole hours the person still has.
+    const day = addDays(monday(addDays(today, 7 * (n % 4))), n % 5);
+    const usable = balance.lots.filter((l) => l.expiresOn === null || l.expiresOn > day).reduce((sum, l) => sum + Number(l.hours) - Number(l.used), 0);
+    const hours = Math.min(4, Math.floor(usable));
+    if (hours < 1) continue;
+    const ctx = createLeaveContext(db, admin, services);
+    try {
+      const row = await createLeaveRequest(ctx, { userId: balance.user_id, leaveTypeId: type.id, startDate: day, endDate: day, firstDayHours: hours, reason: 'TIME_OFF_IN_LIEU', comment: 'Taking back my weekend cover' });
+      let status = row.status;
+      const decide = createLeaveContext(db, admin, services);
+      const kind = n % 4;
+      if (kind === 0 || kind === 2) status = (await approveLeaveRequest(decide, row.id, 'Enjoy the time back')).status;
+      if (kind === 2) status = (await cancelLeaveRequest(decide, row.id, 'Needed on the day after all')).status;
+      if (kind === 3) status = (await rejectLeaveRequest(decide, row.id, 'Stocktake that day: pick another')).status;
+      counts[status] = (counts[status] ?? 0) + 1;
+    } catch (error) {
+      // A rule refused this one (not a working day, a closure, a coverage rule...): skip it.
+      if (!(error instanceof GraphQLError)) throw error;
+    }
+    if (++n >= 10) break;
+  }
+  return { created: true, requests: counts };
+}

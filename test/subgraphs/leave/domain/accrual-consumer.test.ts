@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { sql, type KyselyPlugin, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accrualAmount, applyHoursWorked, createAccrualConsumer } from '../../../../subgraphs/leave/domain/accrual-consumer.ts';
 import { appendEvents, type OutboxConsumer, type OutboxEvent } from '../../../../subgraphs/shared/outbox.ts';
@@ -10,6 +10,7 @@ const NOW = new Date('2026-03-15T12:00:00Z');
 const ZEROS = ['0', '0', '0', '0', '0', '0', '0'];
 
 let graph: TestGraph;
+let statements = 0;
 let org: TestOrg;
 let other: TestOrg;
 let consumer: OutboxConsumer;
@@ -49,6 +50,25 @@ async function recordHours(hours: Hours, orgId = org.id): Promise<string> {
     ]);
   });
   return submissionId;
+}
+
+/** Publishes several `hours_worked.recorded` payloads in one transaction (so one consumer batch sees them all). */
+async function recordMany(list: readonly (Hours & { entryId?: string; previousHoursWorked?: string })[], orgId = org.id): Promise<string[]> {
+  const ids = list.map((h) => h.submissionId ?? randomUUID());
+  await graph.database.handle.root.transaction().execute(async (trx) => {
+    await appendEvents(
+      trx as never,
+      list.map((hours, i) => ({
+        orgId,
+        type: 'hours_worked.recorded',
+        entityType: 'HoursWorked',
+        entityId: ids[i]!,
+        actorId: null,
+        payload: { leaveTypeId: null, entryId: null, ...hours, submissionId: ids[i]! },
+      })),
+    );
+  });
+  return ids;
 }
 
 /** Publishes an arbitrary `hours_worked.recorded` payload. */
@@ -243,6 +263,78 @@ describe('the accrual consumer', () => {
     // Without such an event the person does not exist: the accrual is skipped.
     await root.transaction().execute((trx) => applyHoursWorked(event, trx as Transaction<unknown>));
     expect(await accrualEntries(payload.submissionId)).toEqual([]);
+  });
+
+  it('should apply revisions of one day in one batch in order, each against what the earlier left', async () => {
+    const entryId = randomUUID();
+    const date = '2026-04-06';
+    const before = await graph.database.handle.root
+      .selectFrom('events.outbox' as never)
+      .select(sql<number>`coalesce(max(id), 0)`.as('max'))
+      .executeTakeFirstOrThrow();
+    const [first, second, moved] = await recordMany([
+      { userId: irregular.id, date, hoursWorked: '8', leaveTypeId: types.hoursVacation, entryId },
+      { userId: irregular.id, date, hoursWorked: '10', leaveTypeId: types.hoursVacation, entryId, previousHoursWorked: '8' },
+      { userId: irregular.id, date, hoursWorked: '10', leaveTypeId: types.daysVacation, entryId, previousHoursWorked: '10' },
+    ]);
+    await consumer.catchUp();
+    const lines = await graph.leaveDb.selectFrom('allowance_ledger').selectAll().where('source_group', '=', entryId).orderBy('created_at').orderBy('id').execute();
+    const hoursAllowance = (await allowanceOf(irregular.id, types.hoursVacation)).id;
+    const daysAllowance = (await allowanceOf(irregular.id, types.daysVacation)).id;
+    const summary = lines.map((l) => [l.source_id, l.allowance_id, l.kind, Number(l.amount)]);
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        [first, hoursAllowance, 'ACCRUAL', 0.9656],
+        [second, hoursAllowance, 'ACCRUAL_CORRECTION', 0.2414],
+        [`${moved}:from:${hoursAllowance}`, hoursAllowance, 'ACCRUAL_CORRECTION', -1.207],
+        [moved, daysAllowance, 'ACCRUAL_CORRECTION', 0.1509],
+      ]),
+    );
+    expect(summary).toHaveLength(4);
+    // One allowance.changed per allowance the batch changed.
+    const events = await graph.database.handle.root
+      .selectFrom('events.outbox' as never)
+      .select(['entity_id' as never])
+      .where('id' as never, '>', before.max as never)
+      .where('type' as never, '=', 'allowance.changed' as never)
+      .execute();
+    expect((events as { entity_id: string }[]).map((e) => e.entity_id).sort()).toEqual([hoursAllowance, daysAllowance].sort());
+  });
+
+  it('should apply a batch in a number of statements that does not grow with its size', async () => {
+    // Only this suite's consumer runs while it is measured, and only its statements are counted.
+    const restartLeave = await graph.stopService('leave');
+    const handle = graph.database.handle;
+    const counter: KyselyPlugin = {
+      transformQuery: (args) => {
+        statements++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const counted = createAccrualConsumer({ ...handle, root: handle.root.withPlugin(counter) });
+    try {
+      const measure = async (days: number, firstDay: number) => {
+        const list = Array.from({ length: days }, (_, i) => ({
+          userId: i % 2 === 0 ? irregular.id : irregularWithPattern.id,
+          date: `2026-05-${String(firstDay + Math.floor(i / 2)).padStart(2, '0')}`,
+          hoursWorked: String(4 + (i % 5)),
+          leaveTypeId: types.hoursVacation,
+          entryId: randomUUID(),
+        }));
+        const ids = await recordMany(list);
+        statements = 0;
+        await counted.catchUp();
+        const written = await graph.leaveDb.selectFrom('allowance_ledger').select('id').where('source_id', 'in', ids).execute();
+        expect(written).toHaveLength(days);
+        return statements;
+      };
+      const few = await measure(4, 1);
+      const many = await measure(40, 3);
+      expect(many).toBe(few);
+    } finally {
+      await restartLeave();
+    }
   });
 
   it('should run inside the leave server without anyone calling catchUp', async () => {
