@@ -153,8 +153,19 @@ export async function sendApolloResult(
   res.end();
 }
 
+/**
+ * How long an idle keep-alive connection is kept open. Longer than the clients' own idle
+ * timeouts (the gateway's subgraph fetcher, undici's 4 s, load balancers' 60 s), so the
+ * server never closes a socket a client is about to reuse (which the client sees as
+ * ECONNRESET on its next request).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Listens on `port` (0: any free port) and `host`; resolves to the base URL. */
 export async function listen(server: http.Server, port: number, host: string): Promise<string> {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Must exceed keepAliveTimeout, or a request arriving on a reused socket can time out early.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
