@@ -4,8 +4,10 @@ import { openDatabase } from '../shared/database.ts';
 import { serviceLogger } from '../shared/logger.ts';
 import { DEFAULT_METRICS_PORTS } from '../shared/metrics.ts';
 import { startObservability } from '../shared/observability.ts';
-import { stopOnSignals } from '../shared/process.ts';
+import { exitOnStartFailure, stopOnSignals } from '../shared/process.ts';
 import { startWebhooksServer } from './server.ts';
+
+const started = exitOnStartFailure('webhooks');
 
 if (!process.env['DATABASE_URL']) {
   throw new ConfigError('start:webhooks runs one service of a deployment and needs DATABASE_URL; for the all-in-one graph run npm start');
@@ -25,6 +27,7 @@ const server = await startWebhooksServer({
   retentionMs: intVar(process.env, 'WEBHOOKS_RETENTION_DAYS', 30, 1, 3650) * 24 * 3_600_000,
 });
 serviceLogger('webhooks').info({ url: `${server.url}/graphql`, allowInsecure }, allowInsecure ? 'listening (WEBHOOKS_ALLOW_INSECURE: http and private addresses allowed)' : 'listening');
+started();
 
 stopOnSignals(async () => {
   await server.stop();

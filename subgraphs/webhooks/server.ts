@@ -31,6 +31,11 @@ export interface WebhooksServerOptions {
   readonly concurrency?: number;
   readonly retentionMs?: number;
   readonly pollIntervalMs?: number;
+  /** Worker timings (see `WebhookWorkerOptions`); tests shrink them. */
+  readonly pruneIntervalMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly staleAfterMs?: number;
+  readonly sweepIntervalMs?: number;
 }
 
 export interface RunningWebhooksServer extends RunningServer {
@@ -53,6 +58,10 @@ export async function startWebhooksServer(options: WebhooksServerOptions): Promi
           concurrency: options.concurrency,
           retentionMs: options.retentionMs,
           pollIntervalMs: options.pollIntervalMs,
+          pruneIntervalMs: options.pruneIntervalMs,
+          heartbeatIntervalMs: options.heartbeatIntervalMs,
+          staleAfterMs: options.staleAfterMs,
+          sweepIntervalMs: options.sweepIntervalMs,
         });
   const queue = worker?.queue ?? (options.database.kind === 'postgres' ? graphileQueue : embeddedQueue);
   const server = await startSubgraphServer({

@@ -655,15 +655,15 @@ describe('webhooks', () => {
       webhookEventTypes: { totalCount: number };
       webhookEndpoints: { nodes: { id: string }[] };
       webhookEndpoint: unknown;
-      webhookDeliveries: { nodes: { endpointId: string }[] };
-      webhookDeliveryAttempts: { nodes: { endpointId: string }[] };
-      byB: { nodes: unknown[] };
-      logByB: { nodes: unknown[] };
+      webhookDeliveries: { totalCount: number; nodes: { endpointId: string }[] };
+      webhookDeliveryAttempts: { totalCount: number; nodes: { endpointId: string }[] };
+      byB: { totalCount: number; nodes: unknown[] };
+      logByB: { totalCount: number; nodes: unknown[] };
     }>(
       a.admin,
       `query($b: ID!, $d: ID!) { webhookEventTypes { totalCount } webhookEndpoints(first: 100) { nodes { id } } webhookEndpoint(id: $b) { id }
-        webhookDeliveries(first: 100) { nodes { endpointId } } webhookDeliveryAttempts(first: 100) { nodes { endpointId } }
-        byB: webhookDeliveries(filter: { endpointId: $b }) { nodes { id } } logByB: webhookDeliveryAttempts(filter: { deliveryId: $d }) { nodes { id } } }`,
+        webhookDeliveries(first: 100) { totalCount nodes { endpointId } } webhookDeliveryAttempts(first: 100) { totalCount nodes { endpointId } }
+        byB: webhookDeliveries(filter: { endpointId: $b }) { totalCount nodes { id } } logByB: webhookDeliveryAttempts(filter: { deliveryId: $d }) { totalCount nodes { id } } }`,
       { b: bEndpoint, d: bDelivery },
     );
     const seen = dataOf(res);
@@ -674,6 +674,8 @@ describe('webhooks', () => {
     expect(seen.webhookDeliveryAttempts.nodes.map((n) => n.endpointId)).toEqual([aEndpoint]);
     expect(seen.byB.nodes).toEqual([]);
     expect(seen.logByB.nodes).toEqual([]);
+    // The counts are A's too.
+    expect([seen.webhookDeliveries.totalCount, seen.webhookDeliveryAttempts.totalCount, seen.byB.totalCount, seen.logByB.totalCount]).toEqual([1, 1, 0, 0]);
   });
 
   it.each([

@@ -34,7 +34,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('should expose every service's metrics listener to scrapers on the network, on its own port', () => {
+  it("should expose every service's metrics listener to scrapers on the network, on its own port", () => {
     const ports = SERVICES.map((name) => compose.services[name]?.environment?.['METRICS_PORT']);
     for (const name of SERVICES) expect(compose.services[name]?.environment?.['METRICS_HOST'], name).toBe('0.0.0.0');
     expect(new Set(ports).size).toBe(SERVICES.length);

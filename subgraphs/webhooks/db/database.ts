@@ -40,6 +40,8 @@ export interface DeliveriesTable {
   next_attempt_at: Date | null;
   /** While an attempt is in flight: until when it is claimed (a worker that dies lets it lapse). */
   leased_until: Date | null;
+  /** Token of the current claim: only the attempt holding it may record its outcome. */
+  lease_token: string | null;
   created_at: ColumnType<Date, never, never>;
   last_attempt_at: Date | null;
 }
@@ -64,11 +66,21 @@ export interface DeliveryAttemptsTable {
   created_at: ColumnType<Date, never, never>;
 }
 
+/** A queue runner's heartbeat (PostgreSQL): a stale one is dead, and its workers' jobs are unlocked. */
+export interface WorkerHeartbeatsTable {
+  runner_id: string;
+  /** Its graphile-worker worker ids (the `locked_by` of the jobs it runs). */
+  worker_ids: string[];
+  started_at: ColumnType<Date, never, never>;
+  heartbeat_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 /** The webhooks schema's tables. */
 export interface WebhooksDatabase {
   endpoints: EndpointsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
 }
 
 export type WebhooksDb = Kysely<WebhooksDatabase>;

@@ -10,6 +10,11 @@ export interface WebhookEventType {
   /** The GraphQL type of the entity the event is about. */
   readonly entityType: string;
   readonly dataSchema: JsonSchema;
+  /**
+   * Scopes the registrar of an endpoint needs to receive it (any inner list satisfied): the
+   * stream's subscription scopes, so a webhook carries nothing its registrar could not read.
+   */
+  readonly scopes: readonly (readonly string[])[];
 }
 
 /** The event sent by `sendTestWebhook`; not in the outbox. */
@@ -24,6 +29,7 @@ const OWN_TYPES: readonly WebhookEventType[] = [
     description: 'An endpoint was disabled after failing for too long (it is not sent to the disabled endpoint itself).',
     publisher: 'webhooks',
     entityType: 'WebhookEndpoint',
+    scopes: [],
     dataSchema: {
       type: 'object',
       required: ['url', 'reason'],
@@ -46,14 +52,24 @@ export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
       publisher: stream.publisher,
       entityType: stream.entity.type,
       dataSchema: declaration.data,
+      scopes: stream.scopes,
     })),
   ),
   ...OWN_TYPES,
 ];
 
-const KNOWN = new Set(WEBHOOK_EVENT_TYPES.map((t) => t.type));
+const BY_TYPE = new Map(WEBHOOK_EVENT_TYPES.map((t) => [t.type, t]));
 
 /** True when `type` is in the catalogue. */
 export function isWebhookEventType(type: string): boolean {
-  return KNOWN.has(type);
+  return BY_TYPE.has(type);
+}
+
+/**
+ * The first of `types` (every catalogue type when empty: an endpoint for all events) whose
+ * scopes `hasScope` does not grant, or undefined when all are granted.
+ */
+export function firstUngrantedType(types: readonly string[], hasScope: (scope: string) => boolean): string | undefined {
+  const wanted = types.length === 0 ? WEBHOOK_EVENT_TYPES : types.flatMap((t) => BY_TYPE.get(t) ?? []);
+  return wanted.find((t) => t.scopes.length > 0 && !t.scopes.some((all) => all.every(hasScope)))?.type;
 }

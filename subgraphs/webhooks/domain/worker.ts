@@ -1,10 +1,14 @@
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { sql, type Transaction } from 'kysely';
-import { Logger, run, runMigrations, type Runner } from 'graphile-worker';
+import pg from 'pg';
+import { Logger, run, runMigrations, type Runner, type WorkerEvents } from 'graphile-worker';
 import type { DatabaseHandle } from '../../shared/database.ts';
 import { schemaDb } from '../../shared/database.ts';
 import { createOutboxConsumer, type OutboxConsumer, type OutboxEvent } from '../../shared/outbox.ts';
 import { WEBHOOKS_SCHEMA, type WebhooksDatabase, type WebhooksDb } from '../db/database.ts';
-import { insertDeliveries, overdueDeliveries, pruneDeliveries } from '../db/repositories/deliveries.ts';
+import { earlierPending, insertDeliveries, overdueDeliveries, pruneDeliveries, releaseAllLeases } from '../db/repositories/deliveries.ts';
+import { beat, forget, reapStaleRunners } from '../db/repositories/worker-heartbeats.ts';
 import { matchingEndpoints } from '../db/repositories/endpoints.ts';
 import { isWebhookEventType } from './catalogue.ts';
 import { createDeliveryEngine, type AttemptDelivery, type DeliverySettings } from './delivery-engine.ts';
@@ -43,6 +47,9 @@ export const embeddedQueue: DeliveryQueue = {
   },
 };
 
+/** Embedded databases on which this process has released the claims of a previous process. */
+const leasesReleased = new WeakSet<DatabaseHandle>();
+
 export interface WebhookWorkerOptions {
   readonly database: DatabaseHandle;
   readonly delivery: DeliverySettings;
@@ -52,6 +59,18 @@ export interface WebhookWorkerOptions {
   readonly retentionMs?: number;
   /** Poll interval of the queue and of the outbox consumer, ms; default 1000. */
   readonly pollIntervalMs?: number;
+  /** How often the delivery log is pruned, ms; default 1 hour (and once at start). */
+  readonly pruneIntervalMs?: number;
+  /** PostgreSQL: how often this runner records its heartbeat and looks for dead runners, ms; default 5 s. */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * PostgreSQL: a runner whose heartbeat is older than this is dead and its jobs are unlocked,
+   * ms; default 30 s. Its claims on deliveries still last until their leases lapse, so a
+   * runner wrongly declared dead (stalled this long) never has an attempt run twice at once.
+   */
+  readonly staleAfterMs?: number;
+  /** PostgreSQL: how often pending deliveries overdue by a minute are queued again (the backstop), ms; default 60 s. */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface WebhookWorker {
@@ -59,8 +78,10 @@ export interface WebhookWorker {
   catchUp(): Promise<void>;
   /** Queues a delivery created outside the outbox (test message, redelivery) in `trx`. */
   readonly queue: DeliveryQueue;
-  /** Deletes log rows past the retention; returns the deliveries removed. */
-  prune(): Promise<number>;
+  /** Deletes log rows past the retention; returns the attempts and deliveries removed. */
+  prune(): Promise<{ attempts: number; deliveries: number }>;
+  /** This process's runner id (its heartbeat row on PostgreSQL). */
+  readonly runnerId: string;
   stop(): Promise<void>;
 }
 
@@ -79,7 +100,15 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const concurrency = options.concurrency ?? 10;
   const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
+  const staleAfterMs = options.staleAfterMs ?? 30_000;
+  if (staleAfterMs < 2 * heartbeatIntervalMs) throw new Error('webhooks: staleAfterMs must be at least twice heartbeatIntervalMs');
+  const runnerId = `runner-${crypto.randomBytes(9).toString('hex')}`;
+  const report = (what: string) => (error: unknown) => log.error({ err: error }, `${what} failed`);
 
+  // Endpoints that got a delivery in a consumer transaction so far: later ones of the same
+  // batch are behind it.
+  const queuedEndpoints = new WeakMap<object, Set<string>>();
   const consumer: OutboxConsumer = createOutboxConsumer({
     database: options.database,
     name: WEBHOOKS_CONSUMER_NAME,
@@ -94,20 +123,47 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
         trx,
         endpoints.map((e) => ({ orgId: event.orgId, endpointId: e.id, eventId: event.id, eventType: event.type, messageId: `msg_${event.id}_${e.id.replaceAll('-', '').slice(0, 12)}`, body })),
       );
-      for (const row of rows) await queue.enqueue(trx, { deliveryId: row.id, endpointId: row.endpoint_id, runAt: new Date() });
+      // A job only for an endpoint's head: a delivery behind an earlier pending one is woken
+      // when that one finishes (wakeNext), so a burst of events queues one job per endpoint,
+      // not one per delivery that would only be held back. The head's row is locked (see
+      // earlierPending), so its finishing either sees these rows or commits before the check.
+      let queued = queuedEndpoints.get(rootTrx);
+      if (!queued) queuedEndpoints.set(rootTrx, (queued = new Set()));
+      for (const row of rows) {
+        if (queued.has(row.endpoint_id)) continue;
+        queued.add(row.endpoint_id);
+        if (await earlierPending(trx, row.endpoint_id, Number(row.seq))) continue;
+        await queue.enqueue(trx, { deliveryId: row.id, runAt: new Date() });
+      }
     },
   });
 
   let runner: Runner | null = null;
+  let queuePool: pg.Pool | null = null;
   let poller: EmbeddedPoller | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, task: () => Promise<unknown>, what: string) => {
+    const timer = setInterval(() => void task().catch(report(what)), ms);
+    timer.unref();
+    timers.push(timer);
+  };
   if (postgres && options.database.url) {
     await runMigrations({ connectionString: options.database.url });
+    // The ids of this runner's graphile-worker workers (the `locked_by` of its jobs), for its heartbeat.
+    const workerIds = new Set<string>();
+    const events: WorkerEvents = new EventEmitter();
+    events.on('worker:create', ({ worker }) => void workerIds.add(worker.workerId));
+    // The queue's own pool, ended only after the runner has stopped; a connection lost while
+    // idle (the database restarted) is logged, never an uncaught error.
+    queuePool = new pg.Pool({ connectionString: options.database.url, max: concurrency + 2 });
+    queuePool.on('error', (error) => log.warn(`queue: idle connection lost (${error.message})`));
     runner = await run({
-      connectionString: options.database.url,
+      pgPool: queuePool,
       concurrency,
       noHandleSignals: true,
       pollInterval: pollIntervalMs,
       logger: quietLogger(),
+      events,
       taskList: {
         [DELIVER_TASK]: async (payload) => {
           const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
@@ -115,36 +171,56 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
         },
       },
     });
+    // Crash recovery: graphile-worker keeps a dead worker's jobs locked for 4 hours. Every
+    // runner records a heartbeat and unlocks the jobs of runners whose heartbeat is stale;
+    // a delivery's own lease still guards it until it lapses (see DeliverySettings.leaseMarginMs).
+    const heartbeat = async () => {
+      await beat(db, runnerId, [...workerIds]);
+      await reapStaleRunners(db, staleAfterMs);
+    };
+    await heartbeat();
+    every(heartbeatIntervalMs, heartbeat, 'heartbeat');
+    // The backstop: a pending delivery overdue by a minute with no live claim is queued again
+    // (a job lost some other way: one locked by a worker that never recorded a heartbeat).
+    every(
+      options.sweepIntervalMs ?? 60_000,
+      async () => {
+        const overdue = await overdueDeliveries(db, 60_000, 500);
+        if (overdue.length === 0) return;
+        await db.transaction().execute(async (trx) => {
+          for (const d of overdue) await graphileQueue.enqueue(trx, { deliveryId: d.id, runAt: new Date() });
+        });
+      },
+      'sweep',
+    );
   } else {
+    // PGlite serves one process: a lease still held when this process first starts a worker on
+    // it is a dead process's. (A second worker on the same database in this process, as the
+    // tests start, must not release the first one's live claims.)
+    if (!leasesReleased.has(options.database)) {
+      leasesReleased.add(options.database);
+      await releaseAllLeases(db);
+    }
     poller = startEmbeddedPoller(db, attempt, concurrency, Math.min(pollIntervalMs, 200));
   }
   await consumer.start();
 
-  // A worker that died mid-attempt leaves its claim to expire; the sweep queues such deliveries again.
-  const sweep = setInterval(() => {
-    void (async () => {
-      if (!runner) return;
-      const overdue = await overdueDeliveries(db, 60_000, 500);
-      if (overdue.length === 0) return;
-      await db.transaction().execute(async (trx) => {
-        for (const d of overdue) await graphileQueue.enqueue(trx, { deliveryId: d.id, endpointId: d.endpoint_id, runAt: new Date() });
-      });
-    })().catch((error: unknown) => log.error({ err: error }, 'sweep failed'));
-  }, 60_000);
-  sweep.unref();
-  const pruner = setInterval(() => void pruneDeliveries(db, retentionMs).catch((error: unknown) => log.error({ err: error }, 'prune failed')), 3_600_000);
-  pruner.unref();
+  const prune = () => pruneDeliveries(db, retentionMs);
+  void prune().catch(report('prune'));
+  every(options.pruneIntervalMs ?? 3_600_000, prune, 'prune');
 
   return {
     catchUp: () => consumer.catchUp(),
     queue,
-    prune: () => pruneDeliveries(db, retentionMs),
+    prune,
+    runnerId,
     async stop() {
-      clearInterval(sweep);
-      clearInterval(pruner);
+      for (const timer of timers) clearInterval(timer);
       await consumer.stop();
       await poller?.stop();
       await runner?.stop();
+      if (runner) await forget(db, runnerId);
+      await queuePool?.end();
     },
   };
 }

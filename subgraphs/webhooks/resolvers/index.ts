@@ -3,12 +3,13 @@ import { GraphQLScalarType, type GraphQLError } from 'graphql';
 import { sql } from 'kysely';
 import { appError, badInput, forbidden, notFound } from '../../shared/errors.ts';
 import { hasScope } from '../../shared/identity.ts';
-import { afterCursor, decodeCursor, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { isId, optionalText } from '../../shared/validation.ts';
 import type { DeliveryStatus } from '../db/database.ts';
+import { countAttempts, countDeliveries, listAttempts, listDeliveries } from '../db/repositories/deliveries.ts';
 import { countEndpoints, deleteEndpoint, findEndpoint, insertEndpoint, listEndpoints, updateEndpoint, type EndpointRow } from '../db/repositories/endpoints.ts';
-import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, isWebhookEventType } from '../domain/catalogue.ts';
+import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, firstUngrantedType, isWebhookEventType } from '../domain/catalogue.ts';
 import { generateSigningSecret } from '../domain/signing.ts';
 import { checkEndpointUrl, UnsafeUrlError } from '../domain/url-safety.ts';
 import type { WebhooksContext } from '../context.ts';
@@ -41,10 +42,20 @@ async function checkUrl(ctx: WebhooksContext, url: string): Promise<string> {
   }
 }
 
-function eventTypes(field: string, types: readonly string[] | null | undefined): string[] {
+/**
+ * The endpoint's event types, checked: each in the catalogue, and each readable by the
+ * caller (the scopes of its stream, e.g. read:people for user.*; every stream's for an
+ * endpoint of all types), so an endpoint never receives data its registrar could not query.
+ */
+function eventTypes(ctx: WebhooksContext, field: string, types: readonly string[] | null | undefined): string[] {
   const list = [...new Set(types ?? [])];
   if (list.length > 100) throw badInput(field, 'must list at most 100 event types');
   for (const type of list) if (!isWebhookEventType(type)) throw badInput(field, `${JSON.stringify(type.slice(0, 100))} is not in webhookEventTypes`);
+  const ungranted = firstUngrantedType(list, (scope) => hasScope(ctx.identity, scope));
+  if (ungranted !== undefined) {
+    const what = list.length === 0 ? 'every event type (none listed)' : ungranted;
+    throw appError('FORBIDDEN', `${field}: receiving ${what} needs the scopes that read ${ungranted} (${JSON.stringify(WEBHOOK_EVENT_TYPES.find((t) => t.type === ungranted)?.scopes)})`, { field });
+  }
   return list;
 }
 
@@ -110,7 +121,7 @@ export const webhooksResolvers = {
       const limit = pageSize(args.first);
       const start = args.after ? Number(decodeCursor(args.after, ['text'])[0]) + 1 : 0;
       if (!Number.isInteger(start) || start < 0) throw badInput('after', 'is not a cursor returned by this connection');
-      const rows = WEBHOOK_EVENT_TYPES.slice(start, start + limit + 1).map((t, i) => ({ ...t, index: start + i }));
+      const rows = WEBHOOK_EVENT_TYPES.slice(start, start + limit + 1).map((t, i) => ({ ...t, requiredScopes: t.scopes, index: start + i }));
       return toConnection(rows, limit, args, (r) => [String(r.index)], (r) => r, async () => WEBHOOK_EVENT_TYPES.length);
     },
     webhookEndpoints: async (_: unknown, args: PageArgs, ctx: WebhooksContext) => {
@@ -129,34 +140,14 @@ export const webhooksResolvers = {
       requireAccess(ctx, false);
       const limit = pageSize(args.first);
       const f = checkFilter(args.filter);
-      let q = ctx.db.selectFrom('deliveries').selectAll().where('org_id', '=', ctx.identity.orgId);
-      if (f.endpointId) q = q.where('endpoint_id', '=', f.endpointId);
-      if (f.deliveryId) q = q.where('id', '=', f.deliveryId);
-      if (f.eventType) q = q.where('event_type', '=', f.eventType);
-      if (f.status) q = q.where('status', '=', f.status);
-      if (f.from) q = q.where('created_at', '>=', f.from);
-      if (f.to) q = q.where('created_at', '<', f.to);
-      if (args.after) q = q.where(afterCursor([sql`created_at`, sql`id`], args.after, ['timestamp', 'uuid'], true));
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-      return toConnection(rows, limit, args, (r) => [r.created_at.toISOString(), r.id], toDelivery, async () => 0);
+      const rows = await listDeliveries(ctx.db, ctx.identity.orgId, f, limit + 1, args.after);
+      return toConnection(rows, limit, args, (r) => [r.created_at.toISOString(), r.id], toDelivery, () => countDeliveries(ctx.db, ctx.identity.orgId, f));
     },
     webhookDeliveryAttempts: async (_: unknown, args: PageArgs & { filter?: DeliveryFilter | null }, ctx: WebhooksContext) => {
       requireAccess(ctx, false);
       const limit = pageSize(args.first);
       const f = checkFilter(args.filter);
-      let q = ctx.db
-        .selectFrom('delivery_attempts as a')
-        .innerJoin('deliveries as d', 'd.id', 'a.delivery_id')
-        .selectAll('a')
-        .where('a.org_id', '=', ctx.identity.orgId);
-      if (f.endpointId) q = q.where('a.endpoint_id', '=', f.endpointId);
-      if (f.deliveryId) q = q.where('a.delivery_id', '=', f.deliveryId);
-      if (f.eventType) q = q.where('a.event_type', '=', f.eventType);
-      if (f.status) q = q.where('d.status', '=', f.status);
-      if (f.from) q = q.where('a.created_at', '>=', f.from);
-      if (f.to) q = q.where('a.created_at', '<', f.to);
-      if (args.after) q = q.where(afterCursor([sql`a.created_at`, sql`a.id`], args.after, ['timestamp', 'uuid'], true));
-      const rows = await q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit + 1).execute();
+      const rows = await listAttempts(ctx.db, ctx.identity.orgId, f, limit + 1, args.after);
       return toConnection(
         rows,
         limit,
@@ -178,7 +169,7 @@ export const webhooksResolvers = {
           nextRetryAt: r.next_retry_at,
           createdAt: r.created_at,
         }),
-        async () => 0,
+        () => countAttempts(ctx.db, ctx.identity.orgId, f),
       );
     },
   },
@@ -189,7 +180,7 @@ export const webhooksResolvers = {
       ctx: WebhooksContext,
     ) => {
       requireAccess(ctx, true);
-      const types = eventTypes('input.eventTypes', input.eventTypes);
+      const types = eventTypes(ctx, 'input.eventTypes', input.eventTypes);
       const description = optionalText('input.description', input.description, 500) ?? null;
       const url = await checkUrl(ctx, input.url);
       const secret = generateSigningSecret();
@@ -206,7 +197,7 @@ export const webhooksResolvers = {
       const changes: Parameters<typeof updateEndpoint>[3] = {};
       if (input.url === null) throw badInput('input.url', 'must not be null');
       if (input.url !== undefined) changes.url = await checkUrl(ctx, input.url);
-      if (input.eventTypes !== undefined) changes.event_types = eventTypes('input.eventTypes', input.eventTypes);
+      if (input.eventTypes !== undefined) changes.event_types = eventTypes(ctx, 'input.eventTypes', input.eventTypes);
       if (input.description !== undefined) changes.description = optionalText('input.description', input.description, 500) ?? null;
       if (input.enabled === null) throw badInput('input.enabled', 'must not be null');
       if (input.enabled !== undefined) {
@@ -248,7 +239,7 @@ export const webhooksResolvers = {
           .where('id', '=', deliveryId)
           .returningAll()
           .executeTakeFirstOrThrow();
-        await ctx.services.queue.enqueue(trx, { deliveryId, endpointId: row.endpoint_id, runAt: new Date() });
+        await ctx.services.queue.enqueue(trx, { deliveryId, runAt: new Date() });
         return toDelivery(updated);
       });
     },
@@ -263,7 +254,7 @@ export const webhooksResolvers = {
           .values({ org_id: ctx.identity.orgId, endpoint_id: endpoint.id, event_id: null, event_type: TEST_EVENT_TYPE, message_id: `msg_${id.slice(4)}`, body, status: 'PENDING', attempts: 0, next_attempt_at: sql<Date>`now()` })
           .returningAll()
           .executeTakeFirstOrThrow();
-        await ctx.services.queue.enqueue(trx, { deliveryId: row.id, endpointId: endpoint.id, runAt: new Date() });
+        await ctx.services.queue.enqueue(trx, { deliveryId: row.id, runAt: new Date() });
         return toDelivery(row);
       });
     },

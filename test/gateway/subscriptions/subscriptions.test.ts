@@ -142,7 +142,7 @@ describe('subscriptions over graphql-ws', () => {
 
   it('should show the subscriptions in introspection and refuse one over HTTP', async () => {
     const res = await graph.gql<{ __schema: { subscriptionType: { fields: { name: string }[] } } }>(org.admin.key, '{ __schema { subscriptionType { fields { name } } } }');
-    expect(dataOf(res).__schema.subscriptionType.fields.map((f) => f.name)).toEqual(['leaveRequestEvents', 'allowanceEvents', 'overtimeEvents', 'toilEvents', 'studentLeaveEvents', 'studentLocationEvents', 'rollEvents', 'pastoralEvents']);
+    expect(dataOf(res).__schema.subscriptionType.fields.map((f) => f.name)).toEqual(['leaveRequestEvents', 'allowanceEvents', 'overtimeEvents', 'toilEvents', 'studentLeaveEvents', 'studentLocationEvents', 'rollEvents', 'pastoralEvents', 'userEvents', 'departmentEvents', 'organizationEvents']);
     const http = await graph.gql(org.admin.key, 'subscription { leaveRequestEvents { cursor } }');
     expect(http.body.errors?.[0]?.message).toContain('WebSocket');
   });

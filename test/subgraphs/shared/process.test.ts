@@ -37,6 +37,7 @@ describe('start-up failures', () => {
     ['subgraphs/leave/main.ts', 'leave'],
     ['subgraphs/time/main.ts', 'time'],
     ['subgraphs/boarding/main.ts', 'boarding'],
+    ['subgraphs/webhooks/main.ts', 'webhooks'],
   ];
 
   it.each(entries)('should make %s exit non-zero with one line on stderr, without the password, for an unreachable DATABASE_URL', { timeout: 90_000 }, async (entry, service) => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvents } from '../../../subgraphs/shared/outbox.ts';
 import { EVENT_STREAMS } from '../../../schema/events/index.ts';
 import { startWebhooksServer } from '../../../subgraphs/webhooks/server.ts';
-import { createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../../helpers/graph.ts';
+import { createKey, createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../../helpers/graph.ts';
 import { dataOf, expectError } from '../../helpers/assertions.ts';
 import { startReceiver, waitFor, type Receiver } from './receiver.ts';
 
@@ -234,6 +234,54 @@ describe('webhooks', () => {
     }
     const deleted = await graph.gql<{ deleteWebhookEndpoint: boolean }>(b.admin.key, 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: aEndpoint.id });
     expect(dataOf(deleted).deleteWebhookEndpoint).toBe(false);
+  });
+
+  it("should deliver people's events (user.*, department.*) with their snapshot as data", async () => {
+    const endpoint = await createEndpoint(a, '/people', ['user.created', 'department.created']);
+    const person = await a.addUser({ firstName: 'Pat', lastName: 'Person', externalId: 'HR-7' });
+    const department = await a.addDepartment('Payroll', person.id);
+    await waitFor(() => receiver.at('/people').length === 2, 10_000, "people's deliveries");
+    const [first, second] = receiver.at('/people').map((r) => new Webhook(endpoint.secret).verify(r.body, plainHeaders(r.headers)) as Record<string, unknown>);
+    expect(first).toMatchObject({ type: 'user.created', organizationId: a.id, data: { id: person.id, email: person.email, name: 'Pat Person', externalId: 'HR-7', active: true } });
+    expect(second).toMatchObject({ type: 'department.created', data: { id: department, name: 'Payroll', managerId: person.id, active: true } });
+  });
+
+  it("should refuse an endpoint for event types its registrar's scopes cannot read, naming the field", async () => {
+    const key = (await createKey(graph.peopleDb, a.id, a.admin.id, ['write:webhooks', 'read:leave'])).secret;
+    const url = `${receiver.url}/scoped`;
+    const ok = await graph.gql<{ createWebhookEndpoint: { endpoint: { id: string } } }>(key, CREATE, { input: { url, eventTypes: ['leave_request.approved'] } });
+    const id = dataOf(ok).createWebhookEndpoint.endpoint.id;
+    expectError(await graph.gql(key, CREATE, { input: { url, eventTypes: ['leave_request.approved', 'user.updated'] } }), 'FORBIDDEN', 'input.eventTypes');
+    // No list means every type, people's and boarding's included.
+    expectError(await graph.gql(key, CREATE, { input: { url } }), 'FORBIDDEN', 'input.eventTypes');
+    expectError(await graph.gql(key, 'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { eventTypes: [] }) { id } }', { id }), 'FORBIDDEN', 'input.eventTypes');
+    const types = await graph.gql<{ webhookEventTypes: { nodes: { type: string; requiredScopes: string[][] }[] } }>(a.admin.key, '{ webhookEventTypes(first: 100) { nodes { type requiredScopes } } }');
+    expect(dataOf(types).webhookEventTypes.nodes.find((t) => t.type === 'user.updated')?.requiredScopes).toEqual([['read:people']]);
+  });
+
+  it('should count deliveries and attempts matching the filter in totalCount, across pages', async () => {
+    receiver.respond('/counted', (call) => ({ status: call === 1 ? 500 : 200 }));
+    const endpoint = await createEndpoint(a, '/counted', ['overtime.approved']);
+    await publish(a, 3, 'overtime.approved');
+    await waitFor(() => receiver.at('/counted').length === 4, 10_000, 'four attempts');
+    await waitForLog(endpoint.id, 4);
+    const res = await graph.gql<{ webhookDeliveries: { totalCount: number; nodes: unknown[] }; succeeded: { totalCount: number }; webhookDeliveryAttempts: { totalCount: number; nodes: unknown[] }; failedOnes: { totalCount: number } }>(
+      a.admin.key,
+      `query($id: ID!) { webhookDeliveries(filter: { endpointId: $id }, first: 2) { totalCount nodes { id } }
+        succeeded: webhookDeliveries(filter: { endpointId: $id, status: SUCCEEDED }) { totalCount }
+        webhookDeliveryAttempts(filter: { endpointId: $id }, first: 1) { totalCount nodes { id } }
+        failedOnes: webhookDeliveryAttempts(filter: { endpointId: $id, status: FAILED }) { totalCount } }`,
+      { id: endpoint.id },
+    );
+    const counts = dataOf(res);
+    expect([counts.webhookDeliveries.totalCount, counts.webhookDeliveries.nodes.length, counts.succeeded.totalCount]).toEqual([3, 2, 3]);
+    expect([counts.webhookDeliveryAttempts.totalCount, counts.webhookDeliveryAttempts.nodes.length, counts.failedOnes.totalCount]).toEqual([4, 1, 0]);
+    const other = await graph.gql<{ webhookDeliveries: { totalCount: number }; webhookDeliveryAttempts: { totalCount: number } }>(
+      b.admin.key,
+      'query($f: WebhookDeliveryFilter) { webhookDeliveries(filter: $f) { totalCount } webhookDeliveryAttempts(filter: $f) { totalCount } }',
+      { f: { endpointId: endpoint.id } },
+    );
+    expect(dataOf(other)).toEqual({ webhookDeliveries: { totalCount: 0 }, webhookDeliveryAttempts: { totalCount: 0 } });
   });
 
   it('should refuse bad input naming the field, and callers who are not admins', async () => {

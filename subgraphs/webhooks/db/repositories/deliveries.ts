@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { afterCursor } from '../../../shared/pagination.ts';
 import type { DeliveryStatus, WebhooksDatabase, WebhooksDb } from '../database.ts';
 
 type Db = WebhooksDb | Transaction<WebhooksDatabase>;
@@ -16,13 +17,24 @@ export interface ClaimedDelivery {
   readonly url: string;
   readonly enabled: boolean;
   readonly secrets: readonly string[];
+  /** This claim's token: recording the attempt needs it (a lapsed lease re-claimed by another cannot be overwritten). */
+  readonly leaseToken: string;
+  /** Whether the endpoint was failing when claimed (a success then clears it). */
+  readonly failing: boolean;
 }
 
-/** Inserts pending deliveries due now; returns their ids and endpoints. */
+/** The claim was lost (its lease lapsed and another worker claimed the delivery): nothing of this attempt is recorded. */
+export class LeaseLostError extends Error {
+  constructor(deliveryId: string) {
+    super(`delivery ${deliveryId}: lease lost to a newer claim`);
+  }
+}
+
+/** Inserts pending deliveries due now; returns their ids, endpoints and sequence numbers. */
 export async function insertDeliveries(
   db: Db,
   rows: readonly { orgId: string; endpointId: string; eventId: number | null; eventType: string; messageId: string; body: string }[],
-): Promise<{ id: string; endpoint_id: string }[]> {
+): Promise<{ id: string; endpoint_id: string; seq: number }[]> {
   if (rows.length === 0) return [];
   return db
     .insertInto('deliveries')
@@ -39,7 +51,7 @@ export async function insertDeliveries(
         next_attempt_at: sql<Date>`now()`,
       })),
     )
-    .returning(['id', 'endpoint_id'])
+    .returning(['id', 'endpoint_id', 'seq'])
     .execute();
 }
 
@@ -49,7 +61,11 @@ export async function insertDeliveries(
  * it claimable again once the lease ends. Undefined when it is not pending, not due, or
  * claimed by someone else.
  */
-export async function claimDelivery(db: Db, id: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+export async function claimDelivery(db: Db, id: string, leaseMs: number, options: { inOrder?: boolean } = {}): Promise<ClaimedDelivery | undefined> {
+  // inOrder: only when no earlier delivery of the endpoint is pending (the common case, in one statement).
+  const inOrder = options.inOrder
+    ? sql`and not exists (select 1 from webhooks.deliveries e where e.endpoint_id = d.endpoint_id and e.status = 'PENDING' and e.seq < d.seq)`
+    : sql``;
   const { rows } = await sql<{
     id: string;
     seq: number;
@@ -63,12 +79,15 @@ export async function claimDelivery(db: Db, id: string, leaseMs: number): Promis
     enabled: boolean;
     secret: string;
     previous_secret: string | null;
+    lease_token: string;
+    failing: boolean;
   }>`
     with claimed as (
-      update webhooks.deliveries d set leased_until = now() + ${`${leaseMs} milliseconds`}::interval
-      where d.id = ${id} and d.status = 'PENDING' and d.next_attempt_at <= now() and (d.leased_until is null or d.leased_until < now())
+      update webhooks.deliveries d set leased_until = now() + ${`${leaseMs} milliseconds`}::interval, lease_token = gen_random_uuid()
+      where d.id = ${id} and d.status = 'PENDING' and d.next_attempt_at <= now() and (d.leased_until is null or d.leased_until < now()) ${inOrder}
       returning d.*)
-    select c.id, c.seq, c.org_id, c.endpoint_id, c.event_type, c.message_id, c.body, c.attempts, e.url, e.enabled, e.secret,
+    select c.id, c.seq, c.org_id, c.endpoint_id, c.event_type, c.message_id, c.body, c.attempts, e.url, e.enabled, e.secret, c.lease_token,
+           e.failing_since is not null as failing,
            case when e.previous_secret_expires_at > now() then e.previous_secret end as previous_secret
     from claimed c join webhooks.endpoints e on e.id = c.endpoint_id and e.org_id = c.org_id`.execute(db);
   const row = rows[0];
@@ -85,7 +104,30 @@ export async function claimDelivery(db: Db, id: string, leaseMs: number): Promis
     url: row.url,
     enabled: row.enabled,
     secrets: row.previous_secret ? [row.secret, row.previous_secret] : [row.secret],
+    leaseToken: row.lease_token,
+    failing: row.failing,
   };
+}
+
+/** Until when a pending, due delivery is claimed by another attempt (and its endpoint); undefined when it is not (done, not due, or free). */
+export async function activeLease(db: Db, id: string): Promise<{ leased_until: Date | null; endpoint_id: string } | undefined> {
+  return db
+    .selectFrom('deliveries')
+    .select(['leased_until', 'endpoint_id'])
+    .where('id', '=', id)
+    .where('status', '=', 'PENDING')
+    .where('next_attempt_at', '<=', sql<Date>`now()`)
+    .where('leased_until', '>=', sql<Date>`now()`)
+    .executeTakeFirst();
+}
+
+/**
+ * Releases every lease (embedded mode, at start: PGlite serves one process, so a lease still
+ * held is a dead process's). Returns how many were released.
+ */
+export async function releaseAllLeases(db: Db): Promise<number> {
+  const result = await db.updateTable('deliveries').set({ leased_until: null, lease_token: null }).where('status', '=', 'PENDING').where('leased_until', 'is not', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** The oldest earlier delivery of the same endpoint still pending (outbox order holds later ones back): its due time and lease; locks its row. */
@@ -102,9 +144,26 @@ export async function earlierPending(db: Db, endpointId: string, seq: number): P
     .executeTakeFirst();
 }
 
-/** Moves a claimed delivery's due time (held back behind an earlier one; no attempt counted). */
-export async function postpone(db: Db, id: string, runAt: Date): Promise<void> {
-  await db.updateTable('deliveries').set({ next_attempt_at: runAt, leased_until: null }).where('id', '=', id).where('status', '=', 'PENDING').execute();
+/** Moves a claimed delivery's due time (held back behind an earlier one; no attempt counted); false when the claim was lost. */
+export async function postpone(db: Db, delivery: Pick<ClaimedDelivery, 'id' | 'leaseToken'>, runAt: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('deliveries')
+    .set({ next_attempt_at: runAt, leased_until: null, lease_token: null })
+    .where('id', '=', delivery.id)
+    .where('status', '=', 'PENDING')
+    .where('lease_token', '=', delivery.leaseToken)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** The first pending delivery of the endpoint of delivery `id` (its head, in outbox order): its id, due time and lease. */
+export async function endpointHead(db: Db, id: string): Promise<{ id: string; next_attempt_at: Date | null; leased_until: Date | null } | undefined> {
+  const { rows } = await sql<{ id: string; next_attempt_at: Date | null; leased_until: Date | null }>`
+    select h.id, h.next_attempt_at, h.leased_until from webhooks.deliveries d
+    cross join lateral (select id, next_attempt_at, leased_until from webhooks.deliveries h
+      where h.endpoint_id = d.endpoint_id and h.status = 'PENDING' order by h.seq limit 1) h
+    where d.id = ${id}`.execute(db);
+  return rows[0];
 }
 
 /** Makes the endpoint's next pending delivery after `seq` due now; returns its id, if there is one. */
@@ -116,7 +175,7 @@ export async function wakeNext(db: Db, endpointId: string, seq: number): Promise
   return rows[0]?.id;
 }
 
-/** Records an attempt and the delivery's new state. */
+/** Records an attempt and the delivery's new state; throws `LeaseLostError` (roll back) when the claim is no longer this attempt's. */
 export async function recordAttempt(
   db: Db,
   delivery: ClaimedDelivery,
@@ -131,6 +190,13 @@ export async function recordAttempt(
     nextAttemptAt: Date | null;
   },
 ): Promise<void> {
+  const updated = await db
+    .updateTable('deliveries')
+    .set({ attempts: delivery.attempts + 1, status: attempt.nextStatus, next_attempt_at: attempt.nextAttemptAt, leased_until: null, lease_token: null, last_attempt_at: sql<Date>`now()` })
+    .where('id', '=', delivery.id)
+    .where('lease_token', '=', delivery.leaseToken)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) throw new LeaseLostError(delivery.id);
   await db
     .insertInto('delivery_attempts')
     .values({
@@ -149,11 +215,6 @@ export async function recordAttempt(
       next_retry_at: attempt.nextAttemptAt,
     })
     .execute();
-  await db
-    .updateTable('deliveries')
-    .set({ attempts: delivery.attempts + 1, status: attempt.nextStatus, next_attempt_at: attempt.nextAttemptAt, leased_until: null, last_attempt_at: sql<Date>`now()` })
-    .where('id', '=', delivery.id)
-    .execute();
 }
 
 /** Deliveries still pending whose due time (or lease) has passed: what a sweep re-enqueues. */
@@ -169,10 +230,92 @@ export async function overdueDeliveries(db: Db, olderThanMs: number, limit: numb
     .execute();
 }
 
-/** Deletes attempts and finished deliveries older than `retentionMs`; returns how many deliveries went. */
-export async function pruneDeliveries(db: Db, retentionMs: number): Promise<number> {
+/**
+ * Retention: deletes attempts older than `retentionMs`, and finished (succeeded or failed)
+ * deliveries older than that with what is left of their log, in batches of `batch` rows (so
+ * no statement holds locks for long). Pending deliveries are kept whatever their age.
+ * Returns how many attempts and deliveries went.
+ */
+export async function pruneDeliveries(db: Db, retentionMs: number, batch = 5000): Promise<{ attempts: number; deliveries: number }> {
   const cutoff = sql<Date>`now() - ${`${retentionMs} milliseconds`}::interval`;
-  await db.deleteFrom('delivery_attempts').where('created_at', '<', cutoff).execute();
-  const result = await db.deleteFrom('deliveries').where('status', '<>', 'PENDING').where('created_at', '<', cutoff).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  let attempts = 0;
+  let deliveries = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom('delivery_attempts')
+      .where('id', 'in', (eb) => eb.selectFrom('delivery_attempts').select('id').where('created_at', '<', cutoff).limit(batch))
+      .executeTakeFirst();
+    attempts += Number(result.numDeletedRows);
+    if (Number(result.numDeletedRows) < batch) break;
+  }
+  for (;;) {
+    const result = await db
+      .deleteFrom('deliveries')
+      .where('id', 'in', (eb) => eb.selectFrom('deliveries').select('id').where('status', '<>', 'PENDING').where('created_at', '<', cutoff).limit(batch))
+      .executeTakeFirst();
+    deliveries += Number(result.numDeletedRows);
+    if (Number(result.numDeletedRows) < batch) break;
+  }
+  return { attempts, deliveries };
+}
+
+/** Conditions on the deliveries and attempts an organization lists; all given ones hold. */
+export interface DeliveryLogFilter {
+  readonly endpointId?: string | null;
+  readonly deliveryId?: string | null;
+  readonly eventType?: string | null;
+  readonly status?: DeliveryStatus | null;
+  readonly from?: Date | null;
+  readonly to?: Date | null;
+}
+
+function deliveriesQuery(db: Db, orgId: string, f: DeliveryLogFilter) {
+  let q = db.selectFrom('deliveries').where('org_id', '=', orgId);
+  if (f.endpointId) q = q.where('endpoint_id', '=', f.endpointId);
+  if (f.deliveryId) q = q.where('id', '=', f.deliveryId);
+  if (f.eventType) q = q.where('event_type', '=', f.eventType);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.from) q = q.where('created_at', '>=', f.from);
+  if (f.to) q = q.where('created_at', '<', f.to);
+  return q;
+}
+
+/** An organization's deliveries matching `f`, newest first, `limit` after the cursor. */
+export async function listDeliveries(db: Db, orgId: string, f: DeliveryLogFilter, limit: number, after: string | null | undefined) {
+  let q = deliveriesQuery(db, orgId, f).selectAll();
+  if (after) q = q.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid'], true));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** How many of an organization's deliveries match `f`. */
+export async function countDeliveries(db: Db, orgId: string, f: DeliveryLogFilter): Promise<number> {
+  const row = await deliveriesQuery(db, orgId, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function attemptsQuery(db: Db, orgId: string, f: DeliveryLogFilter) {
+  let q = db.selectFrom('delivery_attempts as a').where('a.org_id', '=', orgId);
+  if (f.endpointId) q = q.where('a.endpoint_id', '=', f.endpointId);
+  if (f.deliveryId) q = q.where('a.delivery_id', '=', f.deliveryId);
+  if (f.eventType) q = q.where('a.event_type', '=', f.eventType);
+  if (f.status) {
+    const status = f.status;
+    q = q.where((eb) => eb.exists(eb.selectFrom('deliveries as d').select('d.id').whereRef('d.id', '=', 'a.delivery_id').where('d.status', '=', status)));
+  }
+  if (f.from) q = q.where('a.created_at', '>=', f.from);
+  if (f.to) q = q.where('a.created_at', '<', f.to);
+  return q;
+}
+
+/** The delivery log: an organization's attempts matching `f`, newest first, `limit` after the cursor. */
+export async function listAttempts(db: Db, orgId: string, f: DeliveryLogFilter, limit: number, after: string | null | undefined) {
+  let q = attemptsQuery(db, orgId, f).selectAll('a');
+  if (after) q = q.where(afterCursor([sql`a.created_at`, sql`a.id`], after, ['timestamp', 'uuid'], true));
+  return q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute();
+}
+
+/** How many of an organization's attempts match `f`. */
+export async function countAttempts(db: Db, orgId: string, f: DeliveryLogFilter): Promise<number> {
+  const row = await attemptsQuery(db, orgId, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
