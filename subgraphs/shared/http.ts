@@ -158,6 +158,8 @@ export async function sendApolloResult(
 ): Promise<void> {
   const out: Record<string, string> = { ...extraHeaders };
   for (const [key, value] of result.headers) out[key] = value;
+  // Apollo Server picks the Content-Type by the Accept header (GraphQL over HTTP) but says nothing of it to caches.
+  addVary(res, 'Accept');
   if (result.body.kind === 'complete') {
     send(req, res, result.status ?? 200, out, result.body.string);
     return;

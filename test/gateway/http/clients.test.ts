@@ -232,6 +232,8 @@ describe('HTTP conventions', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
     expect(ok.body.data).toEqual({ me: { id: org.admin.id } });
+    expect(ok.headers.get('vary')).toBe('Accept, Accept-Encoding');
+    expect(invalid.headers.get('vary')).toBe('Accept, Accept-Encoding');
     // With application/json (or no Accept), as before.
     for (const headers of [{ accept: 'application/json' }, {}] as Record<string, string>[]) {
       const legacy = await post(org.admin.key, { query: '{ me { noSuchField } }' }, headers);
