@@ -148,7 +148,7 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean
 
 /**
  * The gateway's policy for one operation, the same for HTTP, WebSocket and SSE, in order:
- * the document (trusted documents), the nesting of its text and variables, its shape
+ * the document (trusted documents, automatic persisted queries), the nesting of its text and variables, its shape
  * (tokens, depth, aliases, root fields, directives), validation, its input values (shared
  * input rules: strings, dates, list sizes), scopes, the cost estimate against the maximum, and the hourly
  * request limit with the cost budget (one database statement). Everything before the last

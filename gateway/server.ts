@@ -196,7 +196,7 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
 /**
  * The gateway: `@apollo/gateway` over the static supergraph, served by Apollo Server on a
- * plain `node:http` server with API-key authentication, CORS, gzip, the IDE pages,
+ * plain `node:http` server with API-key authentication, CORS, compression (brotli, gzip), the IDE pages,
  * `/health` and `/ready`.
  */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
