@@ -7,6 +7,8 @@ import { readJwtConfig, type JwtConfig } from './auth/jwt-config.ts';
 import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './cost/shape-limits.ts';
 import { DEFAULT_PROTECTION, type ScopeMode } from './operation-policy.ts';
 import type { RateLimits } from './rate-limit/rate-limiter.ts';
+import { DEFAULT_APQ_ENTRIES_PER_ORG, DEFAULT_APQ_MAX_BYTES } from './http/apq.ts';
+import { DEFAULT_CORS_ALLOW_HEADERS } from './http/cors.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -32,6 +34,9 @@ export interface GatewayConfig {
   readonly identitySecret: string;
   readonly subgraphUrls: Record<string, string>;
   readonly corsOrigins: string[];
+  readonly corsAllowHeaders: string[];
+  readonly apqCacheSize: number;
+  readonly apqCacheMaxBytes: number;
   readonly apiKeyCacheTtlMs: number;
   readonly maxBodyBytes: number;
   readonly supergraphPath: string;
@@ -47,6 +52,20 @@ export interface GatewayConfig {
   /** The operator's hourly request limits by organization id (RATE_LIMIT_PER_HOUR_BY_ORG), over `rateLimits.requestsPerHour`. */
   readonly requestsPerHourByOrganization: ReadonlyMap<string, number>;
   readonly trustedProxyHops: number;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/** CORS_ALLOW_HEADERS: comma-separated header names, replacing the default list. */
+function corsAllowHeaders(env: Env): string[] {
+  const value = env['CORS_ALLOW_HEADERS'];
+  if (value === undefined) return [...DEFAULT_CORS_ALLOW_HEADERS];
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const bad = names.find((name) => !HEADER_NAME.test(name));
+  if (bad !== undefined || names.length === 0) {
+    throw new ConfigError(`CORS_ALLOW_HEADERS must be comma-separated header names such as content-type, x-api-key, traceparent; got ${JSON.stringify(value)}`);
+  }
+  return names;
 }
 
 function scopeMode(env: Env): ScopeMode {
@@ -90,6 +109,9 @@ export function readGatewayConfig(env: Env, options: { requireSecret: boolean } 
     identitySecret: identitySecret(env, options.requireSecret),
     subgraphUrls: subgraphUrls(env, env['SUPERGRAPH_PATH'] ?? DEFAULT_SUPERGRAPH_PATH),
     corsOrigins: (env['CORS_ORIGINS'] ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
+    corsAllowHeaders: corsAllowHeaders(env),
+    apqCacheSize: intVar(env, 'APQ_CACHE_SIZE', DEFAULT_APQ_ENTRIES_PER_ORG, 0, 1_000_000),
+    apqCacheMaxBytes: intVar(env, 'APQ_CACHE_MAX_BYTES', DEFAULT_APQ_MAX_BYTES, 0, 10_000_000_000),
     apiKeyCacheTtlMs: intVar(env, 'API_KEY_CACHE_TTL_MS', 60_000, 0, 60_000),
     maxBodyBytes: intVar(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     supergraphPath: env['SUPERGRAPH_PATH'] ?? DEFAULT_SUPERGRAPH_PATH,

@@ -8,6 +8,7 @@ import { authorizeOperation, selectOperation, violationError, type ScopeViolatio
 import type { Caller } from './auth/caller-authenticator.ts';
 import type { ScopeRequirements } from './auth/scope-requirements.ts';
 import type { TrustedDocumentStore } from './auth/trusted-documents.ts';
+import { createApqCredits, type ApqCache, type ApqCredits } from './http/apq.ts';
 import type { CostModel } from './cost/cost-model.ts';
 import { estimateCost } from './cost/estimate-cost.ts';
 import { checkNesting, checkShape, parseWithinLimits, type ShapeLimits } from './cost/shape-limits.ts';
@@ -51,6 +52,10 @@ export interface OperationPolicyOptions {
    */
   readonly requestsPerHour: OrganizationRequestLimits;
   readonly trustedDocuments: TrustedDocumentStore;
+  /** Documents registered by automatic persisted queries, per organization. */
+  readonly persistedQueries: ApqCache;
+  /** Counted APQ misses whose registering request is not counted again; default per instance, 60 s. */
+  readonly apqCredits?: ApqCredits;
 }
 
 /** An operation refused before execution: its HTTP status, errors and headers. */
@@ -63,6 +68,8 @@ export interface Refusal {
   readonly extensions?: Readonly<Record<string, unknown>>;
   /** The estimate, when the operation got that far. */
   readonly estimatedCost?: number;
+  /** An APQ hash that is not registered (PERSISTED_QUERY_NOT_FOUND): its registering request is not counted again. */
+  readonly apqMiss?: string;
 }
 
 /** An operation admitted for execution, possibly without the fields the caller may not see. */
@@ -142,7 +149,7 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean
 
 /**
  * The gateway's policy for one operation, the same for HTTP, WebSocket and SSE, in order:
- * the document (trusted documents), the nesting of its text and variables, its shape
+ * the document (trusted documents, automatic persisted queries), the nesting of its text and variables, its shape
  * (tokens, depth, aliases, root fields, directives), validation, its input values (shared
  * input rules: strings, dates, list sizes), scopes, the cost estimate against the maximum, and the hourly
  * request limit with the cost budget (one database statement). Everything before the last
@@ -150,6 +157,7 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean
  * subgraph or the database; refused requests still count against the hourly limit.
  */
 export function createOperationPolicy(options: OperationPolicyOptions) {
+  const apqCredits = options.apqCredits ?? createApqCredits();
   const parsedCache = new Map<string, DocumentNode>();
   const validated = new WeakMap<GraphQLSchema, Map<string, readonly GraphQLError[]>>();
   const remember = <V>(cache: Map<string, V>, key: string, value: V): V => {
@@ -185,39 +193,65 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     return query.length <= CACHEABLE_LENGTH ? remember(cache, query, errors) : errors;
   }
 
-  /** The query text to run, from `query` or a trusted-document id; or the refusal. */
-  async function resolveDocument(caller: Caller, request: OperationRequest): Promise<string | Refusal> {
+  /**
+   * The query text to run, from `query`, a trusted-document id or an APQ hash, with the hash to
+   * register it under (APQ: hash and query sent together); or the refusal.
+   */
+  async function resolveDocument(caller: Caller, request: OperationRequest): Promise<{ text: string; register: string | null } | Refusal> {
     const extensions = isRecord(request.extensions) ? request.extensions : {};
     const persisted = isRecord(extensions['persistedQuery']) ? extensions['persistedQuery'] : null;
+    if (persisted && persisted['version'] !== 1) {
+      return refusal(400, [appError('BAD_USER_INPUT', 'extensions.persistedQuery.version: must be 1', { field: 'extensions.persistedQuery.version' })]);
+    }
     const hash = persisted && typeof persisted['sha256Hash'] === 'string' ? `sha256:${persisted['sha256Hash']}` : null;
-    const id = typeof request.documentId === 'string' ? request.documentId : hash;
+    const byDocumentId = typeof request.documentId === 'string';
+    const id = byDocumentId ? (request.documentId as string) : hash;
+    const field = byDocumentId ? 'documentId' : 'extensions.persistedQuery.sha256Hash';
     // graphql-ws requires a query string: an empty one stands for none (a document sent by id).
     const query = typeof request.query === 'string' && request.query !== '' ? request.query : null;
     const trustedOnly = caller.policy.trustedDocumentsOnly;
+    const orgId = caller.identity.orgId;
     if (id !== null) {
       if (!isTrustedDocumentId(id)) {
-        return refusal(400, [appError('BAD_USER_INPUT', 'documentId: must be sha256: followed by 64 lowercase hex digits', { field: 'documentId' })]);
+        const shape = byDocumentId ? 'must be sha256: followed by 64 lowercase hex digits' : 'must be 64 lowercase hex digits';
+        return refusal(400, [appError('BAD_USER_INPUT', `${field}: ${shape}`, { field })]);
       }
       if (query !== null && trustedDocumentId(query) !== id) {
-        return refusal(400, [appError('BAD_USER_INPUT', 'documentId: does not match the SHA-256 of query', { field: 'documentId' })]);
+        // Apollo Server's answer to a mismatch ("provided sha does not match query"), with the field named.
+        return refusal(400, [appError('BAD_USER_INPUT', `${field}: does not match the SHA-256 of query`, { field, reason: 'PERSISTED_QUERY_HASH_MISMATCH' })]);
       }
-      const body = await options.trustedDocuments.find(caller.identity.orgId, id);
-      if (body !== null) return body;
-      if (trustedOnly) return refusal(400, [appError('PERSISTED_QUERY_NOT_IN_LIST', `The document ${id} is not registered as a trusted document of this organization`)]);
-      if (query !== null) return query;
-      return refusal(400, [new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })]);
+      const apqHash = byDocumentId ? null : id.slice('sha256:'.length);
+      // Documents registered by APQ are never run for a trusted-documents-only key.
+      const registered = !trustedOnly && apqHash !== null ? options.persistedQueries.get(orgId, apqHash) : null;
+      if (registered !== null) return { text: registered, register: null };
+      // With the query, a key that may send any document needs no lookup: the hash was checked.
+      if (!trustedOnly && query !== null) return { text: query, register: apqHash };
+      const body = await options.trustedDocuments.find(orgId, id);
+      if (body !== null) return { text: body, register: null };
+      if (trustedOnly) {
+        const message =
+          query !== null && apqHash !== null
+            ? `This API key may only run trusted documents: automatic persisted query registration is refused, and ${id} is not registered as a trusted document of this organization`
+            : `The document ${id} is not registered as a trusted document of this organization`;
+        return refusal(400, [appError('PERSISTED_QUERY_NOT_IN_LIST', message)]);
+      }
+      // As Apollo Server: HTTP 200, so that Apollo Client's persisted query link sends the query.
+      const notFound = new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+      if (apqHash === null) return refusal(400, [notFound]);
+      return { ...refusal(200, [notFound], { 'Cache-Control': 'private, no-cache, must-revalidate' }), apqMiss: apqHash };
     }
     if (trustedOnly) {
       return refusal(400, [appError('PERSISTED_QUERY_ID_REQUIRED', 'This API key may only run trusted documents: send documentId (or extensions.persistedQuery.sha256Hash) of a registered document')]);
     }
     if (query === null) return refusal(400, [appError('BAD_USER_INPUT', 'query: a GraphQL document (string) is required', { field: 'query' })]);
-    return query;
+    return { text: query, register: null };
   }
 
   /** Checks an operation up to, but not including, the rate limits. */
   async function check(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode) {
-    const text = await resolveDocument(caller, request);
-    if (typeof text !== 'string') return text;
+    const resolved = await resolveDocument(caller, request);
+    if ('kind' in resolved) return resolved;
+    const text = resolved.text;
     const operationName = typeof request.operationName === 'string' && request.operationName ? request.operationName : null;
     if (request.variables !== undefined && request.variables !== null && !isRecord(request.variables)) {
       return refusal(400, [appError('BAD_USER_INPUT', 'variables: must be an object', { field: 'variables' })]);
@@ -255,7 +289,10 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       ]);
     }
     const executed = authorization.violations.length > 0 ? selectOperation(document, operationName) : operation;
+    // Registered once it proved a valid operation of this schema (as Apollo Server does).
+    if (resolved.register !== null) options.persistedQueries.set(caller.identity.orgId, resolved.register, text);
     return {
+      apqRegistered: resolved.register,
       schema,
       document,
       query: document === parsed ? text : print(document),
@@ -265,6 +302,17 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       violations: authorization.violations,
       estimatedCost,
     };
+  }
+
+  /**
+   * Admission of an APQ registration whose miss was counted: charged its estimated cost to the
+   * budget like any operation, not counted as a request.
+   */
+  async function chargeOnly(limits: { requests: RequestWindows; budgetSubject: string }, cost: number): Promise<Admission> {
+    const spent = await options.limiter.spend(limits.budgetSubject, cost);
+    const { requests } = await options.limiter.peek(limits);
+    if (spent.allowed) return { allowed: true, requests, budget: spent.budget };
+    return { allowed: false, refusedBy: 'budget', retryAfterSeconds: spent.retryAfterSeconds ?? 1, requests, budget: spent.budget };
   }
 
   return {
@@ -286,7 +334,11 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       const admission =
         passed && isIntrospectionOnly(passed.operation)
           ? await options.limiter.peek(limits)
-          : await options.limiter.admit({ ...limits, cost: passed?.estimatedCost ?? 0 });
+          : passed?.apqRegistered && apqCredits.take(subject, passed.apqRegistered)
+            ? await chargeOnly(limits, passed.estimatedCost)
+            : await options.limiter.admit({ ...limits, cost: passed?.estimatedCost ?? 0 });
+      // A miss is counted; the request that registers its hash next is then not counted again.
+      if (refused?.apqMiss && admission.allowed) apqCredits.grant(subject, refused.apqMiss);
       const headers = rateLimitHeaders(admission);
       // Refused responses report the cost too: nothing ran, nothing was charged.
       const extensions = { cost: { estimated, actual: 0, maximum: options.maxCost, budget: admission.budget } };
@@ -303,7 +355,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
         rateLimitRefusals.inc({ limit: byRequests ? 'requests' : 'cost' });
         return { ...refusal(429, [error], headers), extensions };
       }
-      if ('kind' in checked) return { ...checked, headers, extensions };
+      if ('kind' in checked) return { ...checked, headers: { ...checked.headers, ...headers }, extensions };
       return { kind: 'admitted', ...checked, admission, budgetSubject: subject, headers };
     },
     /** Credits back what an admitted operation was charged beyond its actual cost; the budget after. */

@@ -6,7 +6,9 @@ import { failedPaths, formatGatewayError, refusalReason, SubgraphHttpError, Subg
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { maskUnexpectedError } from '../subgraphs/shared/errors.ts';
+import { graphqlResponseType } from '../subgraphs/shared/negotiation.ts';
 import {
+  addVary,
   close,
   DEFAULT_MAX_BODY_BYTES,
   executeApollo,
@@ -30,6 +32,7 @@ import { createPersonVerifier } from './auth/person-verifier.ts';
 import type { JwtConfig } from './auth/jwt-config.ts';
 import { readScopeRequirements, stripSecurityDirectives } from './auth/scope-requirements.ts';
 import { createTrustedDocumentStore } from './auth/trusted-documents.ts';
+import { createApqCache } from './http/apq.ts';
 import { costModelFromSdl } from './cost/cost-model.ts';
 import { createCostReportPlugin } from './cost/cost-report-plugin.ts';
 import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './cost/shape-limits.ts';
@@ -121,6 +124,12 @@ export interface GatewayServerOptions {
   readonly requestsPerHourByOrganization?: ReadonlyMap<string, number> | undefined;
   /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted; default 0. */
   readonly trustedProxyHops?: number | undefined;
+  /** Automatic persisted queries kept per organization on this instance (APQ_CACHE_SIZE); default 1 000, 0: none. */
+  readonly apqCacheSize?: number | undefined;
+  /** Most bytes of APQ documents on this instance over all organizations (APQ_CACHE_MAX_BYTES); default 50 000 000. */
+  readonly apqCacheMaxBytes?: number | undefined;
+  /** Request headers browsers may send (CORS_ALLOW_HEADERS); default DEFAULT_CORS_ALLOW_HEADERS. */
+  readonly corsAllowHeaders?: readonly string[] | undefined;
   /** Clock of the rate limits, epoch ms (for tests); default Date.now. */
   readonly now?: (() => number) | undefined;
 }
@@ -202,7 +211,7 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
 /**
  * The gateway: `@apollo/gateway` over the static supergraph, served by Apollo Server on a
- * plain `node:http` server with API-key authentication, CORS, gzip, the IDE pages,
+ * plain `node:http` server with API-key authentication, CORS, compression (brotli, gzip), the IDE pages,
  * `/health` and `/ready`.
  */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
@@ -244,6 +253,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     limiter,
     requestsPerHour: { perHour: limits.requestsPerHour, byOrganization: options.requestsPerHourByOrganization ?? new Map() },
     trustedDocuments: createTrustedDocumentStore({ peopleUrl: subgraphUrl('people'), identitySecret: options.identitySecret }),
+    persistedQueries: createApqCache({ entriesPerOrganization: options.apqCacheSize, maxBytes: options.apqCacheMaxBytes }),
   });
   const feed: EventFeed | null = options.database ? await startEventFeed({ database: options.database }) : null;
   // Retention: hourly, events older than the retention period go (each instance may run it; it is idempotent).
@@ -313,7 +323,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   );
   const trustedProxyHops = options.trustedProxyHops ?? 0;
   const landingPages = createLandingPages();
-  const cors = { origins: options.corsOrigins ?? ['*'] };
+  const cors = { origins: options.corsOrigins ?? ['*'], allowHeaders: options.corsAllowHeaders };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // Signed document links are served by leave; without a leave subgraph there are none.
   const leaveUrl = options.subgraphUrls['leave'];
@@ -389,7 +399,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (verdict.kind === 'refused') {
       for (const error of verdict.errors) countError('gateway', error.extensions['code']);
       const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()), extensions: verdict.extensions });
-      return send(req, res, verdict.status, { 'Content-Type': 'application/json; charset=utf-8', ...verdict.headers }, body);
+      addVary(res, 'Accept');
+      return send(req, res, verdict.status, { 'Content-Type': graphqlResponseType(req), ...verdict.headers }, body);
     }
     const operation = { query: verdict.query, operationName: verdict.operationName, variables: verdict.variables };
     const search = req.method === 'GET' ? operationSearch(operation) : undefined;
@@ -404,7 +415,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const scope = idempotencyScope(caller.identity, idempotencyKey);
     const claim = await idempotency.claim(scope, requestFingerprint(operation), now());
     if (claim.kind === 'replay') {
-      return send(req, res, claim.answer.status, { 'Content-Type': 'application/json; charset=utf-8', ...verdict.headers, [REPLAYED_HEADER]: 'true' }, claim.answer.body);
+      addVary(res, 'Accept');
+      return send(req, res, claim.answer.status, { 'Content-Type': graphqlResponseType(req), ...verdict.headers, [REPLAYED_HEADER]: 'true' }, claim.answer.body);
     }
     if (claim.kind === 'mismatch') {
       return sendGraphQLError(req, res, 409, 'Idempotency-Key: this key was first used with another operation or other variables; use a new key for a new request', 'CONFLICT', verdict.headers, { field: 'Idempotency-Key', rule: 'same key, same request' });

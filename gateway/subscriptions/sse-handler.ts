@@ -52,7 +52,8 @@ export function createSseHandler(options: SseOptions): SseStreams {
       const verdict = await options.policy.evaluate(caller, params, loaded, 'reject');
       if (verdict.kind === 'refused') {
         const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()), extensions: verdict.extensions });
-        return [body, { status: verdict.status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8', ...verdict.headers } }];
+        // An APQ miss is a 200 for Apollo Client's link over HTTP; a stream refused is never a 200 (graphql-sse would read one as the stream).
+        return [body, { status: verdict.status === 200 ? 400 : verdict.status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8', ...verdict.headers } }];
       }
       return {
         schema: loaded,

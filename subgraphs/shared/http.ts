@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import zlib from 'node:zlib';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { compress, graphqlResponseType, negotiateEncoding } from './negotiation.ts';
 
 /** A response the HTTP layer answers before GraphQL runs (413, 400, 401, ...). */
 export class HttpError extends Error {
@@ -19,8 +19,8 @@ export class HttpError extends Error {
 
 /** Default largest request body, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
-/** Bodies smaller than this are sent uncompressed: gzip would not pay for itself. */
-const GZIP_MIN_BYTES = 1024;
+/** Bodies smaller than this are sent uncompressed: compression would not pay for itself. */
+export const COMPRESS_MIN_BYTES = 1024;
 
 /** Reads a body's raw bytes; 413 above `maxBytes`. */
 export async function readBodyBytes(req: http.IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
@@ -55,7 +55,19 @@ export async function readJsonBody(req: http.IncomingMessage, maxBytes = DEFAULT
   return parseJsonBody(req, await readBodyBytes(req, maxBytes));
 }
 
-/** Writes a response, gzip-compressed when the client accepts gzip and the body is large enough. */
+/** Adds `field` to the response's Vary header, keeping what is there (CORS's Origin). */
+export function addVary(res: http.ServerResponse, field: string): void {
+  const current = res.getHeader('Vary');
+  const fields = (Array.isArray(current) ? current.join(',') : String(current ?? '')).split(',').map((f) => f.trim()).filter(Boolean);
+  if (!fields.some((f) => f.toLowerCase() === field.toLowerCase())) fields.push(field);
+  res.setHeader('Vary', fields.join(', '));
+}
+
+/**
+ * Writes a response, compressed (brotli or gzip, by the Accept-Encoding q-values) when the body
+ * is at least COMPRESS_MIN_BYTES. Compression runs off the event loop, so the response may be
+ * written after this returns; a compression failure sends the body uncompressed.
+ */
 export function send(
   req: http.IncomingMessage,
   res: http.ServerResponse,
@@ -64,16 +76,18 @@ export function send(
   body: string | Buffer,
 ): void {
   const buf = typeof body === 'string' ? Buffer.from(body) : body;
-  const accepts = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-  res.setHeader('Vary', 'Accept-Encoding');
-  if (accepts && buf.length >= GZIP_MIN_BYTES) {
-    const zipped = zlib.gzipSync(buf, { level: 6 });
-    res.writeHead(status, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': String(zipped.length) });
-    res.end(req.method === 'HEAD' ? undefined : zipped);
-    return;
-  }
-  res.writeHead(status, { ...headers, 'Content-Length': String(buf.length) });
-  res.end(req.method === 'HEAD' ? undefined : buf);
+  addVary(res, 'Accept-Encoding');
+  const coding = buf.length >= COMPRESS_MIN_BYTES ? negotiateEncoding(req.headers['accept-encoding']) : null;
+  const write = (payload: Buffer, extra: Record<string, string>): void => {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { ...headers, ...extra, 'Content-Length': String(payload.length) });
+    res.end(req.method === 'HEAD' ? undefined : payload);
+  };
+  if (coding === null) return write(buf, {});
+  compress(buf, coding).then(
+    (compressed) => write(compressed, { 'Content-Encoding': coding }),
+    () => write(buf, {}),
+  );
 }
 
 /** Sends `{ errors: [...] }` with an `extensions.code`, as GraphQL clients expect. */
@@ -87,7 +101,8 @@ export function sendGraphQLError(
   extensions: Record<string, unknown> = {},
 ): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] });
-  send(req, res, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body);
+  addVary(res, 'Accept');
+  send(req, res, status, { 'Content-Type': graphqlResponseType(req), ...headers }, body);
 }
 
 /** Sends a small JSON document. */
@@ -143,6 +158,8 @@ export async function sendApolloResult(
 ): Promise<void> {
   const out: Record<string, string> = { ...extraHeaders };
   for (const [key, value] of result.headers) out[key] = value;
+  // Apollo Server picks the Content-Type by the Accept header (GraphQL over HTTP) but says nothing of it to caches.
+  addVary(res, 'Accept');
   if (result.body.kind === 'complete') {
     send(req, res, result.status ?? 200, out, result.body.string);
     return;

@@ -48,3 +48,26 @@ describe('readGatewayConfig: protection', () => {
     expect(() => readGatewayConfig({ ...base, COST_MAX: 'lots' })).toThrow(/COST_MAX/);
   });
 });
+
+describe('readGatewayConfig: clients', () => {
+  it('should default the CORS request headers (with the tracing headers) and the APQ cache', () => {
+    const config = readGatewayConfig(base);
+    expect(config.corsAllowHeaders).toEqual(expect.arrayContaining(['x-api-key', 'traceparent', 'tracestate', 'baggage', 'idempotency-key', 'x-request-id']));
+    expect(config.apqCacheSize).toBe(1_000);
+    expect(config.apqCacheMaxBytes).toBe(50_000_000);
+  });
+
+  it('should read CORS_ALLOW_HEADERS, APQ_CACHE_SIZE and APQ_CACHE_MAX_BYTES', () => {
+    const config = readGatewayConfig({ ...base, CORS_ALLOW_HEADERS: ' Content-Type, x-api-key ,X-Tenant-Hint', APQ_CACHE_SIZE: '0', APQ_CACHE_MAX_BYTES: '1000' });
+    expect(config.corsAllowHeaders).toEqual(['content-type', 'x-api-key', 'x-tenant-hint']);
+    expect(config.apqCacheSize).toBe(0);
+    expect(config.apqCacheMaxBytes).toBe(1000);
+  });
+
+  it('should refuse a CORS_ALLOW_HEADERS that is not a list of header names, and a bad APQ_CACHE_SIZE', () => {
+    for (const value of ['', ' , ', 'x-api-key, bad header', 'x-api-key;q=1']) {
+      expect(() => readGatewayConfig({ ...base, CORS_ALLOW_HEADERS: value })).toThrow(/CORS_ALLOW_HEADERS/);
+    }
+    expect(() => readGatewayConfig({ ...base, APQ_CACHE_SIZE: '-1' })).toThrow(/APQ_CACHE_SIZE/);
+  });
+});

@@ -46,6 +46,16 @@ describe('subscriptions over SSE (graphql-sse)', () => {
     });
     expect(res.status).toBe(401);
   });
+
+  it('should refuse an unknown APQ hash over SSE with 400 PERSISTED_QUERY_NOT_FOUND (a refused stream is never a 200)', async () => {
+    const res = await fetch(`${graph.gateway.url}/graphql/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': org.admin.key },
+      body: JSON.stringify({ query: '', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
 });
 
 describe('SSE limits and revocation', () => {
