@@ -72,7 +72,7 @@ async function constant<T>(label: string, query: string, few: Record<string, unk
 }
 
 beforeAll(async () => {
-  graph = await startTestGraph({ onQuery, now: () => new Date('2026-03-02T09:00:00Z'), activationIntervalMs: 60_000 });
+  graph = await startTestGraph({ onQuery, now: () => new Date('2026-03-02T09:00:00Z'), activationIntervalMs: 3_600_000 }); // no sweep tick inside a measurement
   const org = await createTestOrg(graph.peopleDb);
   await graph.boarding.catchUpDirectory();
   identity = { orgId: org.id, userId: org.admin.id, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' };

@@ -1,55 +1,19 @@
-import { sql } from 'kysely';
+import { upsertNewerSnapshot } from '../../../shared/directory-projection.ts';
 import type { TimeDb } from '../database.ts';
 import type { DirectoryDepartmentRow, DirectoryDepartmentsTable, DirectoryOrganizationRow, DirectoryOrganizationsTable, DirectoryUserRow, DirectoryUsersTable } from '../tables/directory.ts';
 
-// Upserts apply a snapshot only when it is newer than what the row holds, so replaying
-// or reordering events can never move the directory backwards.
+// Upserts apply a snapshot only when it is newer than what the row holds (upsertNewerSnapshot).
 
 export async function upsertDirectoryOrganization(db: TimeDb, row: DirectoryOrganizationsTable): Promise<void> {
-  await db
-    .insertInto('directory_organizations')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .column('org_id')
-        .doUpdateSet((eb) => ({ time_zone: eb.ref('excluded.time_zone'), last_event_id: eb.ref('excluded.last_event_id') }))
-        .where('directory_organizations.last_event_id', '<', sql<number>`excluded.last_event_id`),
-    )
-    .execute();
+  await upsertNewerSnapshot(db, 'directory_organizations', 'org_id', row);
 }
 
 export async function upsertDirectoryDepartment(db: TimeDb, row: DirectoryDepartmentsTable): Promise<void> {
-  await db
-    .insertInto('directory_departments')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet((eb) => ({ manager_id: eb.ref('excluded.manager_id'), active: eb.ref('excluded.active'), last_event_id: eb.ref('excluded.last_event_id') }))
-        .where('directory_departments.last_event_id', '<', sql<number>`excluded.last_event_id`),
-    )
-    .execute();
+  await upsertNewerSnapshot(db, 'directory_departments', 'id', row);
 }
 
 export async function upsertDirectoryUser(db: TimeDb, row: DirectoryUsersTable): Promise<void> {
-  await db
-    .insertInto('directory_users')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet((eb) => ({
-          department_id: eb.ref('excluded.department_id'),
-          manager_id: eb.ref('excluded.manager_id'),
-          role: eb.ref('excluded.role'),
-          employment_type: eb.ref('excluded.employment_type'),
-          external_id: eb.ref('excluded.external_id'),
-          active: eb.ref('excluded.active'),
-          last_event_id: eb.ref('excluded.last_event_id'),
-        }))
-        .where('directory_users.last_event_id', '<', sql<number>`excluded.last_event_id`),
-    )
-    .execute();
+  await upsertNewerSnapshot(db, 'directory_users', 'id', row);
 }
 
 export async function findDirectoryUsers(db: TimeDb, orgId: string, ids: readonly string[]): Promise<DirectoryUserRow[]> {
