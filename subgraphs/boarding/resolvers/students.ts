@@ -130,6 +130,10 @@ async function studentConditions(ctx: BoardingContext, filter: StudentFilterArgs
 }
 
 function studentConnection(ctx: BoardingContext, rows: StudentRow[], limit: number, args: PageArgs, count: () => Promise<number>) {
+  // A page of students primes the by-id loader: a nested `student` of their records, leave
+  // or marks in the same request is then no statement at all (and no second batch).
+  const byId = loaders(ctx).students;
+  for (const row of rows) byId.prime(row.id, row);
   return connection(rows, limit, args, studentSortKey, toStudent, count);
 }
 
