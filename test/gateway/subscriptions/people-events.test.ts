@@ -1,7 +1,7 @@
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import { collectResults, connectWs } from '../../helpers/subscription-client.ts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { encodeEventCursor } from '../../../gateway/subscriptions/subscription-schema.ts';
 import { PEOPLE_EVENT_STREAMS } from '../../../schema/events/people.ts';
 import { createKey, createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../../helpers/graph.ts';
@@ -17,35 +17,10 @@ let b: TestOrg;
 const clients: Client[] = [];
 
 function connect(key: string): Client {
-  const client = createClient({ url: `${graph.gateway.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { 'X-Api-Key': key }, retryAttempts: 0 });
-  clients.push(client);
-  return client;
+  return connectWs(graph.gateway.url, key, clients);
 }
 
-interface Result {
-  data?: Record<string, unknown> | null;
-}
-
-function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const results: Result[] = [];
-  let failure: unknown = null;
-  const finished = new Promise<unknown>((resolve) => {
-    client.subscribe({ query, variables }, { next: (r) => void results.push(r as Result), error: (e) => resolve((failure = e)), complete: () => resolve(null) });
-  });
-  return {
-    results,
-    finished,
-    async next(n: number, ms = 10_000): Promise<Result> {
-      const end = Date.now() + ms;
-      while (results.length < n) {
-        if (failure) throw new Error(`subscription failed: ${JSON.stringify(failure)}`);
-        if (Date.now() > end) throw new Error(`only ${results.length} of ${n} results after ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return results[n - 1]!;
-    },
-  };
-}
+const collect = collectResults;
 
 beforeAll(async () => {
   graph = await startTestGraph();

@@ -1,6 +1,6 @@
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import { collectResults, connectWs } from '../../helpers/subscription-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../helpers/graph.ts';
 import { dataOf } from '../../helpers/assertions.ts';
 
@@ -17,28 +17,10 @@ let weekend: string;
 const clients: Client[] = [];
 
 function connect(key: string): Client {
-  const client = createClient({ url: `${graph.gateway.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { 'X-Api-Key': key }, retryAttempts: 0 });
-  clients.push(client);
-  return client;
+  return connectWs(graph.gateway.url, key, clients);
 }
 
-function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const results: { data?: Record<string, unknown> | null; errors?: unknown }[] = [];
-  let failure: unknown = null;
-  client.subscribe({ query, variables }, { next: (r) => void results.push(r as never), error: (e) => (failure = e), complete: () => undefined });
-  return {
-    results,
-    async next(n: number, ms = 10_000) {
-      const end = Date.now() + ms;
-      while (results.length < n) {
-        if (failure) throw new Error(`subscription failed: ${JSON.stringify(failure)}`);
-        if (Date.now() > end) throw new Error(`only ${results.length} of ${n} results after ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return results[n - 1]!;
-    },
-  };
-}
+const collect = collectResults;
 
 beforeAll(async () => {
   graph = await startTestGraph({ now: () => new Date('2026-06-15T09:00:00Z') });
