@@ -10,6 +10,7 @@ import { EVENTS_SCHEMA, eventsMigrations } from '../shared/events-migrations/ind
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret, isScope, SCOPES } from '../shared/api-key-format.ts';
 import { appendEvents } from '../shared/outbox.ts';
 import { logger } from '../shared/logger.ts';
+import { startFailureReason } from '../shared/process.ts';
 import { requireCountry, requireEmail, requireIntInRange, requireText, requireTimeZone } from '../shared/validation.ts';
 import { PEOPLE_SCHEMA, type PeopleDatabase, type PeopleDb } from './db/database.ts';
 import { peopleMigrations } from './db/migrations/index.ts';
@@ -246,7 +247,6 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`admin: ${error.message}`);
       return 2;
     }
-    const { startFailureReason } = await import('../shared/process.ts');
     console.error(`admin: ${startFailureReason(error)}`);
     return 1;
   } finally {
