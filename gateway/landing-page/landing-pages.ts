@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { EXAMPLE_QUERY } from './example-query.ts';
 
 /** Options of {@link createLandingPages}. Every option has a default. */
 export interface LandingPageOptions {
@@ -226,65 +227,182 @@ function htmlPage(html: string, csp: string): HtmlPage {
   };
 }
 
-// Shared browser code: reads `#key=<value>` from the fragment. The fragment never reaches the
-// server, so the key is not logged anywhere; it is then removed from the address bar so that it
-// is not bookmarked, screenshotted or pasted along with the URL. Values a header could not carry
-// (control characters, spaces, non-ASCII) are ignored rather than breaking every request.
-const READ_KEY_FROM_FRAGMENT = `
+// Shared browser code of both pages: where the key comes from, how it is shown, and how it follows
+// the links between the two pages.
+// - `#key=<value>` in the fragment: the fragment never reaches the server (nor a log, nor a
+//   Referer), and is removed from the address bar at once so that it is not bookmarked or pasted
+//   along with the URL.
+// - sessionStorage (this tab only, gone when it closes) keeps it across reloads and same-tab links.
+// - A link marked data-keep-key gets the key in its fragment at the moment it is followed (so that
+//   a new tab has it too), never in its visible href.
+// Values a header could not carry (control characters, spaces, non-ASCII) are ignored rather
+// than breaking every request. The key is only ever shown masked (prefix, an ellipsis, its last
+// four characters), through textContent.
+const KEY_SCRIPT = `
+  var KEY_STORAGE = 'leave-graph:api-key';
+  function validKey(key) {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 1024) return false;
+    for (var i = 0; i < key.length; i++) {
+      var code = key.charCodeAt(i);
+      if (code < 0x21 || code > 0x7e) return false;
+    }
+    return true;
+  }
   function readKeyFromFragment() {
     var fragment = window.location.hash.replace(/^#/, '');
     var key = null;
+    var found = false;
     fragment.split('&').forEach(function (part) {
       var eq = part.indexOf('=');
       if (eq === -1 || part.slice(0, eq) !== 'key') return;
+      found = true;
       try { key = decodeURIComponent(part.slice(eq + 1)); } catch (e) { key = null; }
     });
-    if (key !== null && window.history && window.history.replaceState) {
+    if (found && window.history && window.history.replaceState) {
       window.history.replaceState(null, '', window.location.pathname + window.location.search);
     }
-    if (!key) return null;
-    for (var i = 0; i < key.length; i++) {
-      var code = key.charCodeAt(i);
-      if (code < 0x21 || code > 0x7e) return null;
+    return validKey(key) ? key : null;
+  }
+  function storeKey(key) {
+    try {
+      if (key) window.sessionStorage.setItem(KEY_STORAGE, key);
+      else window.sessionStorage.removeItem(KEY_STORAGE);
+    } catch (e) { /* storage disabled: the key lasts as long as the page */ }
+  }
+  function initialKey() {
+    var fromFragment = readKeyFromFragment();
+    if (fromFragment) {
+      storeKey(fromFragment);
+      return fromFragment;
     }
-    return key;
+    var stored = null;
+    try { stored = window.sessionStorage.getItem(KEY_STORAGE); } catch (e) { stored = null; }
+    return validKey(stored) ? stored : null;
+  }
+  function maskKey(key) {
+    var prefix = /^[A-Za-z]{1,8}_(?:[A-Za-z]{1,8}_)?/.exec(key);
+    var shown = prefix ? prefix[0] : '';
+    // Short keys show no characters of their secret part at all.
+    return key.length - shown.length >= 12 ? shown + '\\u2026' + key.slice(-4) : shown + '\\u2026';
   }
   function endpointUrls(graphqlPath) {
     var url = window.location.origin + graphqlPath;
     var wsUrl = (window.location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + window.location.host + graphqlPath;
     return { url: url, wsUrl: wsUrl };
+  }
+  function setupKeyBar(config, key, onChange) {
+    var byId = function (id) { return document.getElementById(id); };
+    var state = byId('key-state');
+    var form = byId('key-form');
+    var input = byId('key-input');
+    var problem = byId('key-problem');
+    var change = byId('key-change');
+    var forget = byId('key-forget');
+    var cancel = byId('key-cancel');
+    function show(editing) {
+      state.textContent = '';
+      if (key) {
+        state.appendChild(document.createTextNode('API key '));
+        var masked = document.createElement('code');
+        masked.id = 'key-masked';
+        masked.textContent = maskKey(key);
+        state.appendChild(masked);
+        state.appendChild(document.createTextNode(' is sent as ' + config.apiKeyHeader + ' with every operation and kept in this tab only.'));
+      } else {
+        state.textContent = 'No API key: paste one to run operations. It is sent as ' + config.apiKeyHeader + ' and kept in this tab only.';
+      }
+      form.hidden = !(editing || !key);
+      cancel.hidden = !key;
+      change.hidden = !key || editing;
+      forget.hidden = !key;
+      problem.textContent = '';
+    }
+    change.addEventListener('click', function () { show(true); input.focus(); });
+    cancel.addEventListener('click', function () { input.value = ''; show(false); });
+    forget.addEventListener('click', function () {
+      key = null;
+      storeKey(null);
+      show(false);
+      onChange(null);
+    });
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var value = input.value.trim();
+      if (!validKey(value)) {
+        problem.textContent = 'An API key is one word of printable ASCII characters.';
+        return;
+      }
+      key = value;
+      input.value = '';
+      storeKey(key);
+      show(false);
+      onChange(key);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('a[data-keep-key]'), function (link) {
+      var plain = link.getAttribute('href');
+      function carryKey() {
+        if (!key) return;
+        link.setAttribute('href', plain + '#key=' + encodeURIComponent(key));
+        // Back to the plain href once the browser has read it for this navigation.
+        window.setTimeout(function () { link.setAttribute('href', plain); }, 0);
+      }
+      link.addEventListener('click', carryKey);
+      link.addEventListener('auxclick', carryKey);
+    });
+    show(false);
   }`;
 
 const BASE_STYLE = `
       html, body { height: 100%; margin: 0; }
       body { display: grid; grid-template-rows: auto minmax(0, 1fr); font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }
-      .key-hint { margin: 0; padding: 6px 12px; font-size: 13px; line-height: 1.4; background: #fff8e1; color: #3d3200; border-bottom: 1px solid #e8d9a0; }
-      .key-hint code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; background: rgba(0, 0, 0, 0.06); padding: 0 3px; border-radius: 3px; }
+      .key-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin: 0; padding: 6px 12px; font-size: 13px; line-height: 1.4; background: #fff8e1; color: #3d3200; border-bottom: 1px solid #e8d9a0; }
+      .key-bar code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; background: rgba(0, 0, 0, 0.06); padding: 0 3px; border-radius: 3px; }
+      .key-bar form { display: inline-flex; align-items: center; gap: 6px; margin: 0; }
+      .key-bar input { font: inherit; width: 22em; padding: 1px 4px; }
+      .key-bar button { font: inherit; padding: 1px 8px; cursor: pointer; }
+      .key-bar .key-problem { color: #a00000; }
+      .key-bar .other-page { margin-left: auto; }
       .fallback { padding: 24px; }
       [hidden] { display: none !important; }`;
 
-function keyHintHtml(apiKeyHeader: string, otherPage: { href: string; label: string }): string {
+function keyBarHtml(apiKeyHeader: string, otherPage: { href: string; label: string }): string {
   const header = escapeHtml(apiKeyHeader);
-  // Plain text on purpose: the sentence stays greppable in the HTML as well as readable on screen.
-  return `<p class="key-hint" role="note">Send your API key in the ${header} header (or Authorization: Bearer &lt;key&gt;). Tip: add <code>#key=&lt;your key&gt;</code> to this page's address to prefill it; the fragment never leaves your browser. <a href="${escapeHtml(otherPage.href)}">${escapeHtml(otherPage.label)}</a></p>`;
+  // The static sentence is what a visitor without JavaScript reads; the script replaces it with the
+  // masked key or an input for one.
+  return `<div class="key-bar" role="region" aria-label="API key">
+      <span id="key-state">Send your API key in the ${header} header (or Authorization: Bearer &lt;key&gt;). Tip: add <code>#key=&lt;your key&gt;</code> to this page's address to prefill it; the fragment never leaves your browser.</span>
+      <form id="key-form" hidden>
+        <label for="key-input">API key</label>
+        <input id="key-input" type="password" autocomplete="off" spellcheck="false" placeholder="lv_live_…">
+        <button type="submit">Use key</button>
+        <button type="button" id="key-cancel" hidden>Cancel</button>
+        <span id="key-problem" class="key-problem" role="alert"></span>
+      </form>
+      <button type="button" id="key-change" hidden>Change key</button>
+      <button type="button" id="key-forget" hidden>Forget key</button>
+      <a class="other-page" href="${escapeHtml(otherPage.href)}" data-keep-key>${escapeHtml(otherPage.label)}</a>
+    </div>`;
 }
 
 function sandboxPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: string): HtmlPage {
   const config = jsonForScript({ graphqlPath, apiKeyHeader });
   // Only documented EmbeddedSandbox options. The endpoint is computed from `location` so that the
-  // page works under whatever host name and scheme the visitor used.
+  // page works under whatever host name and scheme the visitor used. A new key reloads the page:
+  // Sandbox reads its shared headers once, and the key is in sessionStorage by then.
   const script = `
 (function () {
-  'use strict';${READ_KEY_FROM_FRAGMENT}
+  'use strict';${KEY_SCRIPT}
   var config = ${config};
   var endpoints = endpointUrls(config.graphqlPath);
-  var key = readKeyFromFragment();
-  var sharedHeaders = {};
-  if (key) sharedHeaders[config.apiKeyHeader] = key;
-  if (typeof window.EmbeddedSandbox !== 'function') {
+  var key = initialKey();
+  var embedded = typeof window.EmbeddedSandbox === 'function';
+  setupKeyBar(config, key, function () { if (embedded) window.location.reload(); });
+  if (!embedded) {
     document.getElementById('sandbox-unavailable').hidden = false;
     return;
   }
+  var sharedHeaders = {};
+  if (key) sharedHeaders[config.apiKeyHeader] = key;
   new window.EmbeddedSandbox({
     target: '#sandbox',
     initialEndpoint: endpoints.url,
@@ -309,11 +427,11 @@ function sandboxPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: st
     </style>
   </head>
   <body>
-    ${keyHintHtml(apiKeyHeader, { href: graphiqlPath, label: 'Offline GraphiQL' })}
+    ${keyBarHtml(apiKeyHeader, { href: graphiqlPath, label: 'Offline GraphiQL' })}
     <div id="sandbox">
       <div id="sandbox-unavailable" class="fallback" hidden>
         <h1>Apollo Sandbox could not be loaded</h1>
-        <p>It is served from Apollo's CDN, which this browser cannot reach. The self-contained <a href="${escapeHtml(graphiqlPath)}">GraphiQL page</a> works offline.</p>
+        <p>It is served from Apollo's CDN, which this browser cannot reach. The self-contained <a id="graphiql-fallback" href="${escapeHtml(graphiqlPath)}" data-keep-key>GraphiQL page</a> works offline, with the same key.</p>
       </div>
     </div>
     <script src="${SANDBOX_SCRIPT_URL}"></script>
@@ -333,6 +451,7 @@ function sandboxPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: st
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
+    "object-src 'none'",
   ].join('; ');
   return htmlPage(html, csp);
 }
@@ -340,19 +459,26 @@ function sandboxPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: st
 function graphiqlPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: string): HtmlPage {
   const assetBase = `${graphiqlPath === '/' ? '' : graphiqlPath}/assets/`;
   const asset = (name: string): string => escapeHtml(assetBase + name);
-  const config = jsonForScript({ graphqlPath, apiKeyHeader });
-  // Subscriptions: GraphiQL parses the headers editor and hands the result to the fetcher with every
-  // operation (fetcherOpts.headers). The same object becomes the graphql-ws connectionParams, so the
-  // server sees e.g. { "X-Api-Key": "<key>" } in connection_init, exactly as Apollo Sandbox sends its
+  const config = jsonForScript({ graphqlPath, apiKeyHeader, exampleQuery: EXAMPLE_QUERY });
+  // The key never enters GraphiQL's headers editor: the fetcher adds it to the editor's headers
+  // for every operation (unless the editor sets the key header or Authorization itself).
+  // Subscriptions: the same merged headers become the graphql-ws connectionParams, so the server
+  // sees e.g. { "X-Api-Key": "<key>" } in connection_init, exactly as Apollo Sandbox sends its
   // headers. connectionParams are only sent when a socket opens, so there is one lazy client per
-  // distinct set of headers: editing the key takes effect on the next subscription, and idle
-  // sockets close by themselves (lazy mode).
+  // distinct set of headers: a new key takes effect on the next subscription, and idle sockets
+  // close by themselves (lazy mode). A new key renders GraphiQL with a new fetcher, which makes it
+  // fetch the schema again.
+  // URL: `query`, `variables` and `operationName` search parameters open in the editors, and the
+  // editors write them back (history.replaceState), as GraphiQL's own examples do; so a reload or
+  // a shared link opens the same operation. Headers never go into the URL.
   const script = `
 (function () {
-  'use strict';${READ_KEY_FROM_FRAGMENT}
+  'use strict';${KEY_SCRIPT}
   var config = ${config};
   var root = document.getElementById('graphiql');
+  var key = initialKey();
   if (!window.React || !window.ReactDOM || !window.GraphiQL || !window.graphqlWs) {
+    setupKeyBar(config, key, function () {});
     document.getElementById('graphiql-unavailable').hidden = false;
     return;
   }
@@ -367,6 +493,16 @@ function graphiqlPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: s
     }
     return result;
   }
+  function headersWithKey(editorHeaders) {
+    var headers = stringHeaders(editorHeaders);
+    var keyHeader = config.apiKeyHeader.toLowerCase();
+    var explicit = Object.keys(headers).some(function (name) {
+      var lower = name.toLowerCase();
+      return lower === keyHeader || lower === 'authorization';
+    });
+    if (key && !explicit) headers[config.apiKeyHeader] = key;
+    return headers;
+  }
   function wsClientFor(headers) {
     var id = JSON.stringify(headers);
     var client = wsClients.get(id);
@@ -380,26 +516,42 @@ function graphiqlPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: s
     }
     return client;
   }
-  function fetcher(params, opts) {
-    var headers = stringHeaders(opts && opts.headers);
-    // The client is only created when GraphiQL actually runs a subscription.
-    var wsClient = { subscribe: function (payload, sink) { return wsClientFor(headers).subscribe(payload, sink); } };
-    return window.GraphiQL.createFetcher({ url: endpoints.url, wsClient: wsClient })(params, opts);
+  function createFetcher() {
+    return function fetcher(params, opts) {
+      var headers = headersWithKey(opts && opts.headers);
+      // The client is only created when GraphiQL actually runs a subscription.
+      var wsClient = { subscribe: function (payload, sink) { return wsClientFor(headers).subscribe(payload, sink); } };
+      return window.GraphiQL.createFetcher({ url: endpoints.url, wsClient: wsClient })(params, Object.assign({}, opts, { headers: headers }));
+    };
   }
+  function syncUrl(name, value) {
+    var params = new URLSearchParams(window.location.search);
+    if (value) params.set(name, value);
+    else params.delete(name);
+    var search = params.toString();
+    window.history.replaceState(null, '', window.location.pathname + (search ? '?' + search : ''));
+  }
+  var search = new URLSearchParams(window.location.search);
   var props = {
-    fetcher: fetcher,
-    // The key must not be written to localStorage.
+    // Headers typed into the editor must not be written to localStorage.
     shouldPersistHeaders: false,
-    defaultEditorToolsVisibility: 'headers'
+    defaultQuery: config.exampleQuery,
+    onEditQuery: function (value) { syncUrl('query', value); },
+    onEditVariables: function (value) { syncUrl('variables', value); },
+    onEditOperationName: function (value) { syncUrl('operationName', value); }
   };
-  var key = readKeyFromFragment();
-  if (key) {
-    var prefilled = {};
-    prefilled[config.apiKeyHeader] = key;
-    props.headers = JSON.stringify(prefilled, null, 2);
-    props.defaultHeaders = props.headers;
+  if (search.has('query')) props.query = search.get('query');
+  if (search.has('variables')) {
+    props.variables = search.get('variables');
+    props.defaultEditorToolsVisibility = 'variables';
   }
-  window.ReactDOM.createRoot(root).render(window.React.createElement(window.GraphiQL, props));
+  if (search.has('operationName')) props.operationName = search.get('operationName');
+  var reactRoot = window.ReactDOM.createRoot(root);
+  function render() {
+    reactRoot.render(window.React.createElement(window.GraphiQL, Object.assign({}, props, { fetcher: createFetcher() })));
+  }
+  setupKeyBar(config, key, function (next) { key = next; render(); });
+  render();
 })();
 `;
   const html = `<!doctype html>
@@ -416,7 +568,7 @@ function graphiqlPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: s
     </style>
   </head>
   <body>
-    ${keyHintHtml(apiKeyHeader, { href: graphqlPath, label: 'Apollo Sandbox' })}
+    ${keyBarHtml(apiKeyHeader, { href: graphqlPath, label: 'Apollo Sandbox' })}
     <div id="graphiql">
       <noscript><p class="fallback">GraphiQL needs JavaScript.</p></noscript>
       <div id="graphiql-unavailable" class="fallback" hidden>
@@ -460,13 +612,18 @@ function graphiqlPage(graphqlPath: string, graphiqlPath: string, apiKeyHeader: s
  *   as subscription endpoint. Any other request on that path is left to the GraphQL server.
  * - `<graphiqlPath>` (default `/graphiql`, trailing slash accepted): a GraphiQL page that loads
  *   nothing from outside this server. Queries go over HTTP POST to graphqlPath, subscriptions over
- *   graphql-ws on the same path with the headers of GraphiQL's headers editor as connectionParams.
+ *   graphql-ws on the same path with the headers as connectionParams. It opens the `query`,
+ *   `variables` and `operationName` search parameters (kept in sync with the editors), or else
+ *   {@link EXAMPLE_QUERY}.
  * - `<graphiqlPath>/assets/<name>`: the page's scripts and stylesheet, read lazily from the
  *   installed packages, cached in memory, and served with `Cache-Control: public, max-age=86400`
  *   and an ETag (`If-None-Match` gives 304). Unknown names get 404.
  *
  * Both pages show how to send the key (the `apiKeyHeader`, default `X-Api-Key`, or
- * `Authorization: Bearer <key>`) and prefill that header from a `#key=<value>` URL fragment.
+ * `Authorization: Bearer <key>`), take it from a `#key=<value>` URL fragment (then removed from
+ * the address bar) or an input, keep it in the tab's sessionStorage, show it only masked
+ * (`lv_live_…1a2b`), and carry it in the fragment of the link to the other page. GraphiQL adds it
+ * to every request itself, so it never appears in its headers editor.
  * HTML is sent with `Cache-Control: no-store` and a Content-Security-Policy per page.
  *
  * @throws TypeError when a path is not a plain URL path, both paths are equal, or the header name

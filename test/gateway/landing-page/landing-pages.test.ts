@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_QUERY } from '../../../gateway/landing-page/example-query.ts';
 import { createLandingPages } from '../../../gateway/landing-page/landing-pages.ts';
 import type { LandingPageOptions } from '../../../gateway/landing-page/landing-pages.ts';
 
@@ -71,6 +72,9 @@ describe('createLandingPages', () => {
       expect(html).toContain('sharedHeaders');
       expect(html).toContain('includeCookies: false');
       expect(html).toContain('Send your API key in the X-Api-Key header (or Authorization: Bearer &lt;key&gt;)');
+      // The fallback and the bar link to GraphiQL carry the key when followed.
+      expect(html).toContain('<a id="graphiql-fallback" href="/graphiql" data-keep-key>');
+      expect(html).toContain('<a class="other-page" href="/graphiql" data-keep-key>Offline GraphiQL</a>');
     });
 
     it('should send a CSP that allows the Apollo CDN, its iframe and the inline bootstrap only', async () => {
@@ -130,6 +134,16 @@ describe('createLandingPages', () => {
       expect(html).toContain('shouldPersistHeaders: false');
       expect(html).toContain('window.graphqlWs.createClient(');
       expect(html).toContain('window.GraphiQL.createFetcher(');
+    });
+
+    it('should open on the example query and keep the key out of the headers editor', async () => {
+      const html = await (await fetch(`${base}/graphiql`)).text();
+      expect(html).toContain(`"exampleQuery":${JSON.stringify(EXAMPLE_QUERY).replace(/</g, '\\u003c').replace(/>/g, '\\u003e')}`);
+      expect(html).toContain('defaultQuery: config.exampleQuery');
+      // GraphiQL's headers props would show the key in its Headers tab.
+      expect(html).not.toMatch(/props\.(default)?[hH]eaders\s*=/);
+      expect(html).toContain("search.has('query')");
+      expect(html).toContain('<a class="other-page" href="/graphql" data-keep-key>Apollo Sandbox</a>');
     });
 
     it('should reference each asset', async () => {
