@@ -1,7 +1,7 @@
-import { isCompositeType, isObjectType, type DocumentNode, type GraphQLCompositeType, type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
-import { collectFields, selectionSetsKey, type CollectedField } from './collect-fields.ts';
+import { isCompositeType, isObjectType, visit, type DocumentNode, type GraphQLCompositeType, type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { collectFields, selectionSetsKey } from './collect-fields.ts';
 import type { CostModel } from './cost-model.ts';
-import { argumentsCost, explicitFieldWeight, fieldWeight, lookupField, MUTATION_FIELD_WEIGHT, type FieldInfo } from './field-weight.ts';
+import { argumentsCost, explicitFieldWeight, fieldWeight, lookupField, MUTATION_FIELD_WEIGHT } from './field-weight.ts';
 import { createOperationContext, rootTypeOf, selectOperations, type CostOptions, type OperationContext } from './operation-context.ts';
 
 /** Nesting past which response data costs nothing more (a guard against pathological input). */
@@ -30,6 +30,12 @@ const MAX_DEPTH = 256;
  *   interface or union every fragment's fields may match the keys present (the data has
  *   one value per key, so nothing is counted twice). Router ignores type conditions.
  *
+ * The walk itself allocates nothing: the weights of every field are compiled once into a
+ * plan per document, operation and the values of the variables the document uses (in
+ * arguments or `@skip`/`@include`), kept with the document (a parsed document is cached
+ * per text by the operation policy, so a repeated query reuses its plan). Selections of an
+ * interface or union are compiled per concrete `__typename` the first time one is met.
+ *
  * Never throws: data that is not an object, an unknown operation or root type give 0.
  * Without `operationName`, a document of several operations is priced as the most expensive
  * reading of the data.
@@ -37,11 +43,8 @@ const MAX_DEPTH = 256;
 export function actualCost(schema: GraphQLSchema, document: DocumentNode, model: CostModel, data: unknown, options: CostOptions = {}): number {
   if (!isRecord(data)) return 0;
   let max = 0;
-  for (const operation of selectOperations(document, options.operationName)) {
-    const root = rootTypeOf(schema, operation);
-    if (!root) continue;
-    const walker = new ResponseWalker(createOperationContext(schema, document, operation, options.variables), model);
-    max = Math.max(max, walker.object(data, [operation.selectionSet], root, operation.operation === 'mutation', 0));
+  for (const root of operationPlans(schema, document, model, options)) {
+    max = Math.max(max, objectCost(data, root, 0));
   }
   return max;
 }
@@ -50,64 +53,161 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-class ResponseWalker {
-  /** Collected fields per (selection sets, static type, runtime type): list items share them. */
-  private readonly collected = new Map<string, Map<string, CollectedField>>();
+/** What one response key adds to its object's cost, precomputed. */
+interface FieldPlan {
+  readonly key: string;
+  /** Per resolution: the mutation root's 10 and the arguments' cost. */
+  readonly base: number;
+  /** What a null (or undefined) value costs: the explicit weight, else 0. */
+  readonly nullWeight: number;
+  /** What a non-null value costs before its own fields (`fieldWeight`). */
+  readonly weight: number;
+  /** The selections of a composite field; null for a scalar or enum. */
+  readonly child: SelectionPlan | null;
+}
+
+/** The fields an object selected on one composite type costs, per concrete type. */
+class SelectionPlan {
+  private byType: FieldPlan[] | null = null;
+  private unknownType: FieldPlan[] | null = null;
+  private readonly byTypename = new Map<string, FieldPlan[]>();
 
   constructor(
-    private readonly ctx: OperationContext,
+    private readonly compiler: PlanCompiler,
+    private readonly selectionSets: readonly SelectionSetNode[],
+    private readonly staticType: GraphQLCompositeType,
+    private readonly mutationRoot: boolean,
+  ) {}
+
+  /** The field plans for an object whose `__typename` is `typename` (read only for interfaces and unions). */
+  fieldsFor(typename: unknown): readonly FieldPlan[] {
+    const { staticType } = this;
+    if (isObjectType(staticType)) return (this.byType ??= this.compiler.fields(this.selectionSets, staticType, staticType, this.mutationRoot));
+    if (typeof typename === 'string') {
+      const known = this.byTypename.get(typename);
+      if (known) return known;
+      const type = this.compiler.ctx.schema.getType(typename);
+      if (isObjectType(type) && this.compiler.ctx.schema.isSubType(staticType, type)) {
+        const fields = this.compiler.fields(this.selectionSets, staticType, type, this.mutationRoot);
+        this.byTypename.set(typename, fields);
+        return fields;
+      }
+    }
+    return (this.unknownType ??= this.compiler.fields(this.selectionSets, staticType, null, this.mutationRoot));
+  }
+}
+
+/** Compiles the plans of one operation under one set of variable values; shares plans of identical selections. */
+class PlanCompiler {
+  private readonly plans = new Map<string, SelectionPlan>();
+
+  constructor(
+    readonly ctx: OperationContext,
     private readonly model: CostModel,
   ) {}
 
-  /** Cost of the fields of one response object (not its own weight). */
-  object(value: Record<string, unknown>, selectionSets: readonly SelectionSetNode[], staticType: GraphQLCompositeType, mutationRoot: boolean, depth: number): number {
-    if (depth > MAX_DEPTH) return 0;
-    const runtimeType = this.runtimeType(staticType, value['__typename']);
-    let cost = 0;
-    for (const [key, collected] of this.fields(selectionSets, staticType, runtimeType)) {
-      if (!Object.hasOwn(value, key)) continue;
-      cost += this.field(collected, value[key], staticType, mutationRoot, depth);
-    }
-    return cost;
+  plan(selectionSets: readonly SelectionSetNode[], staticType: GraphQLCompositeType, mutationRoot: boolean): SelectionPlan {
+    const key = `${selectionSetsKey(selectionSets)}|${staticType.name}|${mutationRoot ? 'm' : ''}`;
+    let plan = this.plans.get(key);
+    if (!plan) this.plans.set(key, (plan = new SelectionPlan(this, selectionSets, staticType, mutationRoot)));
+    return plan;
   }
 
-  private field(collected: CollectedField, value: unknown, staticType: GraphQLCompositeType, mutationRoot: boolean, depth: number): number {
-    const node = collected.nodes[0];
-    if (!node || node.name.value.startsWith('__')) return 0;
-    const field = lookupField(collected.parentType, staticType, node.name.value);
-    if (!field) return 0;
-    const selectionSets = collected.nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
-    const write = mutationRoot ? MUTATION_FIELD_WEIGHT : 0;
-    const cost = write + this.value(value, field, selectionSets, depth) + argumentsCost(this.ctx, this.model, node, field);
-    return Math.max(0, cost);
-  }
-
-  private value(value: unknown, field: FieldInfo, selectionSets: readonly SelectionSetNode[], depth: number): number {
-    if (value === null || value === undefined) return explicitFieldWeight(this.model, field) ?? 0;
-    if (Array.isArray(value)) {
-      return value.reduce<number>((sum, item) => sum + this.value(item, field, selectionSets, depth), 0);
-    }
-    const weight = fieldWeight(this.model, field);
-    if (isCompositeType(field.namedType) && isRecord(value)) {
-      return weight + this.object(value, selectionSets, field.namedType, false, depth + 1);
-    }
-    return weight;
-  }
-
-  private runtimeType(staticType: GraphQLCompositeType, typename: unknown): GraphQLObjectType | null {
-    if (isObjectType(staticType)) return staticType;
-    if (typeof typename !== 'string') return null;
-    const type = this.ctx.schema.getType(typename);
-    return isObjectType(type) && this.ctx.schema.isSubType(staticType, type) ? type : null;
-  }
-
-  private fields(selectionSets: readonly SelectionSetNode[], staticType: GraphQLCompositeType, runtimeType: GraphQLObjectType | null): Map<string, CollectedField> {
-    const key = `${selectionSetsKey(selectionSets)}|${staticType.name}|${runtimeType?.name ?? ''}`;
-    let fields = this.collected.get(key);
-    if (!fields) {
-      fields = collectFields(this.ctx, selectionSets, staticType, runtimeType);
-      this.collected.set(key, fields);
+  fields(selectionSets: readonly SelectionSetNode[], staticType: GraphQLCompositeType, runtimeType: GraphQLObjectType | null, mutationRoot: boolean): FieldPlan[] {
+    const fields: FieldPlan[] = [];
+    for (const [key, collected] of collectFields(this.ctx, selectionSets, staticType, runtimeType)) {
+      const node = collected.nodes[0];
+      if (!node || node.name.value.startsWith('__')) continue;
+      const field = lookupField(collected.parentType, staticType, node.name.value);
+      if (!field) continue;
+      const childSets = collected.nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+      fields.push({
+        key,
+        base: (mutationRoot ? MUTATION_FIELD_WEIGHT : 0) + argumentsCost(this.ctx, this.model, node, field),
+        nullWeight: explicitFieldWeight(this.model, field) ?? 0,
+        weight: fieldWeight(this.model, field),
+        child: isCompositeType(field.namedType) ? this.plan(childSets, field.namedType, false) : null,
+      });
     }
     return fields;
   }
+}
+
+function objectCost(value: Record<string, unknown>, plan: SelectionPlan, depth: number): number {
+  if (depth > MAX_DEPTH) return 0;
+  const fields = plan.fieldsFor(value['__typename']);
+  let cost = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as FieldPlan;
+    if (!Object.hasOwn(value, field.key)) continue;
+    const fieldCost = field.base + valueCost(value[field.key], field, depth);
+    if (fieldCost > 0) cost += fieldCost;
+  }
+  return cost;
+}
+
+function valueCost(value: unknown, field: FieldPlan, depth: number): number {
+  if (value === null || value === undefined) return field.nullWeight;
+  if (Array.isArray(value)) {
+    let sum = 0;
+    for (let i = 0; i < value.length; i++) sum += valueCost(value[i], field, depth);
+    return sum;
+  }
+  if (field.child !== null && typeof value === 'object') return field.weight + objectCost(value as Record<string, unknown>, field.child, depth + 1);
+  return field.weight;
+}
+
+/** The plans of one document for one schema and model, by operation name and variable values. */
+interface DocumentPlans {
+  readonly schema: GraphQLSchema;
+  readonly model: CostModel;
+  /** Variables the document reads (in arguments and directives), sorted: the rest cannot change a plan. */
+  readonly variables: readonly string[];
+  readonly byKey: Map<string, readonly SelectionPlan[]>;
+}
+
+const documentPlans = new WeakMap<DocumentNode, DocumentPlans>();
+/** Plans kept per document (distinct operation names and variable values); then they start over. */
+const PLANS_PER_DOCUMENT = 64;
+/** Longest plan key kept: a document priced under larger variable values is compiled for the request alone. */
+const MAX_KEY_LENGTH = 2_000;
+
+function variablesUsed(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    VariableDefinition: () => false,
+    Variable: (node) => void names.add(node.name.value),
+  });
+  return [...names].sort();
+}
+
+function operationPlans(schema: GraphQLSchema, document: DocumentNode, model: CostModel, options: CostOptions): readonly SelectionPlan[] {
+  let plans = documentPlans.get(document);
+  if (!plans || plans.schema !== schema || plans.model !== model) {
+    plans = { schema, model, variables: variablesUsed(document), byKey: new Map() };
+    documentPlans.set(document, plans);
+  }
+  const given = options.variables ?? {};
+  let key = options.operationName ?? '';
+  // Only the variables the document reads shape a plan; a plan keeps just their values.
+  const relevant: Record<string, unknown> = {};
+  for (const name of plans.variables) {
+    if (!Object.hasOwn(given, name)) continue;
+    relevant[name] = given[name];
+    key += `\u0000${name}=${JSON.stringify(given[name]) ?? 'u'}`;
+  }
+  const cached = plans.byKey.get(key);
+  if (cached) return cached;
+  const compiled: SelectionPlan[] = [];
+  for (const operation of selectOperations(document, options.operationName)) {
+    const root = rootTypeOf(schema, operation);
+    if (!root) continue;
+    const compiler = new PlanCompiler(createOperationContext(schema, document, operation, relevant), model);
+    compiled.push(compiler.plan([operation.selectionSet], root, operation.operation === 'mutation'));
+  }
+  if (key.length <= MAX_KEY_LENGTH) {
+    if (plans.byKey.size >= PLANS_PER_DOCUMENT) plans.byKey.clear();
+    plans.byKey.set(key, compiled);
+  }
+  return compiled;
 }

@@ -58,6 +58,7 @@ type Query {
   recentBooks(count: Int, max: Int): [Book!]! @listSize(slicingArguments: ["count", "max"], requireOneSlicingArgument: false)
   authors: [Author!]!
   featured: [Book!]! @listSize(assumedSize: 3)
+  shelves: [[Book]]! @listSize(assumedSize: 2)
   report(year: Int!): Report!
   slowCount(exact: Boolean @cost(weight: 15)): Int! @cost(weight: 5)
   media: [Media!]! @listSize(assumedSize: 2)
