@@ -52,6 +52,8 @@ export interface GatewayConfig {
   /** The operator's hourly request limits by organization id (RATE_LIMIT_PER_HOUR_BY_ORG), over `rateLimits.requestsPerHour`. */
   readonly requestsPerHourByOrganization: ReadonlyMap<string, number>;
   readonly trustedProxyHops: number;
+  /** REDIS_URL: where the rate limits live when set (exact across instances). */
+  readonly redisUrl: string | undefined;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -101,6 +103,19 @@ function subgraphUrls(env: Env, supergraphPath: string): Record<string, string> 
   );
 }
 
+function redisUrl(env: Env): string | undefined {
+  const value = env['REDIS_URL'];
+  if (value === undefined || value === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`REDIS_URL must be a URL such as redis://redis:6379, got ${JSON.stringify(value)}`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** Reads the gateway's configuration from the environment; throws ConfigError naming the variable. */
 export function readGatewayConfig(env: Env, options: { requireSecret: boolean } = { requireSecret: true }): GatewayConfig {
   return {
@@ -136,5 +151,6 @@ export function readGatewayConfig(env: Env, options: { requireSecret: boolean } 
     },
     requestsPerHourByOrganization: readRequestLimitsByOrganization(env),
     trustedProxyHops: intVar(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+    redisUrl: redisUrl(env),
   };
 }

@@ -49,9 +49,10 @@ import {
 } from './http/idempotency.ts';
 import { operationSearch, readOperationRequest } from './http/operation-request.ts';
 import { createOperationPolicy, DEFAULT_PROTECTION, type ScopeMode } from './operation-policy.ts';
-import { createDatabaseRateStore } from './rate-limit/database-rate-store.ts';
+import { createBatchedRateStore } from './rate-limit/batched-rate-store.ts';
 import { createMemoryRateStore } from './rate-limit/memory-rate-store.ts';
-import { createRateLimiter, type RateLimits } from './rate-limit/rate-limiter.ts';
+import { createRateLimiter, type RateLimits, type RateStore } from './rate-limit/rate-limiter.ts';
+import { createRedisRateStore } from './rate-limit/redis-rate-store.ts';
 import type { AccessRecord, GatewayContext } from './context.ts';
 import { applyCors } from './http/cors.ts';
 import { createDocumentsProxy } from './http/documents-proxy.ts';
@@ -102,11 +103,15 @@ export interface GatewayServerOptions {
   /** First wait between retries of such an event, ms (doubled up to 5 000); default 250. */
   readonly subscriptionRetryDelayMs?: number | undefined;
   /**
-   * The database whose outbox feeds subscriptions and which holds the rate limits shared by
-   * every gateway instance; without it the gateway serves no subscriptions and keeps its
-   * limits in memory (per process).
+   * The database whose outbox feeds subscriptions and, on PostgreSQL without `redisUrl`, holds
+   * the rate limits shared by every gateway instance (counted in memory, flushed in batches);
+   * on PGlite (one process) or without a database the limits are kept in memory.
    */
   readonly database?: DatabaseHandle | undefined;
+  /** Redis for the rate limits (REDIS_URL): exact across instances, one script per admission. */
+  readonly redisUrl?: string | undefined;
+  /** A rate store to use instead (tests: gateways of one process sharing one exact store); closed with the gateway. */
+  readonly rateStore?: RateStore | undefined;
   /** JWT verification; null or absent: API keys only. */
   readonly jwt?: JwtConfig | null | undefined;
   /** Shape limits (depth, aliases, root fields, tokens, directives); defaults DEFAULT_SHAPE_LIMITS. */
@@ -237,7 +242,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   if (options.database) await migrateSchema(options.database, GATEWAY_SCHEMA, gatewayMigrations);
   const limits = { ...DEFAULT_PROTECTION, ...options.rateLimits };
   const limiter = createRateLimiter({
-    store: options.database ? createDatabaseRateStore(options.database) : createMemoryRateStore(),
+    store: options.rateStore
+      ?? (options.redisUrl
+      ? createRedisRateStore(options.redisUrl)
+      : options.database?.kind === 'postgres'
+        ? createBatchedRateStore(options.database)
+        : createMemoryRateStore()),
     budget: { maximum: limits.budgetMaximum, restorePerSecond: limits.restorePerSecond },
     now: options.now,
   });
@@ -526,6 +536,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       await subscriptions?.close();
       await close(server);
       await apollo.stop();
+      await limiter.close();
       await feed?.stop();
     },
   };

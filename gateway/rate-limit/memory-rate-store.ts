@@ -1,12 +1,20 @@
 import type { BucketShape, RateStore, RequestWindows, WindowCounts } from './rate-store.ts';
 
 /** A bucket in thousandths of a point: integer costs and rates refill and charge without float drift. */
-interface Bucket {
+export interface Bucket {
   milli: number;
   refilledAt: number;
 }
 
-const MILLI = 1000;
+/** Thousandths per point. */
+export const MILLI = 1000;
+
+/** The bucket's thousandths at `now` (a missing bucket is full): a clock behind the last writer's refills nothing. */
+export function bucketLevel(bucket: Bucket | undefined, shape: BucketShape, now: number): number {
+  const maximum = shape.maximum * MILLI;
+  if (!bucket) return maximum;
+  return Math.min(maximum, bucket.milli + Math.max(0, now - bucket.refilledAt) * shape.restorePerSecond);
+}
 
 /** One organization's window: its count and those of its keys with limits of their own. */
 interface Window {
@@ -24,12 +32,7 @@ export function createMemoryRateStore(): RateStore {
   const windows = new Map<number, Map<string, Window>>();
   const buckets = new Map<string, Bucket>();
 
-  /** The bucket's thousandths at `now`: a clock behind the last writer's refills nothing. */
-  function level(bucket: Bucket | undefined, shape: BucketShape, now: number): number {
-    const maximum = shape.maximum * MILLI;
-    if (!bucket) return maximum;
-    return Math.min(maximum, bucket.milli + Math.max(0, now - bucket.refilledAt) * shape.restorePerSecond);
-  }
+  const level = bucketLevel;
 
   function write(subject: string, bucket: Bucket | undefined, milli: number, now: number): void {
     buckets.set(subject, { milli, refilledAt: Math.max(bucket?.refilledAt ?? now, now) });

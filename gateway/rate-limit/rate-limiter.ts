@@ -55,6 +55,8 @@ export interface RateLimiter {
    * see `pruneEveryMs`.
    */
   prune(olderThanMs?: number): Promise<{ windows: number; budgets: number }>;
+  /** Closes the store (flushing what it has not shared yet); the limiter is not used after. */
+  close(): Promise<void>;
 }
 
 /** Options of `createRateLimiter`. */
@@ -197,5 +199,6 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
     peekBudget: (budgetSubject) => peekBudgetAt(budgetSubject, now()),
     prune,
+    close: async () => store.close?.(),
   };
 }

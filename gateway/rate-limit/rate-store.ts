@@ -72,4 +72,6 @@ export interface RateStore {
    * full at `now` (forgetting a full bucket changes nothing). Returns how many of each went.
    */
   prune(before: number, bucket: BucketShape, now: number): Promise<{ windows: number; budgets: number }>;
+  /** Writes out what is not yet shared and releases timers and connections; stores without any omit it. */
+  close?(): Promise<void>;
 }

@@ -46,6 +46,13 @@ describe('readGatewayConfig: protection', () => {
     expect(() => readGatewayConfig({ ...base, SCOPE_MODE: 'strict' })).toThrow(/SCOPE_MODE/);
     expect(() => readGatewayConfig({ ...base, MAX_DEPTH: '0' })).toThrow(/MAX_DEPTH/);
     expect(() => readGatewayConfig({ ...base, COST_MAX: 'lots' })).toThrow(/COST_MAX/);
+    expect(() => readGatewayConfig({ ...base, REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+    expect(() => readGatewayConfig({ ...base, REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL/);
+  });
+
+  it('should read REDIS_URL, and keep the rate limits off Redis without it', () => {
+    expect(readGatewayConfig({ ...base, REDIS_URL: 'redis://redis:6379/0' }).redisUrl).toBe('redis://redis:6379/0');
+    expect(readGatewayConfig(base).redisUrl).toBeUndefined();
   });
 });
 

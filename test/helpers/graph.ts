@@ -83,7 +83,7 @@ export interface GraphOptions {
   /** Gateway protection; by default the limits are high enough never to bother other suites. */
   /** Webhooks settings; by default the worker runs with production settings (no insecure URLs). */
   readonly webhooks?: Omit<WebhooksServerOptions, 'database' | 'identitySecret'>;
-  readonly protection?: Pick<GatewayServerOptions, 'jwt' | 'shapeLimits' | 'maxCost' | 'scopeMode' | 'rateLimits' | 'requestsPerHourByOrganization' | 'trustedProxyHops' | 'now'>;
+  readonly protection?: Pick<GatewayServerOptions, 'jwt' | 'shapeLimits' | 'maxCost' | 'scopeMode' | 'rateLimits' | 'requestsPerHourByOrganization' | 'trustedProxyHops' | 'now' | 'rateStore'>;
   /** Whether people knows the gateway's organization limits (and refuses key limits above them); default false. */
   readonly peopleKnowsRequestLimits?: boolean;
 }

@@ -195,3 +195,81 @@ export async function pruneRateLimits(
   const row = result.rows[0];
   return { windows: row?.windows ?? 0, budgets: row?.budgets ?? 0 };
 }
+
+/** One window's increments of a batch: the organization's and its keys' (by key subject). */
+export interface WindowIncrement {
+  readonly subject: string;
+  /** Epoch ms. */
+  readonly windowStart: number;
+  readonly count: number;
+  readonly keys: Readonly<Record<string, number>>;
+}
+
+/** One bucket's change of a batch: `delta` points (negative: spent) applied at `at` (epoch ms). */
+export interface BucketDelta {
+  readonly subject: string;
+  readonly delta: number;
+  readonly at: number;
+}
+
+/** What the database holds after a batch, for every window and bucket in it. */
+export interface FlushedRateLimits {
+  readonly windows: { subject: string; windowStart: number; count: number; keyCounts: Record<string, number> }[];
+  /** `refilledAt` epoch ms; `available` exact points. */
+  readonly buckets: { subject: string; available: number; refilledAt: number }[];
+}
+
+/**
+ * Applies a batch of increments and bucket changes from one gateway instance, for any number
+ * of windows and buckets, in one statement, and returns their totals after it (which include
+ * every other instance's flushed counts). A window row gains `count` and each key's count; a
+ * bucket is refilled to `at` and changed by `delta`, kept within [0, maximum]. Increments of 0
+ * read a row (creating it empty or full).
+ */
+export async function flushRateLimits(
+  db: GatewayDb,
+  batch: { windows: readonly WindowIncrement[]; buckets: readonly BucketDelta[]; bucket: BucketShape },
+): Promise<FlushedRateLimits> {
+  const windowsIn = JSON.stringify(batch.windows.map((w) => ({ subject: w.subject, window_start: new Date(w.windowStart).toISOString(), n: w.count, keys: w.keys })));
+  const bucketsIn = JSON.stringify(batch.buckets.map((b) => ({ subject: b.subject, delta: b.delta, at: new Date(b.at).toISOString() })));
+  const maximum = sql`${batch.bucket.maximum}::numeric`;
+  const rate = sql`${batch.bucket.restorePerSecond}::numeric`;
+  // `excluded.last_charge` carries the delta into the update; the row keeps null there.
+  const result = await sql<{ kind: 'w' | 'b'; subject: string; at: number; count: number | null; key_counts: Record<string, number> | null; available: string | null }>`
+    with windows_in as (
+      select * from jsonb_to_recordset(${windowsIn}::jsonb) as x(subject text, window_start timestamptz, n int, keys jsonb)
+    ),
+    w as (
+      insert into ${windows} as w (subject, window_start, count, key_counts, last_counted)
+      select subject, window_start, n, keys, n > 0 from windows_in
+      on conflict (subject, window_start) do update set
+        count = w.count + excluded.count,
+        key_counts = w.key_counts || coalesce(
+          (select jsonb_object_agg(k.key, coalesce((w.key_counts ->> k.key)::int, 0) + k.value::int) from jsonb_each_text(excluded.key_counts) as k),
+          '{}'::jsonb),
+        last_counted = excluded.count > 0
+      returning w.subject, w.window_start, w.count, w.key_counts
+    ),
+    buckets_in as (
+      select * from jsonb_to_recordset(${bucketsIn}::jsonb) as x(subject text, delta numeric, at timestamptz)
+    ),
+    b as (
+      insert into ${budgets} as b (subject, available, refilled_at, last_charge)
+      select subject, greatest(0::numeric, least(${maximum}, ${maximum} + delta)), at, delta from buckets_in
+      on conflict (subject) do update set
+        available = greatest(0::numeric, least(${maximum},
+          least(${maximum}, b.available + greatest(0, extract(epoch from excluded.refilled_at - b.refilled_at)) * ${rate}) + excluded.last_charge)),
+        last_charge = null,
+        refilled_at = greatest(b.refilled_at, excluded.refilled_at)
+      returning b.subject, b.available, b.refilled_at
+    )
+    select 'w' as kind, subject, (extract(epoch from window_start) * 1000)::float8 as at, count, key_counts, null::numeric as available from w
+    union all
+    select 'b' as kind, subject, (extract(epoch from refilled_at) * 1000)::float8 as at, null, null, available from b`.execute(db);
+  const flushed: FlushedRateLimits = { windows: [], buckets: [] };
+  for (const row of result.rows) {
+    if (row.kind === 'w') flushed.windows.push({ subject: row.subject, windowStart: Number(row.at), count: Number(row.count), keyCounts: row.key_counts ?? {} });
+    else flushed.buckets.push({ subject: row.subject, available: Number(row.available), refilledAt: Number(row.at) });
+  }
+  return flushed;
+}

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROTECTION } from '../../../gateway/operation-policy.ts';
+import { createMemoryRateStore } from '../../../gateway/rate-limit/memory-rate-store.ts';
 import { startGatewayServer, type RunningGateway } from '../../../gateway/server.ts';
 import { SUPERGRAPH_PATH } from '../../../schema/compose.ts';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../../helpers/graph.ts';
@@ -12,16 +13,20 @@ const BUDGET = { budgetMaximum: 100, restorePerSecond: 1 };
 
 let graph: TestGraph;
 let second: RunningGateway;
+let rateStore: ReturnType<typeof createMemoryRateStore>;
 
 beforeAll(async () => {
-  graph = await startTestGraph({ protection: { now, rateLimits: { requestsPerHour: DEFAULT_PROTECTION.requestsPerHour, ...BUDGET } } });
-  // A second gateway instance on the same database, as behind a load balancer.
+  // Two gateway instances behind a load balancer, sharing one exact store (as Redis is; the
+  // batched PostgreSQL store's tolerance is tested in test/gateway/rate-limit/).
+  rateStore = createMemoryRateStore();
+  graph = await startTestGraph({ protection: { now, rateStore, rateLimits: { requestsPerHour: DEFAULT_PROTECTION.requestsPerHour, ...BUDGET } } });
   second = await startGatewayServer({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: graph.subgraphUrls(),
     identitySecret: graph.identitySecret,
     database: graph.database.handle,
     now,
+    rateStore,
     rateLimits: { requestsPerHour: DEFAULT_PROTECTION.requestsPerHour, ...BUDGET },
   });
 });
