@@ -1,6 +1,6 @@
 // Protection overhead: a typical nested query across people and leave through our gateway
 // with everything on (API-key auth, IP allowlist, shape limits, validation, scopes, cost
-// estimate and actual, the rate-limit and budget statement in the database) against the
+// estimate and actual, rate limits and budgets in the configured store) against the
 // same @apollo/gateway over the same subgraphs with all of it off (a fixed identity, no
 // checks), in the same process run, measured alternately. Prints p50/p95/p99 and the ratio.
 import fs from 'node:fs';
