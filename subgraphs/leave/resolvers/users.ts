@@ -11,7 +11,7 @@ import { countLeaveRequestsOfUsers, leaveRequestSortKey, listLeaveRequestsOfUser
 import { findApprovedLeaveOn, findDeductingLeaveTypes } from '../db/repositories/user-leave.ts';
 import type { LeaveRequestRow } from '../db/tables/leave-requests.ts';
 import type { DirectoryUserRow } from '../db/tables/directory.ts';
-import { groupRows, leaveTypeLoader } from '../loaders.ts';
+import { groupRows } from '../loaders.ts';
 import { toAllowance } from './allowances.ts';
 import { toLeaveRequest } from './leave-requests.ts';
 
@@ -60,9 +60,6 @@ function allowancesOfYear(ctx: LeaveContext, year: number | null) {
       const orgId = ctx.identity.orgId;
       const [org, types] = await Promise.all([requireOrganization(ctx), findDeductingLeaveTypes(ctx.db, orgId)]);
       const y = year ?? currentLeaveYear(org, ctx.services.now());
-      // Every allowance listed is of one of these types: its `leaveType` then costs no statement.
-      const typeLoader = leaveTypeLoader(ctx);
-      for (const type of types) typeLoader.prime(type.id, type);
       let rows = await findAllowancesWithSumsOfUsers(ctx.db, orgId, userIds, y);
       const have = new Set(rows.map((r) => `${r.user_id}|${r.leave_type_id}`));
       const users = (await ctx.directory.users.loadMany(userIds)).filter((u): u is DirectoryUserRow => u !== null && !(u instanceof Error));
