@@ -16,15 +16,22 @@ export function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promi
   });
 }
 
+/** Rows grouped by a key, each group in the rows' order: one pass, for splitting a batch's rows among its keys. */
+export function groupRows<Row>(rows: Iterable<Row>, keyOf: (row: Row) => string): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = groups.get(key);
+    if (list) list.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
 /** A loader of row lists grouped by a key column, one query per batch. */
 export function groupedBy<Row>(fetch: (keys: string[]) => Promise<Row[]>, keyOf: (row: Row) => string): DataLoader<string, Row[]> {
   return new DataLoader(async (keys) => {
-    const groups = new Map<string, Row[]>();
-    for (const row of await fetch(keys.filter(isId))) {
-      const list = groups.get(keyOf(row)) ?? [];
-      list.push(row);
-      groups.set(keyOf(row), list);
-    }
+    const groups = groupRows(await fetch(keys.filter(isId)), keyOf);
     return keys.map((k) => groups.get(k) ?? []);
   });
 }

@@ -30,9 +30,17 @@ export function weekdayIndex(date: string): number {
   return (utcDate(date).getUTCDay() + 6) % 7;
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one: one per time zone.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date in an IANA time zone. */
 export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(now);
 }
 
 /** The leave year (labelled by the calendar year it starts in) that contains `date`. */

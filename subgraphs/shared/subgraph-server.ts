@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import { maskUnexpectedError } from './errors.ts';
@@ -63,8 +63,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     includeStacktraceInErrorResponses: false,
     // The process stops on signals itself (stopOnSignals): Apollo's own handler would re-send the signal.
     stopOnTerminationSignals: false,
-    // No inline traces: nothing here reports to Apollo's cloud.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), errorMetricsPlugin(options.name)],
+    // No inline traces: nothing here reports to Apollo's cloud. No cache control: subgraph
+    // answers are never cached, and its per-field hook would wrap every resolver of every request.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), errorMetricsPlugin(options.name)],
   });
   const log = serviceLogger(options.name);
   await apollo.start();

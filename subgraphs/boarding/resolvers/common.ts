@@ -41,10 +41,8 @@ export function defined<T extends Record<string, unknown>>(values: T): Partial<T
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Today's date (YYYY-MM-DD) in a time zone. */
-export function todayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+/** Today's date (YYYY-MM-DD) in a time zone: the platform's. */
+export { todayIn } from '../../shared/dates.ts';
 
 /** Largest tolerated clock difference for times said to be "now" (recordedAt, startsAt), ms. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;

@@ -8,9 +8,9 @@ import {
   findDefaultAllowancesOfType,
   insertAllowancesIfMissing,
   selectAllowanceForUpdate,
+  findAllowancesWithSums,
   setEntitlements,
-  sumLedgerAmounts,
-  sumRequestAmounts,
+  type AllowanceWithSums,
 } from '../db/repositories/allowances.ts';
 import { findDirectoryUsers } from '../db/repositories/directory.ts';
 import type { AllowanceRow, AllowancesTable } from '../db/tables/allowances.ts';
@@ -160,46 +160,44 @@ export async function lockAllowance(trx: LeaveDb, orgId: string, allowanceId: st
   return row;
 }
 
+/** The balance of an allowance read with its sums (`findAllowancesWithSums`, `findAllowancesWithSumsOfUsers`). */
+export function balanceOf(row: AllowanceWithSums): AllowanceBalance {
+  const units = {
+    entitlement: toUnits(row.entitlement),
+    carriedOver: toUnits(row.carried_over),
+    adjustments: toUnits(row.adjustments),
+    accrued: toUnits(row.accrued),
+    used: toUnits(row.used),
+    pending: toUnits(row.pending),
+  };
+  const remaining = units.entitlement + units.carriedOver + units.adjustments + units.accrued - units.used - units.pending;
+  return {
+    entitlement: units.entitlement / UNITS,
+    carriedOver: units.carriedOver / UNITS,
+    adjustments: units.adjustments / UNITS,
+    accrued: units.accrued / UNITS,
+    used: units.used / UNITS,
+    pending: units.pending / UNITS,
+    remaining: remaining / UNITS,
+  };
+}
+
 /**
- * Balances of allowances by id in exactly two SQL statements, whatever the number of ids
- * (none for an empty list): one sum over leave_requests (APPROVED = used, PENDING =
- * pending) and one over the allowances with their ledger (ADJUSTMENT, ACCRUAL). Ids that
- * are not the organization's allowances are absent from the map.
+ * Balances of allowances by id in one SQL statement, whatever the number of ids (none for
+ * an empty list): the allowances with their ledger sums (ADJUSTMENT, ACCRUAL) and request
+ * sums (APPROVED = used, PENDING = pending). Ids that are not the organization's allowances
+ * are absent from the map.
  */
 export async function allowanceBalances(db: LeaveDb, orgId: string, allowanceIds: readonly string[]): Promise<Map<string, AllowanceBalance>> {
   const ids = uniqueIds(allowanceIds).filter(isId);
   const balances = new Map<string, AllowanceBalance>();
-  if (ids.length === 0) return balances;
-  const requests = await sumRequestAmounts(db, orgId, ids);
-  const ledger = await sumLedgerAmounts(db, orgId, ids);
-  const byAllowance = new Map(requests.map((r) => [r.allowance_id, r]));
-  for (const row of ledger) {
-    const sums = byAllowance.get(row.id);
-    const units = {
-      entitlement: toUnits(row.entitlement),
-      carriedOver: toUnits(row.carried_over),
-      adjustments: toUnits(row.adjustments),
-      accrued: toUnits(row.accrued),
-      used: toUnits(sums?.used ?? '0'),
-      pending: toUnits(sums?.pending ?? '0'),
-    };
-    const remaining = units.entitlement + units.carriedOver + units.adjustments + units.accrued - units.used - units.pending;
-    balances.set(row.id, {
-      entitlement: units.entitlement / UNITS,
-      carriedOver: units.carriedOver / UNITS,
-      adjustments: units.adjustments / UNITS,
-      accrued: units.accrued / UNITS,
-      used: units.used / UNITS,
-      pending: units.pending / UNITS,
-      remaining: remaining / UNITS,
-    });
-  }
+  for (const row of await findAllowancesWithSums(db, orgId, ids)) balances.set(row.id, balanceOf(row));
   return balances;
 }
 
 /**
  * The per-request loader of allowance balances by allowance id (one `allowanceBalances`
- * call, two statements, per batch). Loading an id that is not one of the organization's
+ * call, one statement, per batch; lists of allowances read with their sums prime it). Loading an id that is not one of the organization's
  * allowances rejects. After a write, `clear(id)` before loading again.
  */
 export function allowanceBalanceLoader(ctx: LeaveContext): DataLoader<string, AllowanceBalance> {

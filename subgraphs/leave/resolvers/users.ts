@@ -3,15 +3,15 @@ import { badInput, forbidden } from '../../shared/errors.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { requireIds } from '../../shared/validation.ts';
 import { accrualsApplied, type LeaveContext } from '../context.ts';
-import { allowanceBalanceLoader, currentLeaveYear, newAllowanceRow } from '../domain/allowance-balance.ts';
+import { balanceOf, currentLeaveYear, newAllowanceRow } from '../domain/allowance-balance.ts';
 import { maySeeLeaveOfId, requireOrganization } from '../domain/access.ts';
 import { todayIn } from '../domain/dates.ts';
-import { findAllowancesOfUsers, insertAllowancesIfMissing } from '../db/repositories/allowances.ts';
+import { findAllowancesWithSumsOfUsers, insertAllowancesIfMissing, type AllowanceWithSums } from '../db/repositories/allowances.ts';
 import { countLeaveRequestsOfUsers, leaveRequestSortKey, listLeaveRequestsOfUsers, type LeaveRequestFilter } from '../db/repositories/leave-requests.ts';
 import { findApprovedLeaveOn, findDeductingLeaveTypes } from '../db/repositories/user-leave.ts';
-import type { AllowanceRow } from '../db/tables/allowances.ts';
 import type { LeaveRequestRow } from '../db/tables/leave-requests.ts';
 import type { DirectoryUserRow } from '../db/tables/directory.ts';
+import { groupRows } from '../loaders.ts';
 import { toAllowance } from './allowances.ts';
 import { toLeaveRequest } from './leave-requests.ts';
 
@@ -28,7 +28,8 @@ async function requireLeaveVisible(ctx: LeaveContext, userId: string, field: str
 
 /**
  * One page of requests per user for the whole batch of `User` representations sharing
- * the same arguments: two statements (page rows, counts) whatever the number of users.
+ * the same arguments, whatever the number of users: one statement for a first page (its
+ * rows count each user's requests too), two after a cursor (page rows, counts).
  */
 function leaveRequestPages(ctx: LeaveContext, filter: LeaveRequestFilter, limit: number, after: string | null) {
   const key = JSON.stringify([filter, limit, after]);
@@ -41,21 +42,25 @@ function leaveRequestPages(ctx: LeaveContext, filter: LeaveRequestFilter, limit:
   const rows = ctx.loaders.get(`userLeaveRequests:${key}`, () =>
     new DataLoader<string, LeaveRequestRow[]>(async (userIds) => {
       const found = await listLeaveRequestsOfUsers(ctx.db, ctx.identity.orgId, userIds, filter, limit + 1, after);
-      return userIds.map((id) => found.filter((r) => r.user_id === id));
+      if (found.totals) for (const id of userIds) counts.prime(id, found.totals.get(id) ?? 0);
+      const byUser = groupRows(found.rows, (r) => r.user_id);
+      return userIds.map((id) => byUser.get(id) ?? []);
     }),
   );
   return { rows, counts };
 }
 
-/** Allowances of a batch of users for one leave year, creating missing defaults in one statement. */
+/**
+ * Allowances of a batch of users for one leave year with the sums of their balances (one
+ * statement), creating missing defaults in one statement more.
+ */
 function allowancesOfYear(ctx: LeaveContext, year: number | null) {
   return ctx.loaders.get(`userAllowances:${year ?? 'current'}`, () =>
-    new DataLoader<string, AllowanceRow[]>(async (userIds) => {
+    new DataLoader<string, AllowanceWithSums[]>(async (userIds) => {
       const orgId = ctx.identity.orgId;
-      const org = await requireOrganization(ctx);
+      const [org, types] = await Promise.all([requireOrganization(ctx), findDeductingLeaveTypes(ctx.db, orgId)]);
       const y = year ?? currentLeaveYear(org, ctx.services.now());
-      const types = await findDeductingLeaveTypes(ctx.db, orgId);
-      let rows = await findAllowancesOfUsers(ctx.db, orgId, userIds, y);
+      let rows = await findAllowancesWithSumsOfUsers(ctx.db, orgId, userIds, y);
       const have = new Set(rows.map((r) => `${r.user_id}|${r.leave_type_id}`));
       const users = (await ctx.directory.users.loadMany(userIds)).filter((u): u is DirectoryUserRow => u !== null && !(u instanceof Error));
       const missing = users.flatMap((user) =>
@@ -66,10 +71,11 @@ function allowancesOfYear(ctx: LeaveContext, year: number | null) {
       if (missing.length > 0) {
         // Defaults are materialized on first read so every later request locks a real row.
         await insertAllowancesIfMissing(ctx.db, missing);
-        rows = await findAllowancesOfUsers(ctx.db, orgId, userIds, y);
+        rows = await findAllowancesWithSumsOfUsers(ctx.db, orgId, userIds, y);
       }
       const active = new Set(types.map((t) => t.id));
-      return userIds.map((id) => rows.filter((r) => r.user_id === id && active.has(r.leave_type_id)));
+      const byUser = groupRows(rows.filter((r) => active.has(r.leave_type_id)), (r) => r.user_id);
+      return userIds.map((id) => byUser.get(id) ?? []);
     }),
   );
 }
@@ -80,7 +86,8 @@ function currentLeaveOf(ctx: LeaveContext) {
     new DataLoader<string, LeaveRequestRow | null>(async (userIds) => {
       const org = await requireOrganization(ctx);
       const rows = await findApprovedLeaveOn(ctx.db, ctx.identity.orgId, userIds, todayIn(org.time_zone, ctx.services.now()));
-      return userIds.map((id) => rows.find((r) => r.user_id === id) ?? null);
+      const byUser = groupRows(rows, (r) => r.user_id);
+      return userIds.map((id) => byUser.get(id)?.[0] ?? null);
     }),
   );
 }
@@ -106,12 +113,7 @@ export const userLeaveResolvers = {
         throw badInput('year', 'must be a year from 2000 to 2100');
       }
       const rows = await allowancesOfYear(ctx, args.year ?? null).load(user.id);
-      const balances = await allowanceBalanceLoader(ctx).loadMany(rows.map((r) => r.id));
-      return rows.map((row, i) => {
-        const balance = balances[i];
-        if (!balance || balance instanceof Error) throw balance ?? new Error(`no balance for allowance ${row.id}`);
-        return toAllowance(row, balance);
-      });
+      return rows.map((row) => toAllowance(row, balanceOf(row)));
     },
     currentLeave: async (user: UserRef, _: unknown, ctx: LeaveContext) => {
       await requireLeaveVisible(ctx, user.id, 'currentLeave');

@@ -147,47 +147,74 @@ export async function typeHasCustomizedAllowances(db: LeaveDb, orgId: string, le
   return row !== undefined;
 }
 
-/** Sums of approved (used) and pending request amounts per allowance, as numeric strings; one statement. */
-export async function sumRequestAmounts(
-  db: LeaveDb,
-  orgId: string,
-  allowanceIds: readonly string[],
-): Promise<{ allowance_id: string; used: string; pending: string }[]> {
-  const rows = await db
-    .selectFrom('leave_requests')
-    .select([
-      'allowance_id',
-      sql<string>`coalesce(sum(amount) filter (where status = 'APPROVED'), 0)`.as('used'),
-      sql<string>`coalesce(sum(amount) filter (where status = 'PENDING'), 0)`.as('pending'),
-    ])
-    .where('org_id', '=', orgId)
-    .where('allowance_id', 'in', allowanceIds)
-    .where('status', 'in', ['APPROVED', 'PENDING'])
-    .groupBy('allowance_id')
-    .execute();
-  return rows.map((r) => ({ allowance_id: r.allowance_id as string, used: r.used, pending: r.pending }));
+/** What an allowance's balance is summed from besides its own columns, as numeric strings. */
+export interface AllowanceSums {
+  /** Sum of its ADJUSTMENT ledger entries. */
+  readonly adjustments: string;
+  /** Sum of its ACCRUAL and ACCRUAL_CORRECTION ledger entries. */
+  readonly accrued: string;
+  /** Sum of the amounts of its APPROVED requests. */
+  readonly used: string;
+  /** Sum of the amounts of its PENDING requests. */
+  readonly pending: string;
 }
 
-/** Each allowance's entitlement and carry-over with its ledger sums by kind, as numeric strings; one statement. */
-export async function sumLedgerAmounts(
-  db: LeaveDb,
-  orgId: string,
-  allowanceIds: readonly string[],
-): Promise<{ id: string; entitlement: string; carried_over: string; adjustments: string; accrued: string }[]> {
+/** An allowance row with the sums of its ledger and requests. */
+export type AllowanceWithSums = AllowanceRow & AllowanceSums;
+
+/**
+ * The organization's allowances, each with its ledger sums and request sums (`AllowanceSums`),
+ * in one statement: two lateral aggregates (an aggregate always yields one row, zeros when
+ * nothing matches), each an index lookup by allowance.
+ */
+function allowancesWithSums(db: LeaveDb, orgId: string) {
   return db
     .selectFrom('allowances as a')
-    .leftJoin('allowance_ledger as l', (j) => j.onRef('l.allowance_id', '=', 'a.id').onRef('l.org_id', '=', 'a.org_id'))
-    .select([
-      'a.id',
-      'a.entitlement',
-      'a.carried_over',
-      sql<string>`coalesce(sum(l.amount) filter (where l.kind = 'ADJUSTMENT'), 0)`.as('adjustments'),
-      sql<string>`coalesce(sum(l.amount) filter (where l.kind in ('ACCRUAL', 'ACCRUAL_CORRECTION')), 0)`.as('accrued'),
-    ])
-    .where('a.org_id', '=', orgId)
-    .where('a.id', 'in', allowanceIds)
-    .groupBy(['a.id', 'a.entitlement', 'a.carried_over'])
-    .execute();
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('allowance_ledger as l')
+          .select([
+            sql<string>`coalesce(sum(l.amount) filter (where l.kind = 'ADJUSTMENT'), 0)`.as('adjustments'),
+            sql<string>`coalesce(sum(l.amount) filter (where l.kind in ('ACCRUAL', 'ACCRUAL_CORRECTION')), 0)`.as('accrued'),
+          ])
+          .whereRef('l.allowance_id', '=', 'a.id')
+          .whereRef('l.org_id', '=', 'a.org_id')
+          .as('ledger'),
+      (join) => join.onTrue(),
+    )
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('leave_requests as r')
+          .select([
+            sql<string>`coalesce(sum(r.amount) filter (where r.status = 'APPROVED'), 0)`.as('used'),
+            sql<string>`coalesce(sum(r.amount) filter (where r.status = 'PENDING'), 0)`.as('pending'),
+          ])
+          .whereRef('r.allowance_id', '=', 'a.id')
+          .whereRef('r.org_id', '=', 'a.org_id')
+          .where('r.status', 'in', ['APPROVED', 'PENDING'])
+          .as('requests'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('a')
+    .select(['ledger.adjustments', 'ledger.accrued', 'requests.used', 'requests.pending'])
+    .where('a.org_id', '=', orgId);
+}
+
+/** Allowances of the organization by id with their sums, in one statement (none for an empty list). */
+export async function findAllowancesWithSums(db: LeaveDb, orgId: string, ids: readonly string[]): Promise<AllowanceWithSums[]> {
+  if (ids.length === 0) return [];
+  return allowancesWithSums(db, orgId).where('a.id', 'in', ids).execute();
+}
+
+/**
+ * `findAllowancesOfUsers` with each allowance's sums, in one statement: what a batch of
+ * people's allowances and their balances need.
+ */
+export async function findAllowancesWithSumsOfUsers(db: LeaveDb, orgId: string, userIds: readonly string[], year: number): Promise<AllowanceWithSums[]> {
+  if (userIds.length === 0) return [];
+  return allowancesWithSums(db, orgId).where('a.user_id', 'in', userIds).where('a.year', '=', year).orderBy('a.user_id').orderBy('a.leave_type_id').execute();
 }
 
 /** Inserts a ledger entry (an adjustment) and returns it. */

@@ -88,6 +88,11 @@ export async function countLeaveRequests(db: LeaveDb, orgId: string, visibleUser
  * descending. Pass `limit + 1` to learn whether a user has a next page; `after` (a cursor
  * of this ordering) applies to every user alike. No visibility check: the caller decides
  * whose requests it may list.
+ *
+ * Without `after`, the same statement counts each user's matching requests (`count(*)
+ * over` the user's partition): `totals` maps every user with any to their number (absent:
+ * none), so a first page's `totalCount` costs no statement of its own. With `after` the
+ * rows are those past the cursor, so `totals` is null: use `countLeaveRequestsOfUsers`.
  */
 export async function listLeaveRequestsOfUsers(
   db: LeaveDb,
@@ -96,13 +101,14 @@ export async function listLeaveRequestsOfUsers(
   filter: LeaveRequestFilter,
   firstPerUser: number,
   after?: string | null,
-): Promise<LeaveRequestRow[]> {
-  if (userIds.length === 0 || firstPerUser < 1) return [];
+): Promise<{ rows: LeaveRequestRow[]; totals: Map<string, number> | null }> {
+  if (userIds.length === 0 || firstPerUser < 1) return { rows: [], totals: after ? null : new Map() };
   let inner = filtered(db, orgId, userIds, filter)
     .selectAll('leave_requests')
-    .select(sql<number>`row_number() over (partition by leave_requests.user_id order by leave_requests.start_date desc, leave_requests.id desc)`.as('rank'));
+    .select(sql<number>`row_number() over (partition by leave_requests.user_id order by leave_requests.start_date desc, leave_requests.id desc)`.as('rank'))
+    .select((after ? sql<number>`0` : sql<number>`(count(*) over (partition by leave_requests.user_id))::int`).as('total'));
   if (after) inner = inner.where(afterRequestCursor(after));
-  const rows = await db
+  const ranked = await db
     .selectFrom(inner.as('ranked'))
     .selectAll('ranked')
     .where('ranked.rank', '<=', firstPerUser)
@@ -110,7 +116,10 @@ export async function listLeaveRequestsOfUsers(
     .orderBy('ranked.start_date', 'desc')
     .orderBy('ranked.id', 'desc')
     .execute();
-  return rows.map(({ rank: _rank, ...row }) => row as LeaveRequestRow);
+  const totals = after ? null : new Map<string, number>();
+  if (totals) for (const row of ranked) totals.set(row.user_id, row.total);
+  // The rows keep their `rank` and `total` columns: a copy of every row without them would cost more than they weigh.
+  return { rows: ranked as LeaveRequestRow[], totals };
 }
 
 /** Number of requests matching `filter` of each of `userIds`, in one statement (`group by user_id`); users without any are absent. */

@@ -15,6 +15,7 @@ let graph: TestGraph;
 let org: TestOrg;
 let users: TestUser[] = [];
 let admin: Identity;
+let leaveTypeId: string;
 
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id
   leaveRequests(first: 5) { totalCount pageInfo { hasNextPage } nodes { id amount status leaveType { name } days { date amount } history { action } } }
@@ -48,7 +49,7 @@ beforeAll(async () => {
     org.admin.key,
     'mutation { createLeaveType(input: { name: "Annual leave", code: "AL", defaultEntitlement: 25 }) { id } }',
   );
-  const leaveTypeId = type.body.data!.createLeaveType.id;
+  leaveTypeId = type.body.data!.createLeaveType.id;
   // A few users with requests in several states; the others have none.
   const workingDays = ['2026-04-13', '2026-04-14', '2026-04-15', '2026-04-16', '2026-04-17', '2026-04-20'];
   for (const [i, user] of users.slice(0, 6).entries()) {
@@ -90,5 +91,46 @@ describe('User fields of the leave subgraph', () => {
     const other = await graph.gql(a!.key, query, { id: b!.id });
     expect(other.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     expect(other.body.errors?.[0]?.path).toEqual(['user', 'leaveRequests']);
+  });
+
+  it('should read first pages with their counts, and allowances with their balances, in one statement each', async () => {
+    const person = users[7]!;
+    for (const day of ['2026-05-12', '2026-05-13', '2026-05-14']) {
+      const created = await graph.gql(person.key, 'mutation($t: ID!, $d: Date!) { createLeaveRequest(input: { leaveTypeId: $t, startDate: $d, endDate: $d }) { id } }', { t: leaveTypeId, d: day });
+      expect(created.body.errors).toBeUndefined();
+    }
+    type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { startDate: string }[] };
+    type Entity = { leaveRequests: Page; allowances: { remaining: number; leaveType: { name: string } }[] };
+    const query = `query($r: [_Any!]!, $after: String) { _entities(representations: $r) { ... on User {
+      leaveRequests(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { startDate } }
+      allowances { remaining leaveType { name } } } } }`;
+    const read = async (ids: string[], after: string | null) => {
+      statements = [];
+      counting = true;
+      const res = await postSigned(graph.leave.url, 'leave', admin, graph.identitySecret, { query, variables: { r: ids.map((id) => ({ __typename: 'User', id })), after } });
+      counting = false;
+      const body = (await res.json()) as { data?: { _entities: Entity[] }; errors?: unknown[] };
+      expect(body.errors).toBeUndefined();
+      return body.data!._entities;
+    };
+    const of = (pattern: RegExp) => statements.filter((s) => pattern.test(s)).length;
+
+    const first = await read(users.map((u) => u.id), null);
+    // The people, the organization, the deducting leave types, the allowances with their sums, their types by id, the pages with their counts.
+    expect(statements).toHaveLength(6);
+    expect(of(/row_number\(\) over \(partition by leave_requests\.user_id/)).toBe(1);
+    expect(of(/count\(\*\)::int as "n"/)).toBe(0);
+    expect(of(/from "leave"\."allowances"/)).toBe(1);
+    expect(of(/from "leave"\."leave_types"/)).toBe(2);
+    const mine = first[7]!;
+    expect(mine.leaveRequests).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true }, nodes: [{ startDate: '2026-05-14' }, { startDate: '2026-05-13' }] });
+    expect(mine.allowances).toEqual([{ remaining: 22, leaveType: { name: 'Annual leave' } }]);
+    expect(first.slice(0, 8).map((u) => u.leaveRequests.totalCount)).toEqual([1, 1, 1, 1, 1, 1, 0, 3]);
+
+    // After a cursor the page's rows cannot count the person's requests: one count statement more.
+    const next = await read([person.id], mine.leaveRequests.pageInfo.endCursor);
+    expect(of(/row_number\(\) over \(partition by leave_requests\.user_id/)).toBe(1);
+    expect(of(/count\(\*\)::int as "n"/)).toBe(1);
+    expect(next[0]!.leaveRequests).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: false }, nodes: [{ startDate: '2026-05-12' }] });
   });
 });
