@@ -211,7 +211,7 @@ describe('boarding tenancy', () => {
         a.org.admin.key,
         `{ houses(first: 100) { nodes { id } } students(first: 100) { nodes { id } } locations(first: 100) { nodes { id } } currentLocations(first: 100) { nodes { id student { id } } }
            locationRecords(first: 100) { nodes { student { id } } } pastoralCategories { nodes { id } } pastoralRecords(first: 100) { nodes { id } } rollTypes { nodes { id } }
-           rolls(first: 100) { nodes { id assignments { nodes { student { id } } } } } studentLeaveTypes(includeInactive: true) { nodes { id } } studentLeaves(first: 100) { nodes { id } } }`,
+           rolls(first: 100) { nodes { id assignments { nodes { student { id } } } } } studentLeaveTypes(status: ALL) { nodes { id } } studentLeaves(first: 100) { nodes { id } } }`,
       ),
     );
     const text = JSON.stringify(res);

@@ -158,7 +158,7 @@ describe('leave tenancy', () => {
     const res = data(
       await graph.gql<Record<string, unknown>>(
         a.org.admin.key,
-        `{ leaveTypes(includeInactive: true) { nodes { id } } closureDays(from: "2026-01-01", to: "2026-12-31") { nodes { id } }
+        `{ leaveTypes(status: ALL) { nodes { id } } closureDays(from: "2026-01-01", to: "2026-12-31") { nodes { id } }
            whosOut(from: "2026-01-01", to: "2026-12-31") { nodes { user { id } } } leaveRequests(first: 100) { nodes { id } }
            publicHolidays(from: "2026-01-01", to: "2026-01-31") { date } leaveReport(from: "2026-01-01", to: "2026-12-31", groupBy: [LEAVE_TYPE]) { leaveType { id } } }`,
       ),

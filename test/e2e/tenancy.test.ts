@@ -284,7 +284,7 @@ const listQueries: ListCase[] = [
   { field: 'teams', query: '{ list: teams(status: ALL, first: 100) { totalCount nodes { id } } }', table: 'teams' },
   { field: 'sites', query: '{ list: sites(status: ALL, first: 100) { totalCount nodes { id } } }', table: 'sites' },
   { field: 'tags', query: '{ list: tags(first: 100) { totalCount nodes { id } } }', table: 'tags' },
-  { field: 'apiKeys', query: '{ list: apiKeys(includeInactive: true, first: 100) { totalCount nodes { id } } }', table: 'api_keys' },
+  { field: 'apiKeys', query: '{ list: apiKeys(status: ALL, first: 100) { totalCount nodes { id } } }', table: 'api_keys' },
   { field: 'trustedDocuments', query: '{ list: trustedDocuments(first: 100) { totalCount nodes { id } } }', table: 'trusted_documents' },
 ];
 

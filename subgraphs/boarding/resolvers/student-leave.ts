@@ -1,3 +1,4 @@
+import { activityStatus, type ActivityStatus } from '../../shared/activity-status.ts';
 import { badInput, conflict, isUniqueViolation, notFound } from '../../shared/errors.ts';
 import { appendEvents, type NewEvent } from '../../shared/outbox.ts';
 import type { PageArgs } from '../../shared/pagination.ts';
@@ -123,11 +124,11 @@ async function houseOf(ctx: BoardingContext, studentId: string): Promise<string 
 
 export const studentLeaveResolvers = {
   Query: {
-    studentLeaveTypes: async (_: unknown, a: PageArgs & { includeInactive?: boolean | null }, ctx: BoardingContext) => {
+    studentLeaveTypes: async (_: unknown, a: PageArgs & { status?: ActivityStatus | null }, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      const all = a.includeInactive === true;
-      const rows = await listStudentLeaveTypes(ctx.db, ctx.identity.orgId, all, limit, args);
-      return connection(rows, limit, args, leaveTypeSortKey, toStudentLeaveType, () => countStudentLeaveTypes(ctx.db, ctx.identity.orgId, all));
+      const status = activityStatus(a.status);
+      const rows = await listStudentLeaveTypes(ctx.db, ctx.identity.orgId, status, limit, args);
+      return connection(rows, limit, args, leaveTypeSortKey, toStudentLeaveType, () => countStudentLeaveTypes(ctx.db, ctx.identity.orgId, status));
     },
     studentLeaves: async (_: unknown, a: PageArgs & { filter?: LeaveFilterArgs | null }, ctx: BoardingContext) => {
       const { limit, args } = page(a);

@@ -1,4 +1,5 @@
 import type { Updateable } from 'kysely';
+import { activityStatus, type ActivityStatus } from '../../shared/activity-status.ts';
 import { badInput, conflict, isUniqueViolation, notFound } from '../../shared/errors.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
@@ -169,14 +170,14 @@ function sameDecimal(a: string | null | undefined, b: string | null): boolean {
 /** Resolvers of leave types: the `leaveTypes` and `leaveType` queries and the admin mutations. */
 export const leaveTypeResolvers = {
   Query: {
-    leaveTypes: async (_: unknown, args: PageArgs & { includeInactive?: boolean | null }, ctx: LeaveContext) => {
+    leaveTypes: async (_: unknown, args: PageArgs & { status?: ActivityStatus | null }, ctx: LeaveContext) => {
       const limit = pageSize(args.first);
-      const includeInactive = args.includeInactive ?? false;
+      const status = activityStatus(args.status);
       const orgId = ctx.identity.orgId;
-      const rows = await listLeaveTypes(ctx.db, orgId, includeInactive, limit, args);
+      const rows = await listLeaveTypes(ctx.db, orgId, status, limit, args);
       const loader = leaveTypeLoader(ctx);
       for (const row of rows) loader.prime(row.id, row);
-      return toConnection(rows, limit, args, leaveTypeSortKey, toLeaveType, () => countLeaveTypes(ctx.db, orgId, includeInactive));
+      return toConnection(rows, limit, args, leaveTypeSortKey, toLeaveType, () => countLeaveTypes(ctx.db, orgId, status));
     },
     leaveType: async (_: unknown, { id }: { id: string }, ctx: LeaveContext) => toLeaveType(await requireLeaveType(ctx, id)),
   },

@@ -1,4 +1,5 @@
 import type { Updateable } from 'kysely';
+import { activityStatus, type ActivityStatus } from '../../shared/activity-status.ts';
 import { organizationRequestLimit } from '../../shared/request-limits.ts';
 import { badInput, conflict, notFound } from '../../shared/errors.ts';
 import { apiKeyPrefix, generateApiKeySecret, hashApiKeySecret, isScope, SCOPES } from '../../shared/api-key-format.ts';
@@ -120,13 +121,13 @@ async function loadManagedKey(ctx: PeopleContext, id: string) {
 
 export const apiKeyResolvers = {
   Query: {
-    apiKeys: async (_: unknown, args: PageArgs & { includeInactive?: boolean | null }, ctx: PeopleContext) => {
+    apiKeys: async (_: unknown, args: PageArgs & { status?: ActivityStatus | null }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'list API keys', 'admin');
       const limit = pageSize(args.first);
-      const includeInactive = args.includeInactive ?? false;
+      const status = activityStatus(args.status);
       const orgIds = await keyOrgIds(ctx);
-      const rows = await listApiKeys(ctx.db, orgIds, includeInactive, limit, args);
-      return toConnection(rows, limit, args, apiKeySortKey, toApiKey, () => countApiKeys(ctx.db, orgIds, includeInactive));
+      const rows = await listApiKeys(ctx.db, orgIds, status, limit, args);
+      return toConnection(rows, limit, args, apiKeySortKey, toApiKey, () => countApiKeys(ctx.db, orgIds, status));
     },
   },
   ApiKey: {

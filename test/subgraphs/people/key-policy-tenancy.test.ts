@@ -123,7 +123,7 @@ interface ListCase {
 const keysOf = async (orgIds: string[]) => (await graph.peopleDb.selectFrom('api_keys').select('id').where('org_id', 'in', orgIds).execute()).map((r) => r.id);
 const documentsOf = async (orgId: string) => (await graph.peopleDb.selectFrom('trusted_documents').select('id').where('org_id', '=', orgId).execute()).map((r) => r.id);
 const listCases: ListCase[] = [
-  { field: 'apiKeys', query: '{ list: apiKeys(includeInactive: true, first: 100) { totalCount nodes { id } } }', rows: (t) => keysOf([t.org.id, t.sandboxId]) },
+  { field: 'apiKeys', query: '{ list: apiKeys(status: ALL, first: 100) { totalCount nodes { id } } }', rows: (t) => keysOf([t.org.id, t.sandboxId]) },
   { field: 'trustedDocuments', query: '{ list: trustedDocuments(first: 100) { totalCount nodes { id } } }', rows: (t) => documentsOf(t.org.id) },
 ];
 
@@ -215,7 +215,7 @@ describe("A's sandbox", () => {
   });
 
   it('should list only the sandbox records', async () => {
-    const keys = dataOf(await people.gql<{ apiKeys: { nodes: { id: string }[] } }>(a.testKey, '{ apiKeys(includeInactive: true, first: 100) { nodes { id } } }')).apiKeys;
+    const keys = dataOf(await people.gql<{ apiKeys: { nodes: { id: string }[] } }>(a.testKey, '{ apiKeys(status: ALL, first: 100) { nodes { id } } }')).apiKeys;
     expect(keys.nodes.map((k) => k.id).sort()).toEqual((await keysOf([a.sandboxId])).sort());
     const documents = dataOf(await people.gql<{ trustedDocuments: { nodes: { id: string }[] } }>(a.testKey, '{ trustedDocuments(first: 100) { nodes { id } } }')).trustedDocuments;
     expect(documents.nodes.map((d) => d.id)).toEqual([a.sandboxDocument]);

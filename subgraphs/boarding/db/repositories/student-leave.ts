@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
+import type { ActivityStatus } from '../../../shared/activity-status.ts';
 import type { PageArgs } from '../../../shared/pagination.ts';
 import type { BoardingDb } from '../database.ts';
 import type { StudentLeaveHistoryRow, StudentLeaveHistoryTable, StudentLeaveRow, StudentLeavesTable, StudentLeaveTypeRow, StudentLeaveTypesTable } from '../tables/student-leave.ts';
@@ -17,14 +18,15 @@ export async function findStudentLeaveTypes(db: BoardingDb, orgId: string, ids: 
   return db.selectFrom('student_leave_types').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
 }
 
-function types(db: BoardingDb, orgId: string, includeInactive: boolean) {
+function types(db: BoardingDb, orgId: string, status: ActivityStatus) {
   let q = db.selectFrom('student_leave_types').where('org_id', '=', orgId);
-  if (!includeInactive) q = q.where('deactivated_at', 'is', null);
+  if (status === 'ACTIVE') q = q.where('deactivated_at', 'is', null);
+  if (status === 'DEACTIVATED') q = q.where('deactivated_at', 'is not', null);
   return q;
 }
 
-export async function listStudentLeaveTypes(db: BoardingDb, orgId: string, includeInactive: boolean, limit: number, args: PageArgs): Promise<StudentLeaveTypeRow[]> {
-  return types(db, orgId, includeInactive)
+export async function listStudentLeaveTypes(db: BoardingDb, orgId: string, status: ActivityStatus, limit: number, args: PageArgs): Promise<StudentLeaveTypeRow[]> {
+  return types(db, orgId, status)
     .selectAll()
     .where(keyset([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
     .orderBy(sql`lower(name)`)
@@ -33,8 +35,8 @@ export async function listStudentLeaveTypes(db: BoardingDb, orgId: string, inclu
     .execute();
 }
 
-export async function countStudentLeaveTypes(db: BoardingDb, orgId: string, includeInactive: boolean): Promise<number> {
-  return (await types(db, orgId, includeInactive).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+export async function countStudentLeaveTypes(db: BoardingDb, orgId: string, status: ActivityStatus): Promise<number> {
+  return (await types(db, orgId, status).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 }
 
 export async function insertStudentLeaveType(db: BoardingDb, row: Insertable<StudentLeaveTypesTable>): Promise<StudentLeaveTypeRow> {

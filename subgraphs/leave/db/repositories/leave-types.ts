@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
+import type { ActivityStatus } from '../../../shared/activity-status.ts';
 import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type { LeaveTypeRow, LeaveTypesTable } from '../tables/leave-types.ts';
@@ -17,25 +18,26 @@ export async function findLeaveTypes(db: LeaveDb, orgId: string, ids: readonly s
   return db.selectFrom('leave_types').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
 }
 
-function filtered(db: LeaveDb, orgId: string, includeInactive: boolean) {
+function filtered(db: LeaveDb, orgId: string, status: ActivityStatus) {
   let q = db.selectFrom('leave_types').where('org_id', '=', orgId);
-  if (!includeInactive) q = q.where('deactivated_at', 'is', null);
+  if (status === 'ACTIVE') q = q.where('deactivated_at', 'is', null);
+  if (status === 'DEACTIVATED') q = q.where('deactivated_at', 'is not', null);
   return q;
 }
 
 /** One page (`limit + 1` rows) of the organization's leave types, by name (case-insensitive) then id. */
-export async function listLeaveTypes(db: LeaveDb, orgId: string, includeInactive: boolean, limit: number, args: PageArgs): Promise<LeaveTypeRow[]> {
+export async function listLeaveTypes(db: LeaveDb, orgId: string, status: ActivityStatus, limit: number, args: PageArgs): Promise<LeaveTypeRow[]> {
   // `alpha` belongs before `Bravo` whatever the database's collation; lower() in SQL and
   // toLowerCase() in the cursor agree for the names people type.
   const lowerName = sql`lower(name)`;
-  let q = filtered(db, orgId, includeInactive).selectAll();
+  let q = filtered(db, orgId, status).selectAll();
   if (args.after) q = q.where(afterCursor([lowerName, sql.ref('name'), sql.ref('id')], args.after, ['text', 'text', 'uuid']));
   return q.orderBy(lowerName).orderBy('name').orderBy('id').limit(limit + 1).execute();
 }
 
-/** Number of the organization's leave types (active only unless `includeInactive`). */
-export async function countLeaveTypes(db: LeaveDb, orgId: string, includeInactive: boolean): Promise<number> {
-  const row = await filtered(db, orgId, includeInactive).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+/** Number of the organization's leave types with the given activity status. */
+export async function countLeaveTypes(db: LeaveDb, orgId: string, status: ActivityStatus): Promise<number> {
+  const row = await filtered(db, orgId, status).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return row.n;
 }
 

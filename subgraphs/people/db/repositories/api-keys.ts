@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
+import type { ActivityStatus } from '../../../shared/activity-status.ts';
 import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { ApiKeyRow, ApiKeysTable } from '../tables/api-keys.ts';
@@ -9,10 +10,15 @@ import type { UserRow } from '../tables/users.ts';
 export const apiKeySortKey = (row: ApiKeyRow): unknown[] => [row.created_at.toISOString(), row.id];
 
 // `orgIds`: the organizations whose keys the caller manages (its own, and its sandbox).
-function filtered(db: PeopleDb, orgIds: readonly string[], includeInactive: boolean) {
+// ACTIVE: neither revoked nor expired; DEACTIVATED: revoked or expired.
+function filtered(db: PeopleDb, orgIds: readonly string[], status: ActivityStatus) {
   let q = db.selectFrom('api_keys').where('org_id', 'in', orgIds);
-  if (!includeInactive) {
-    q = q.where('revoked_at', 'is', null).where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]));
+  const now = new Date();
+  if (status === 'ACTIVE') {
+    q = q.where('revoked_at', 'is', null).where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+  }
+  if (status === 'DEACTIVATED') {
+    q = q.where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('expires_at', '<=', now)]));
   }
   return q;
 }
@@ -21,11 +27,11 @@ function filtered(db: PeopleDb, orgIds: readonly string[], includeInactive: bool
 export async function listApiKeys(
   db: PeopleDb,
   orgIds: readonly string[],
-  includeInactive: boolean,
+  status: ActivityStatus,
   limit: number,
   args: PageArgs,
 ): Promise<ApiKeyRow[]> {
-  let q = filtered(db, orgIds, includeInactive).selectAll();
+  let q = filtered(db, orgIds, status).selectAll();
   // Cursors carry milliseconds (`apiKeySortKey`); the database keeps microseconds, so order
   // and compare at the cursor's precision. Descending order: rows strictly before the cursor.
   const createdMs = sql`date_trunc('milliseconds', created_at)`;
@@ -33,8 +39,8 @@ export async function listApiKeys(
   return q.orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
 }
 
-export async function countApiKeys(db: PeopleDb, orgIds: readonly string[], includeInactive: boolean): Promise<number> {
-  const row = await filtered(db, orgIds, includeInactive).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+export async function countApiKeys(db: PeopleDb, orgIds: readonly string[], status: ActivityStatus): Promise<number> {
+  const row = await filtered(db, orgIds, status).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return row.n;
 }
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ActivityStatus } from '../../../shared/activity-status.ts';
 import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { DepartmentRow } from '../tables/departments.ts';
@@ -11,7 +12,7 @@ import type { TeamRow } from '../tables/teams.ts';
 /** Tables of named, deactivatable records. */
 export type NamedTable = 'departments' | 'teams' | 'sites';
 export type RowOf<T extends NamedTable> = T extends 'departments' ? DepartmentRow : T extends 'teams' ? TeamRow : SiteRow;
-export type ActivityStatus = 'ACTIVE' | 'DEACTIVATED' | 'ALL';
+export type { ActivityStatus } from '../../../shared/activity-status.ts';
 
 /** Sort key of named lists: name, id. */
 export const nameSortKey = (row: { name: string; id: string }): unknown[] => [row.name, row.id];

@@ -398,8 +398,8 @@ describe('deactivateLeaveType', () => {
 });
 
 describe('leaveTypes', () => {
-  const LIST = `query($first: Int, $after: String, $includeInactive: Boolean) {
-    leaveTypes(first: $first, after: $after, includeInactive: $includeInactive) {
+  const LIST = `query($first: Int, $after: String, $status: ActivityStatus) {
+    leaveTypes(first: $first, after: $after, status: $status) {
       totalCount nodes { id name active } edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     } }`;
   interface ListResult {
@@ -439,7 +439,7 @@ describe('leaveTypes', () => {
   });
 
   it('should include deactivated types when asked', async () => {
-    const all = dataOf(await graph.gql<ListResult>(listOrg.admin.key, LIST, { first: 100, includeInactive: true })).leaveTypes;
+    const all = dataOf(await graph.gql<ListResult>(listOrg.admin.key, LIST, { first: 100, status: "ALL" })).leaveTypes;
     expect(all.totalCount).toBe(6);
     expect(all.nodes.find((t) => t.name === 'Archived')?.active).toBe(false);
   });
@@ -448,7 +448,7 @@ describe('leaveTypes', () => {
     const member = await listOrg.addUser();
     const list = dataOf(await graph.gql<ListResult>(member.key, LIST, {})).leaveTypes;
     expect(list.totalCount).toBe(5);
-    const mine = dataOf(await graph.gql<ListResult>(admin, LIST, { first: 100, includeInactive: true })).leaveTypes;
+    const mine = dataOf(await graph.gql<ListResult>(admin, LIST, { first: 100, status: "ALL" })).leaveTypes;
     const theirIds = new Set(list.nodes.map((t) => t.id));
     expect(mine.nodes.some((t) => theirIds.has(t.id))).toBe(false);
   });

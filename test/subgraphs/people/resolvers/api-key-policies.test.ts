@@ -34,7 +34,7 @@ const API_KEY = 'id name prefix scopes mode ipAllowlist requestsPerHour trustedD
 const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { ${API_KEY} } } }`;
 const UPDATE_KEY = `mutation($id: ID!, $input: UpdateApiKeyInput!) { updateApiKey(id: $id, input: $input) { ${API_KEY} } }`;
 const REVOKE_KEY = `mutation($id: ID!) { revokeApiKey(id: $id) { ${API_KEY} } }`;
-const LIST_KEYS = `{ apiKeys(includeInactive: true, first: 100) { totalCount nodes { ${API_KEY} } } }`;
+const LIST_KEYS = `{ apiKeys(status: ALL, first: 100) { totalCount nodes { ${API_KEY} } } }`;
 const ORGANIZATION = '{ organization { id name timeZone country leaveYearStartMonth isSandbox sandbox { id name timeZone country leaveYearStartMonth isSandbox sandbox { id } } } }';
 
 type Created = { secret: string; apiKey: ApiKeyNode };

@@ -28,7 +28,7 @@ interface ApiKeyNode {
 const API_KEY = 'id name prefix scopes active expiresAt revokedAt lastUsedAt user { id } createdBy { id }';
 const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { ${API_KEY} } } }`;
 const REVOKE_KEY = `mutation($id: ID!) { revokeApiKey(id: $id) { ${API_KEY} } }`;
-const LIST_KEYS = `query($all: Boolean) { apiKeys(includeInactive: $all, first: 100) { totalCount nodes { ${API_KEY} } } }`;
+const LIST_KEYS = `query($status: ActivityStatus) { apiKeys(status: $status, first: 100) { totalCount nodes { ${API_KEY} } } }`;
 const SERVICE_PROBE = '{ me { id } organization { name } }';
 
 async function createApiKey(key: string, input: Record<string, unknown>) {
@@ -36,7 +36,7 @@ async function createApiKey(key: string, input: Record<string, unknown>) {
 }
 
 async function listKeys(all = false): Promise<ApiKeyNode[]> {
-  return dataOf(await graph.gql<{ apiKeys: { nodes: ApiKeyNode[] } }>(admin, LIST_KEYS, { all })).apiKeys.nodes;
+  return dataOf(await graph.gql<{ apiKeys: { nodes: ApiKeyNode[] } }>(admin, LIST_KEYS, { status: all ? 'ALL' : 'ACTIVE' })).apiKeys.nodes;
 }
 
 beforeAll(async () => {
@@ -101,7 +101,7 @@ describe('createApiKey', () => {
   });
 
   it('should list the key with its prefix and no secret', async () => {
-    const res = await graph.gql(admin, LIST_KEYS, { all: false });
+    const res = await graph.gql(admin, LIST_KEYS, { status: 'ACTIVE' });
     expect(JSON.stringify(res.body)).not.toContain(secret.slice(12));
     const listed = (await listKeys()).find((k) => k.id === created.id);
     expect(listed).toMatchObject({ name: 'Payroll sync', prefix: secret.slice(0, 12), active: true });
@@ -231,7 +231,7 @@ describe('permissions', () => {
   const roles = ['EMPLOYEE', 'MANAGER'] as const;
   const operations: [string, (keyId: string) => [string, Record<string, unknown>]][] = [
     ['createApiKey', () => [CREATE_KEY, { input: { name: 'Sneaky', scopes: ['admin'] } }]],
-    ['apiKeys', () => [LIST_KEYS, { all: true }]],
+    ['apiKeys', () => [LIST_KEYS, { status: 'ALL' }]],
     ['revokeApiKey', (keyId) => [REVOKE_KEY, { id: keyId }]],
   ];
 
