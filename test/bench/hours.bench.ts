@@ -29,7 +29,7 @@ async function once(label: string): Promise<void> {
     for (let d = 1; d <= DAYS; d++) {
       for (let i = 0; i < PEOPLE; i++) items.push({ externalUserId: `EMP-${String(i).padStart(4, '0')}`, date: `2026-06-${String(d).padStart(2, '0')}`, hoursWorked: 4 + ((i + d) % 9) });
     }
-    const query = 'mutation($items: [HoursWorkedInput!]!) { recordHoursWorkedBulk(items: $items) { processedCount failedCount totalCount } }';
+    const query = 'mutation($items: [HoursWorkedInput!]!) { recordHoursWorkedBulk(input: { items: $items }) { processedCount failedCount totalCount } }';
     const send = async () => {
       const res = await graph.gql<{ recordHoursWorkedBulk: { processedCount: number; failedCount: number } }>(org.admin.key, query, { items });
       if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));

@@ -8,7 +8,7 @@ let members: TestUser[];
 let departmentId: string;
 
 const CREATE = 'mutation($t: ID!, $s: Date!, $e: Date!) { createLeaveRequest(input: { leaveTypeId: $t, startDate: $s, endDate: $e }) { id } }';
-const APPROVE = 'mutation($id: ID!) { approveLeaveRequest(id: $id, note: "Enjoy") { status } }';
+const APPROVE = 'mutation($id: ID!) { approveLeaveRequest(id: $id, input: { note: "Enjoy" }) { status } }';
 
 beforeAll(async () => {
   graph = await startTestGraph({ now: () => new Date('2026-03-02T09:00:00Z') });

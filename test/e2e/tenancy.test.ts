@@ -78,7 +78,7 @@ async function createTenant(label: string): Promise<Tenant> {
   });
   dataOf(await graph.gql(admin, 'mutation($id: ID!) { deactivateUser(id: $id) { id } }', { id: deactivatedUser }));
   const note = dataOf(
-    await graph.gql<{ addUserNote: { id: string } }>(admin, 'mutation($u: ID!) { addUserNote(userId: $u, body: "Private note") { id } }', {
+    await graph.gql<{ addUserNote: { id: string } }>(admin, 'mutation($u: ID!) { addUserNote(input: { userId: $u, body: "Private note" }) { id } }', {
       u: employee,
     }),
   ).addUserNote.id;
@@ -184,7 +184,7 @@ const notFoundMutations: NotFoundCase[] = [
   { field: 'deleteTag', query: 'mutation($id: ID!) { deleteTag(id: $id) { id } }', target: (t) => t.tag },
   {
     field: 'addUserNote',
-    query: 'mutation($id: ID!) { addUserNote(userId: $id, body: "Planted note") { id } }',
+    query: 'mutation($id: ID!) { addUserNote(input: { userId: $id, body: "Planted note" }) { id } }',
     target: (t) => t.employee,
   },
   { field: 'deleteUserNote', query: 'mutation($id: ID!) { deleteUserNote(id: $id) { id } }', target: (t) => t.note },
@@ -617,7 +617,7 @@ describe('webhooks', () => {
       'mutation { createWebhookEndpoint(input: { url: "https://93.184.215.14/hook", enabled: false }) { endpoint { id } } }',
     );
     const endpoint = dataOf(res).createWebhookEndpoint.endpoint.id;
-    const sent = await graph.gql<{ sendTestWebhook: { id: string } }>(t.admin, 'mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }', { id: endpoint });
+    const sent = await graph.gql<{ sendTestWebhook: { id: string } }>(t.admin, 'mutation($id: ID!) { sendTestWebhook(id: $id) { id } }', { id: endpoint });
     const delivery = dataOf(sent).sendTestWebhook.id;
     await waitForFailed(t.admin, delivery);
     return { endpoint, delivery };
@@ -681,8 +681,8 @@ describe('webhooks', () => {
   it.each([
     ['updateWebhookEndpoint', 'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { description: "taken" }) { id } }', () => bEndpoint],
     ['rotateWebhookSecret', 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { signingSecret } }', () => bEndpoint],
-    ['sendTestWebhook', 'mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }', () => bEndpoint],
-    ['redeliverWebhook', 'mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }', () => bDelivery],
+    ['sendTestWebhook', 'mutation($id: ID!) { sendTestWebhook(id: $id) { id } }', () => bEndpoint],
+    ['redeliverWebhook', 'mutation($id: ID!) { redeliverWebhook(id: $id) { id } }', () => bDelivery],
   ])("should answer %s with B's id exactly like an unknown id", async (_, query, target) => {
     const withB = await graph.gql(a.admin, query, { id: target() });
     const unknown = randomUUID();

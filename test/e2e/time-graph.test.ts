@@ -49,7 +49,7 @@ describe('the time graph end to end', () => {
     const id = dataOf(submitted).createOvertimeSubmission.id;
     const approved = await graph.gql<{ approveOvertimeSubmission: { toilHoursAccrued: number; user: { name: string }; decidedBy: { name: string } } }>(
       manager.key,
-      'mutation($id: ID!) { approveOvertimeSubmission(id: $id, note: "Thanks") { toilHoursAccrued user { name } decidedBy { name } } }',
+      'mutation($id: ID!) { approveOvertimeSubmission(id: $id, input: { note: "Thanks" }) { toilHoursAccrued user { name } decidedBy { name } } }',
       { id },
     );
     expect(dataOf(approved).approveOvertimeSubmission).toMatchObject({ toilHoursAccrued: 6 });
@@ -68,7 +68,7 @@ describe('the time graph end to end', () => {
     expect(expectError(cancel, 'CONFLICT', { rule: 'TOIL_ALREADY_USED' }).extensions?.['hoursUsed']).toBe(4);
 
     // Cancelling the leave gives the hours back to the same lot.
-    dataOf(await graph.gql(org.admin.key, 'mutation($id: ID!) { cancelLeaveRequest(id: $id, note: "Plans changed") { status } }', { id: request.id }));
+    dataOf(await graph.gql(org.admin.key, 'mutation($id: ID!) { cancelLeaveRequest(id: $id, input: { note: "Plans changed" }) { status } }', { id: request.id }));
     expect(await balance(employee.key, employee.id)).toMatchObject({ accrued: 6, used: 0, available: 6 });
     const ledger = await graph.gql<{ user: { toilBalance: { ledger: { nodes: { kind: string; hours: number }[] } } } }>(employee.key, 'query($id: ID!) { user(id: $id) { toilBalance { ledger { nodes { kind hours } } } } }', { id: employee.id });
     expect(dataOf(ledger).user.toilBalance.ledger.nodes).toEqual([{ kind: 'ACCRUED', hours: 6 }, { kind: 'USED', hours: -4 }, { kind: 'RETURNED', hours: 4 }]);
@@ -78,7 +78,7 @@ describe('the time graph end to end', () => {
     const person = await org.addUser({ managerId: manager.id });
     await graph.time.catchUpDirectory();
     await graph.leave.catchUpDirectory();
-    dataOf(await graph.gql(org.admin.key, 'mutation($u: ID!) { adjustToil(userId: $u, hours: 3, reason: "Cover", date: "2026-06-01") { available } }', { u: person.id }));
+    dataOf(await graph.gql(org.admin.key, 'mutation($u: ID!) { adjustToil(input: { userId: $u, hours: 3, reason: "Cover", date: "2026-06-01" }) { available } }', { u: person.id }));
     const results = await Promise.all([requestToil(person.key, '2026-06-24', 3), requestToil(person.key, '2026-06-25', 3)]);
     const won = results.filter((r) => !r.body.errors);
     expect(won).toHaveLength(1);

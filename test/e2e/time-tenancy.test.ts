@@ -95,9 +95,9 @@ const CASES: Case[] = [
   { field: 'approveOvertimeSubmission', query: 'mutation($id: ID!) { approveOvertimeSubmission(id: $id) { id } }', vars: (t) => ({ id: t.pending }) },
   { field: 'rejectOvertimeSubmission', query: 'mutation($id: ID!) { rejectOvertimeSubmission(id: $id) { id } }', vars: (t) => ({ id: t.pending }) },
   { field: 'cancelOvertimeSubmission', query: 'mutation($id: ID!) { cancelOvertimeSubmission(id: $id) { id } }', vars: (t) => ({ id: t.approved }) },
-  { field: 'adjustToil', query: 'mutation($u: ID!) { adjustToil(userId: $u, hours: 5, reason: "x") { available } }', vars: (t) => ({ u: t.employee.id }) },
+  { field: 'adjustToil', query: 'mutation($u: ID!) { adjustToil(input: { userId: $u, hours: 5, reason: "x" }) { available } }', vars: (t) => ({ u: t.employee.id }) },
   { field: 'recordHoursWorked', query: 'mutation($u: ID!) { recordHoursWorked(input: { userId: $u, date: "2026-06-08", hoursWorked: 3 }) { status } }', vars: (t) => ({ u: t.employee.id }) },
-  { field: 'recordHoursWorkedBulk', query: 'mutation($u: ID!) { recordHoursWorkedBulk(items: [{ userId: $u, date: "2026-06-08", hoursWorked: 3 }]) { failedCount items { status error { code field message } } } }', vars: (t) => ({ u: t.employee.id }) },
+  { field: 'recordHoursWorkedBulk', query: 'mutation($u: ID!) { recordHoursWorkedBulk(input: { items: [{ userId: $u, date: "2026-06-08", hoursWorked: 3 }] }) { failedCount items { status error { code field message } } } }', vars: (t) => ({ u: t.employee.id }) },
 ];
 
 // Root fields that take no other tenant's id: each is checked below to return only A's data.
@@ -132,10 +132,10 @@ describe('time tenancy', () => {
     const text = JSON.stringify(res);
     for (const id of [b.type, b.pending, b.approved, b.employee.id]) expect(text).not.toContain(id);
     expect(text).toContain(a.pending);
-    data(await graph.gql(a.org.admin.key, 'mutation { createOvertimeType(input: { name: "Extra", code: "EX", compensation: PAID }) { id } updateTimeSettings(toilExpiryMonths: 6) { toilExpiryMonths } }'));
+    data(await graph.gql(a.org.admin.key, 'mutation { createOvertimeType(input: { name: "Extra", code: "EX", compensation: PAID }) { id } updateTimeSettings(input: { toilExpiryMonths: 6 }) { toilExpiryMonths } }'));
     // An external id of B is no one in A.
-    const byExternal = await graph.gql<{ recordHoursWorkedBulk: { items: { error: { field: string } | null }[] } }>(a.org.admin.key, 'mutation { recordHoursWorkedBulk(items: [{ externalUserId: "EXT-B", date: "2026-06-08", hoursWorked: 3 }]) { items { error { field } } } }');
-    expect(data(byExternal).recordHoursWorkedBulk.items[0]?.error?.field).toBe('items.0.externalUserId');
+    const byExternal = await graph.gql<{ recordHoursWorkedBulk: { items: { error: { field: string } | null }[] } }>(a.org.admin.key, 'mutation { recordHoursWorkedBulk(input: { items: [{ externalUserId: "EXT-B", date: "2026-06-08", hoursWorked: 3 }] }) { items { error { field } } } }');
+    expect(data(byExternal).recordHoursWorkedBulk.items[0]?.error?.field).toBe('input.items.0.externalUserId');
   });
 
   it("should resolve none of B's entities for A through federation", async () => {

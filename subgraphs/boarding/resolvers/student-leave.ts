@@ -246,9 +246,9 @@ export const studentLeaveResolvers = {
       });
       return toStudentLeave(row, now);
     },
-    cancelStudentLeave: async (_: unknown, { id, comment }: { id: string; comment?: string | null }, ctx: BoardingContext) => {
+    cancelStudentLeave: async (_: unknown, { id, input }: { id: string; input?: { comment?: string | null } | null }, ctx: BoardingContext) => {
       const house = await houseOf(ctx, (await loadLeave(ctx, id)).student_id);
-      const text = optional('comment', comment, 2000) ?? null;
+      const text = optional('input.comment', input?.comment, 2000) ?? null;
       const now = ctx.services.now();
       const row = await ctx.db.transaction().execute(async (trx) => {
         const current = await lockStudentLeave(trx, ctx.identity.orgId, id);

@@ -342,9 +342,9 @@ export const studentResolvers = {
       await deleteStudent(ctx.db, ctx.identity.orgId, row.id);
       return toStudent(row);
     },
-    checkStudentPin: async (_: unknown, a: { student: Ref; pin: string }, ctx: BoardingContext) => {
+    checkStudentPin: async (_: unknown, a: { student: Ref; input: { pin: string } }, ctx: BoardingContext) => {
       const target = await resolveStudent(ctx, a.student, 'student', 'target');
-      const pin = requirePin('pin', a.pin);
+      const pin = requirePin('input.pin', a.input.pin);
       const now = ctx.services.now();
       return ctx.db.transaction().execute(async (trx) => {
         const row = await lockStudent(trx, ctx.identity.orgId, target.id);

@@ -388,7 +388,7 @@ async function decide(ctx: LeaveContext, id: string, status: 'APPROVED' | 'REJEC
   if (ctx.identity.userId === existing.user_id) throw forbidden(`you may not ${verb} your own leave request`);
   const user = await ctx.directory.users.load(existing.user_id);
   if (!user || !(await managesUser(ctx, user))) throw forbidden(`only the requester's manager or an admin may ${verb} a leave request`);
-  const text = checkNote('note', note);
+  const text = checkNote('input.note', note);
   const orgId = ctx.identity.orgId;
   return ctx.db.transaction().execute(async (trx) => {
     const row = await decideLeaveRequest(trx, orgId, existing.id, { status, decidedBy: ctx.identity.userId, note: text });
@@ -425,7 +425,7 @@ export async function cancelLeaveRequest(ctx: LeaveContext, id: string, note?: s
   const existing = await requireRequest(ctx, id);
   const admin = isAdmin(ctx);
   if (!admin && ctx.identity.userId !== existing.user_id) throw forbidden('only the requester or an admin may cancel a leave request');
-  const text = checkNote('note', note);
+  const text = checkNote('input.note', note);
   const org = await requireOrganization(ctx);
   const today = todayOf(ctx, org);
   const orgId = ctx.identity.orgId;

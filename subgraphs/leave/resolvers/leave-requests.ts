@@ -131,6 +131,9 @@ function written(ctx: LeaveContext, row: LeaveRequestRow): LeaveRequestModel {
 }
 
 /** Queries `leaveRequest` and `leaveRequests`, the five request mutations, and `LeaveRequest` fields (not `documents`). */
+/** The `input` of approve, reject and cancel: an optional note. */
+type DecisionInput = { note?: string | null };
+
 export const leaveRequestResolvers = {
   Query: {
     leaveRequest: async (_: unknown, { id }: { id: string }, ctx: LeaveContext) => {
@@ -155,12 +158,12 @@ export const leaveRequestResolvers = {
       written(ctx, await createLeaveRequest(ctx, input)),
     updateLeaveRequest: async (_: unknown, { id, input }: { id: string; input: UpdateLeaveRequestInput }, ctx: LeaveContext) =>
       written(ctx, await updateLeaveRequest(ctx, id, input)),
-    approveLeaveRequest: async (_: unknown, { id, note }: { id: string; note?: string | null }, ctx: LeaveContext) =>
-      written(ctx, await approveLeaveRequest(ctx, id, note)),
-    rejectLeaveRequest: async (_: unknown, { id, note }: { id: string; note?: string | null }, ctx: LeaveContext) =>
-      written(ctx, await rejectLeaveRequest(ctx, id, note)),
-    cancelLeaveRequest: async (_: unknown, { id, note }: { id: string; note?: string | null }, ctx: LeaveContext) =>
-      written(ctx, await cancelLeaveRequest(ctx, id, note)),
+    approveLeaveRequest: async (_: unknown, { id, input }: { id: string; input?: DecisionInput | null }, ctx: LeaveContext) =>
+      written(ctx, await approveLeaveRequest(ctx, id, input?.note)),
+    rejectLeaveRequest: async (_: unknown, { id, input }: { id: string; input?: DecisionInput | null }, ctx: LeaveContext) =>
+      written(ctx, await rejectLeaveRequest(ctx, id, input?.note)),
+    cancelLeaveRequest: async (_: unknown, { id, input }: { id: string; input?: DecisionInput | null }, ctx: LeaveContext) =>
+      written(ctx, await cancelLeaveRequest(ctx, id, input?.note)),
   },
   LeaveRequest: {
     __resolveReference: async (ref: { id: string }, ctx: LeaveContext) => {

@@ -20,10 +20,10 @@ export const userNoteResolvers = {
     author: (note: UserNoteModel, _: unknown, ctx: PeopleContext) => userOf(ctx, note.authorId),
   },
   Mutation: {
-    addUserNote: async (_: unknown, args: { userId: string; body: string }, ctx: PeopleContext) => {
+    addUserNote: async (_: unknown, { input: args }: { input: { userId: string; body: string } }, ctx: PeopleContext) => {
       const user = await loadUser(ctx, args.userId);
       if (!(await mayAccessNotes(ctx, user))) throw forbidden("only admins and the user's managers may add notes about a user");
-      const body = requireText('body', args.body, 1, 5000);
+      const body = requireText('input.body', args.body, 1, 5000);
       const note = await insertUserNote(ctx.db, { org_id: ctx.identity.orgId, user_id: user.id, author_id: ctx.identity.userId, body });
       return toUserNote(note);
     },

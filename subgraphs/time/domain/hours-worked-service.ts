@@ -121,7 +121,7 @@ function personOf(item: ValidItem, people: Awaited<ReturnType<typeof resolvePeop
 
 /**
  * Records days of hours worked, each item answered on its own; `prefix` names fields
- * (`items.3.` for bulk, `input.` for one). Admins and service keys only.
+ * (`input.items.3.` for bulk, `input.` for one). Admins and service keys only.
  *
  * The batch runs in one transaction with a constant number of statements: people are
  * resolved in two, locked in one (so the 24-hour cap holds against concurrent overtime),
@@ -133,8 +133,8 @@ function personOf(item: ValidItem, people: Awaited<ReturnType<typeof resolvePeop
  */
 export async function recordHoursWorked(ctx: TimeContext, items: readonly HoursWorkedItemInput[], prefix: (index: number) => string): Promise<HoursWorkedItemResult[]> {
   requireAdmin(ctx, 'record hours worked');
-  if (items.length === 0) throw badInput('items', 'must have at least 1 item');
-  if (items.length > MAX_BULK_ITEMS) throw badInput('items', `must have at most ${MAX_BULK_ITEMS} items`);
+  if (items.length === 0) throw badInput('input.items', 'must have at least 1 item');
+  if (items.length > MAX_BULK_ITEMS) throw badInput('input.items', `must have at most ${MAX_BULK_ITEMS} items`);
   const orgId = ctx.identity.orgId;
   const org = await requireOrganization(ctx);
   const now = ctx.services.now();

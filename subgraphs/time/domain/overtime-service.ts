@@ -181,7 +181,7 @@ export async function deleteSubmission(ctx: TimeContext, id: string): Promise<Ov
 export async function decideSubmission(ctx: TimeContext, id: string, decision: 'APPROVED' | 'REJECTED', note: string | null | undefined): Promise<OvertimeSubmissionRow> {
   const orgId = ctx.identity.orgId;
   const current = await requireVisibleSubmission(ctx, id);
-  const text = optionalText('note', note, MAX_NOTE_LENGTH) ?? null;
+  const text = optionalText('input.note', note, MAX_NOTE_LENGTH) ?? null;
   const { userId } = ctx.identity;
   if (userId !== null && (userId === current.user_id || userId === current.created_by)) {
     throw forbidden('nobody may decide on overtime they submitted or that is their own');
@@ -235,7 +235,7 @@ export async function cancelSubmission(ctx: TimeContext, id: string, note: strin
   requireAdmin(ctx, 'cancel approved overtime');
   const org = await requireOrganization(ctx);
   const current = await requireVisibleSubmission(ctx, id);
-  const text = optionalText('note', note, MAX_NOTE_LENGTH) ?? null;
+  const text = optionalText('input.note', note, MAX_NOTE_LENGTH) ?? null;
   return ctx.db.transaction().execute(async (trx) => {
     await lockPeople(trx, orgId, [current.user_id]);
     const row = await updateOvertimeSubmissionIf(trx, orgId, id, 'APPROVED', { status: 'CANCELLED' satisfies OvertimeStatus });

@@ -78,8 +78,8 @@ export const hoursWorkedResolvers = {
       if (result.graphQLError) throw result.graphQLError;
       return toResult(result);
     },
-    async recordHoursWorkedBulk(_: unknown, { items }: { items: HoursWorkedItemInput[] }, ctx: TimeContext) {
-      const results = await recordHoursWorked(ctx, items, (index) => `items.${index}.`);
+    async recordHoursWorkedBulk(_: unknown, { input }: { input: { items: HoursWorkedItemInput[] } }, ctx: TimeContext) {
+      const results = await recordHoursWorked(ctx, input.items, (index) => `input.items.${index}.`);
       const failed = results.filter((r) => r.status === 'FAILED').length;
       return { items: results.map(toResult), processedCount: results.length - failed, failedCount: failed, totalCount: results.length };
     },

@@ -137,14 +137,14 @@ export const overtimeSubmissionResolvers = {
     async deleteOvertimeSubmission(_: unknown, { id }: { id: string }, ctx: TimeContext) {
       return toOvertimeSubmission(await deleteSubmission(ctx, id));
     },
-    async approveOvertimeSubmission(_: unknown, { id, note }: { id: string; note?: string | null }, ctx: TimeContext) {
-      return toOvertimeSubmission(await decideSubmission(ctx, id, 'APPROVED', note));
+    async approveOvertimeSubmission(_: unknown, { id, input }: { id: string; input?: { note?: string | null } | null }, ctx: TimeContext) {
+      return toOvertimeSubmission(await decideSubmission(ctx, id, 'APPROVED', input?.note));
     },
-    async rejectOvertimeSubmission(_: unknown, { id, note }: { id: string; note?: string | null }, ctx: TimeContext) {
-      return toOvertimeSubmission(await decideSubmission(ctx, id, 'REJECTED', note));
+    async rejectOvertimeSubmission(_: unknown, { id, input }: { id: string; input?: { note?: string | null } | null }, ctx: TimeContext) {
+      return toOvertimeSubmission(await decideSubmission(ctx, id, 'REJECTED', input?.note));
     },
-    async cancelOvertimeSubmission(_: unknown, { id, note }: { id: string; note?: string | null }, ctx: TimeContext) {
-      return toOvertimeSubmission(await cancelSubmission(ctx, id, note));
+    async cancelOvertimeSubmission(_: unknown, { id, input }: { id: string; input?: { note?: string | null } | null }, ctx: TimeContext) {
+      return toOvertimeSubmission(await cancelSubmission(ctx, id, input?.note));
     },
   },
 };

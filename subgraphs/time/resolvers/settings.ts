@@ -11,9 +11,9 @@ export const settingsResolvers = {
     },
   },
   Mutation: {
-    async updateTimeSettings(_: unknown, args: { toilExpiryMonths?: number | null }, ctx: TimeContext) {
+    async updateTimeSettings(_: unknown, { input: args }: { input: { toilExpiryMonths?: number | null } }, ctx: TimeContext) {
       requireAdmin(ctx, 'change time settings');
-      const months = args.toilExpiryMonths === null || args.toilExpiryMonths === undefined ? null : requireIntInRange('toilExpiryMonths', args.toilExpiryMonths, 1, 120);
+      const months = args.toilExpiryMonths === null || args.toilExpiryMonths === undefined ? null : requireIntInRange('input.toilExpiryMonths', args.toilExpiryMonths, 1, 120);
       const row = await upsertTimeSettings(ctx.db, ctx.identity.orgId, months);
       return { toilExpiryMonths: row.toil_expiry_months };
     },

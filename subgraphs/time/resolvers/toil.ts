@@ -142,17 +142,17 @@ export const toilResolvers = {
     },
   },
   Mutation: {
-    async adjustToil(_: unknown, args: { userId: string; hours: number; date?: string | null; reason: string }, ctx: TimeContext) {
+    async adjustToil(_: unknown, { input: args }: { input: { userId: string; hours: number; date?: string | null; reason: string } }, ctx: TimeContext) {
       requireAdmin(ctx, 'adjust TOIL');
       const org = await requireOrganization(ctx);
-      const user = await requireDirectoryUser(ctx, args.userId, 'userId');
-      if (!Number.isFinite(args.hours) || args.hours === 0) throw badInput('hours', 'must not be 0');
-      if (Math.abs(args.hours) > 1000) throw badInput('hours', 'must be between -1000 and 1000');
-      if (!hasAtMostDecimals(args.hours, 2)) throw badInput('hours', 'must have at most 2 decimal places');
-      const reason = requireText('reason', args.reason, 1, MAX_NOTE_LENGTH);
+      const user = await requireDirectoryUser(ctx, args.userId, 'input.userId');
+      if (!Number.isFinite(args.hours) || args.hours === 0) throw badInput('input.hours', 'must not be 0');
+      if (Math.abs(args.hours) > 1000) throw badInput('input.hours', 'must be between -1000 and 1000');
+      if (!hasAtMostDecimals(args.hours, 2)) throw badInput('input.hours', 'must have at most 2 decimal places');
+      const reason = requireText('input.reason', args.reason, 1, MAX_NOTE_LENGTH);
       const today = todayIn(org.time_zone, ctx.services.now());
       const date = args.date ?? today;
-      if (date < '2000-01-01' || date > addDays(today, 366)) throw badInput('date', 'must be from 2000-01-01 to a year from today');
+      if (date < '2000-01-01' || date > addDays(today, 366)) throw badInput('input.date', 'must be from 2000-01-01 to a year from today');
       const hours = Math.abs(args.hours).toFixed(2);
       await ctx.db.transaction().execute(async (trx) => {
         await lockPeople(trx, ctx.identity.orgId, [user.id]);

@@ -212,10 +212,10 @@ export const webhooksResolvers = {
       requireAccess(ctx, true);
       return deleteEndpoint(ctx.db, ctx.identity.orgId, requireId('id', id));
     },
-    rotateWebhookSecret: async (_: unknown, { id, windowHours }: { id: string; windowHours?: number | null }, ctx: WebhooksContext) => {
+    rotateWebhookSecret: async (_: unknown, { id, input }: { id: string; input?: { windowHours?: number | null } | null }, ctx: WebhooksContext) => {
       requireAccess(ctx, true);
-      const hours = windowHours ?? 24;
-      if (!Number.isInteger(hours) || hours < 0 || hours > MAX_ROTATION_HOURS) throw badInput('windowHours', `must be an integer between 0 and ${MAX_ROTATION_HOURS}`);
+      const hours = input?.windowHours ?? 24;
+      if (!Number.isInteger(hours) || hours < 0 || hours > MAX_ROTATION_HOURS) throw badInput('input.windowHours', `must be an integer between 0 and ${MAX_ROTATION_HOURS}`);
       const current = await endpointOf(ctx, 'id', id);
       const secret = generateSigningSecret();
       const row = await updateEndpoint(ctx.db, ctx.identity.orgId, id, {
@@ -226,13 +226,13 @@ export const webhooksResolvers = {
       if (!row) throw notFound('WebhookEndpoint', id);
       return { endpoint: toEndpoint(row), signingSecret: secret };
     },
-    redeliverWebhook: async (_: unknown, { deliveryId }: { deliveryId: string }, ctx: WebhooksContext) => {
+    redeliverWebhook: async (_: unknown, { id: deliveryId }: { id: string }, ctx: WebhooksContext) => {
       requireAccess(ctx, true);
-      requireId('deliveryId', deliveryId);
+      requireId('id', deliveryId);
       return ctx.db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('deliveries').selectAll().where('org_id', '=', ctx.identity.orgId).where('id', '=', deliveryId).forUpdate().executeTakeFirst();
         if (!row) throw notFound('WebhookDelivery', deliveryId);
-        if (row.status === 'PENDING') throw appError('CONFLICT', `delivery ${deliveryId} is still pending: it will be attempted again`, { field: 'deliveryId' }) as GraphQLError;
+        if (row.status === 'PENDING') throw appError('CONFLICT', `delivery ${deliveryId} is still pending: it will be attempted again`, { field: 'id' }) as GraphQLError;
         const updated = await trx
           .updateTable('deliveries')
           .set({ status: 'PENDING', attempts: 0, next_attempt_at: sql<Date>`now()` })
@@ -243,9 +243,9 @@ export const webhooksResolvers = {
         return toDelivery(updated);
       });
     },
-    sendTestWebhook: async (_: unknown, { endpointId }: { endpointId: string }, ctx: WebhooksContext) => {
+    sendTestWebhook: async (_: unknown, { id: endpointId }: { id: string }, ctx: WebhooksContext) => {
       requireAccess(ctx, true);
-      const endpoint = await endpointOf(ctx, 'endpointId', endpointId);
+      const endpoint = await endpointOf(ctx, 'id', endpointId);
       const id = `evt_test_${crypto.randomBytes(8).toString('hex')}`;
       const body = JSON.stringify({ id, type: TEST_EVENT_TYPE, occurredAt: new Date().toISOString(), organizationId: ctx.identity.orgId, data: { endpointId: endpoint.id } });
       return ctx.db.transaction().execute(async (trx) => {

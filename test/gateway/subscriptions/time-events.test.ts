@@ -58,7 +58,7 @@ describe('time subscriptions', () => {
     expect((await adminToil.next(1)).data?.['toilEvents']).toEqual({ cause: 'ACCRUED', toilBalance: { available: 6, nextExpiry: { date: '2026-09-13', hours: 6 } } });
     expect((await own.next(1)).data?.['toilEvents']).toMatchObject({ cause: 'ACCRUED', toilBalance: { available: 6 } });
     // A later event reaches the admin; by then the others would have had theirs.
-    dataOf(await graph.gql(org.admin.key, 'mutation($u: ID!) { adjustToil(userId: $u, hours: 1, reason: "Extra", date: "2026-06-14") { available } }', { u: colleague.id }));
+    dataOf(await graph.gql(org.admin.key, 'mutation($u: ID!) { adjustToil(input: { userId: $u, hours: 1, reason: "Extra", date: "2026-06-14" }) { available } }', { u: colleague.id }));
     expect((await adminToil.next(2)).data?.['toilEvents']).toMatchObject({ cause: 'ACCRUED', toilBalance: { available: 1 } });
     expect(outsider.results).toEqual([]);
     // The colleague may not read Ann's submission: none of her events reach them.
@@ -73,7 +73,7 @@ describe('time subscriptions', () => {
     const id = dataOf(created).createOvertimeSubmission.id;
     const one = await first.next(1);
     const cursor = (one.data?.['overtimeEvents'] as { cursor: string }).cursor;
-    dataOf(await graph.gql(org.admin.key, 'mutation($id: ID!) { rejectOvertimeSubmission(id: $id, note: "No") { status } }', { id }));
+    dataOf(await graph.gql(org.admin.key, 'mutation($id: ID!) { rejectOvertimeSubmission(id: $id, input: { note: "No" }) { status } }', { id }));
     const resumed = collect(connect(org.admin.key), `subscription($after: String) { overtimeEvents(after: $after) { type overtimeSubmission { status } } }`, { after: cursor });
     expect((await resumed.next(1)).data?.['overtimeEvents']).toEqual({ type: 'REJECTED', overtimeSubmission: { status: 'REJECTED' } });
   });

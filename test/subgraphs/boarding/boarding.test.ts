@@ -87,14 +87,14 @@ describe('houses and students by id or SIS id', () => {
 
   it('should keep the PIN write-only and lock checks after five wrong PINs', async () => {
     const id = await student({ sisId: 'PIN1', pin: '4321' });
-    const check = (pin: string) => ok<{ checkStudentPin: { valid: boolean; remainingAttempts: number; lockedUntil: string | null } }>('mutation($id: ID, $pin: String!) { checkStudentPin(student: { id: $id }, pin: $pin) { valid remainingAttempts lockedUntil } }', { id, pin });
+    const check = (pin: string) => ok<{ checkStudentPin: { valid: boolean; remainingAttempts: number; lockedUntil: string | null } }>('mutation($id: ID, $pin: String!) { checkStudentPin(student: { id: $id }, input: { pin: $pin }) { valid remainingAttempts lockedUntil } }', { id, pin });
     expect((await check('4321')).checkStudentPin).toEqual({ valid: true, remainingAttempts: 5, lockedUntil: null });
     for (let i = 0; i < 4; i++) expect((await check('0000')).checkStudentPin.remainingAttempts).toBe(4 - i);
     expect((await check('0000')).checkStudentPin.lockedUntil).toBe('2026-03-02T09:15:00.000Z');
     expect((await check('4321')).checkStudentPin.valid).toBe(false);
     const row = await graph.boardingDb.selectFrom('students').select('pin_hash').where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.pin_hash).not.toContain('4321');
-    expectError(await gql('mutation($id: ID) { checkStudentPin(student: { id: $id }, pin: "12") { valid } }', { id }), 'BAD_USER_INPUT', 'pin');
+    expectError(await gql('mutation($id: ID) { checkStudentPin(student: { id: $id }, input: { pin: "12" }) { valid } }', { id }), 'BAD_USER_INPUT', 'input.pin');
   });
 
   it('should find a contact by SIS id only together with its student', async () => {
@@ -167,7 +167,7 @@ describe('student leave', () => {
     await ok('mutation($id: ID!) { updateStudentLeave(id: $id, input: { note: "Bus", comment: "Pickup changed" }) { id } }', { id });
     type History = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { action: string; comment: string | null }[] };
     const cancelled = await ok<{ cancelStudentLeave: { status: string; history: History } }>(
-      'mutation($id: ID!) { cancelStudentLeave(id: $id, comment: "Ill") { status history(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { action comment } } } }',
+      'mutation($id: ID!) { cancelStudentLeave(id: $id, input: { comment: "Ill" }) { status history(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { action comment } } } }',
       { id },
     );
     expect(cancelled.cancelStudentLeave).toEqual({

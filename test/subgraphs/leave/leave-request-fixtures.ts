@@ -80,7 +80,7 @@ export function transition(
   id: string,
   note?: string,
 ): Response<Record<string, RequestData>> {
-  return graph.gql(key, `mutation($id: ID!, $note: String) { ${mutation}(id: $id, note: $note) { ${REQUEST_FIELDS} } }`, { id, note });
+  return graph.gql(key, `mutation($id: ID!, $note: String) { ${mutation}(id: $id, input: { note: $note }) { ${REQUEST_FIELDS} } }`, { id, note });
 }
 
 /** Creates a request and returns it, failing the test on any error. */

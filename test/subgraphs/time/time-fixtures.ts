@@ -47,7 +47,7 @@ export async function submitted(graph: TestGraph, key: string, input: Record<str
 /** approve/reject/cancel as `key`; the raw response. */
 export function decide(graph: TestGraph, key: string, action: 'approve' | 'reject' | 'cancel', id: string, note?: string) {
   const field = `${action}OvertimeSubmission`;
-  return graph.gql<Record<string, SubmissionData>>(key, `mutation($id: ID!, $note: String) { ${field}(id: $id, note: $note) { ${SUBMISSION_FIELDS} } }`, { id, note });
+  return graph.gql<Record<string, SubmissionData>>(key, `mutation($id: ID!, $note: String) { ${field}(id: $id, input: { note: $note }) { ${SUBMISSION_FIELDS} } }`, { id, note });
 }
 
 /** The decided submission (fails the test on an error). */
@@ -83,7 +83,7 @@ export async function balanceOf(graph: TestGraph, key: string, userId: string, a
 export function adjust(graph: TestGraph, key: string, userId: string, hours: number, reason: string, date?: string) {
   return graph.gql<{ adjustToil: BalanceData }>(
     key,
-    `mutation($userId: ID!, $hours: Float!, $date: Date, $reason: String!) { adjustToil(userId: $userId, hours: $hours, date: $date, reason: $reason) { ${BALANCE_FIELDS} } }`,
+    `mutation($userId: ID!, $hours: Float!, $date: Date, $reason: String!) { adjustToil(input: { userId: $userId, hours: $hours, date: $date, reason: $reason }) { ${BALANCE_FIELDS} } }`,
     { userId, hours, date, reason },
   );
 }

@@ -125,18 +125,18 @@ describe('webhooks', () => {
     await waitFor(() => receiver.at('/dead').length === 6, 10_000, 'every attempt');
     const failed = await waitForDelivery(endpoint.id, 'FAILED');
     healthy = true;
-    const res = await graph.gql<{ redeliverWebhook: { status: string } }>(a.admin.key, 'mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { status } }', { id: failed.id });
+    const res = await graph.gql<{ redeliverWebhook: { status: string } }>(a.admin.key, 'mutation($id: ID!) { redeliverWebhook(id: $id) { status } }', { id: failed.id });
     expect(dataOf(res).redeliverWebhook.status).toBe('PENDING');
     await waitForDelivery(endpoint.id, 'SUCCEEDED');
     expect(new Set(receiver.at('/dead').map((r) => r.headers['webhook-id'])).size).toBe(1);
     // Redelivering a pending or unknown delivery is refused.
-    expectError(await graph.gql(a.admin.key, 'mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { status } }', { id: crypto.randomUUID() }), 'NOT_FOUND');
-    expectError(await graph.gql(a.admin.key, 'mutation { redeliverWebhook(deliveryId: "nope") { status } }'), 'BAD_USER_INPUT', 'deliveryId');
+    expectError(await graph.gql(a.admin.key, 'mutation($id: ID!) { redeliverWebhook(id: $id) { status } }', { id: crypto.randomUUID() }), 'NOT_FOUND');
+    expectError(await graph.gql(a.admin.key, 'mutation { redeliverWebhook(id: "nope") { status } }'), 'BAD_USER_INPUT', 'id');
   });
 
   it('should send a webhook.test event with sendTestWebhook', async () => {
     const endpoint = await createEndpoint(a, '/test-event', ['leave_request.created']);
-    const res = await graph.gql<{ sendTestWebhook: { eventType: string } }>(a.admin.key, 'mutation($id: ID!) { sendTestWebhook(endpointId: $id) { eventType } }', { id: endpoint.id });
+    const res = await graph.gql<{ sendTestWebhook: { eventType: string } }>(a.admin.key, 'mutation($id: ID!) { sendTestWebhook(id: $id) { eventType } }', { id: endpoint.id });
     expect(dataOf(res).sendTestWebhook.eventType).toBe('webhook.test');
     await waitFor(() => receiver.at('/test-event').length === 1, 10_000, 'the test event');
     const got = receiver.at('/test-event')[0]!;
@@ -160,7 +160,7 @@ describe('webhooks', () => {
       expect(new Webhook(secret).verify(got.body, plainHeaders(got.headers))).toMatchObject({ type: 'leave_request.approved' });
       expect(String(got.headers['x-webhook-signature']).split(',')).toContain(crypto.createHmac('sha256', secret).update(got.body).digest('hex'));
     }
-    const again = await graph.gql<{ rotateWebhookSecret: { signingSecret: string } }>(a.admin.key, 'mutation($id: ID!) { rotateWebhookSecret(id: $id, windowHours: 0) { signingSecret } }', { id: endpoint.id });
+    const again = await graph.gql<{ rotateWebhookSecret: { signingSecret: string } }>(a.admin.key, 'mutation($id: ID!) { rotateWebhookSecret(id: $id, input: { windowHours: 0 }) { signingSecret } }', { id: endpoint.id });
     const newest = dataOf(again).rotateWebhookSecret.signingSecret;
     await publish(a);
     await waitFor(() => receiver.at('/rotate').length === 2, 10_000, 'the second delivery');
@@ -168,7 +168,7 @@ describe('webhooks', () => {
     expect(String(second.headers['webhook-signature']).split(' ')).toHaveLength(1);
     expect(() => new Webhook(newest).verify(second.body, plainHeaders(second.headers))).not.toThrow();
     expect(() => new Webhook(signingSecret).verify(second.body, plainHeaders(second.headers))).toThrow();
-    expectError(await graph.gql(a.admin.key, 'mutation($id: ID!) { rotateWebhookSecret(id: $id, windowHours: 500) { signingSecret } }', { id: endpoint.id }), 'BAD_USER_INPUT', 'windowHours');
+    expectError(await graph.gql(a.admin.key, 'mutation($id: ID!) { rotateWebhookSecret(id: $id, input: { windowHours: 500 }) { signingSecret } }', { id: endpoint.id }), 'BAD_USER_INPUT', 'input.windowHours');
   });
 
   it('should not let a slow endpoint delay a fast one', async () => {
@@ -228,7 +228,7 @@ describe('webhooks', () => {
     for (const mutation of [
       'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }',
       'mutation($id: ID!) { rotateWebhookSecret(id: $id) { signingSecret } }',
-      'mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }',
+      'mutation($id: ID!) { sendTestWebhook(id: $id) { id } }',
     ]) {
       expectError(await graph.gql(b.admin.key, mutation, { id: aEndpoint.id }), 'NOT_FOUND');
     }

@@ -124,7 +124,7 @@ export async function seedDemoBoarding(db: BoardingDb, services: BoardingService
   await M.createStudentLeave(null, { input: { students: { ids: ids(students.slice(5, 9)) }, leaveTypeId: weekend, startsAt: new Date(now.getTime() - 2 * hour), endsAt: new Date(now.getTime() + 46 * hour), locationId: home, note: 'Family visit' } }, ctx());
   await M.createStudentLeave(null, { input: { students: { ids: ids(students.slice(9, 12)) }, leaveTypeId: sport, startsAt: new Date(now.getTime() + 48 * hour), endsAt: new Date(now.getTime() + 56 * hour), locationId: museum, note: 'Regional athletics' } }, ctx());
   const [cancelled] = await M.createStudentLeave(null, { input: { students: { ids: ids(students.slice(12, 13)) }, leaveTypeId: weekend, startsAt: new Date(now.getTime() + 72 * hour), endsAt: new Date(now.getTime() + 96 * hour), locationId: home } }, ctx());
-  if (cancelled) await M.cancelStudentLeave(null, { id: cancelled.id, comment: 'Parents away' }, ctx());
+  if (cancelled) await M.cancelStudentLeave(null, { id: cancelled.id, input: { comment: 'Parents away' } }, ctx());
 
   // Rolls: an automatic evening roll per house for the week, a completed and an active manual roll.
   const rollType = await M.createRollType(null, { input: { name: 'House roll' } }, ctx());

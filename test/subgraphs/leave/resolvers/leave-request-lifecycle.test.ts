@@ -122,7 +122,7 @@ describe('approve and reject', () => {
   it('should refuse deciding a request twice, and a note over 2000 characters', async () => {
     const { manager, employee } = await team();
     const r = await request(employee.key, '2026-07-16');
-    expectError(await transition(graph, manager.key, 'approveLeaveRequest', r.id, 'x'.repeat(2001)), 'BAD_USER_INPUT', { field: 'note' });
+    expectError(await transition(graph, manager.key, 'approveLeaveRequest', r.id, 'x'.repeat(2001)), 'BAD_USER_INPUT', { field: 'input.note' });
     dataOf(await transition(graph, manager.key, 'rejectLeaveRequest', r.id));
     const error = expectError(await transition(graph, org.admin.key, 'approveLeaveRequest', r.id), 'CONFLICT', { rule: 'ALREADY_DECIDED' });
     expect(error.extensions?.['status']).toBe('REJECTED');

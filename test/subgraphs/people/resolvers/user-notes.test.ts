@@ -20,7 +20,7 @@ interface Note {
   createdAt: string;
 }
 const NOTE = 'id body author { name } createdAt';
-const ADD_NOTE = `mutation($userId: ID!, $body: String!) { addUserNote(userId: $userId, body: $body) { ${NOTE} } }`;
+const ADD_NOTE = `mutation($userId: ID!, $body: String!) { addUserNote(input: { userId: $userId, body: $body }) { ${NOTE} } }`;
 const DELETE_NOTE = `mutation($id: ID!) { deleteUserNote(id: $id) { ${NOTE} } }`;
 const READ_NOTES = `query($id: ID!) { user(id: $id) { id notes(first: 100) { totalCount nodes { ${NOTE} } } } }`;
 
@@ -101,7 +101,7 @@ describe('adding and reading notes', () => {
     ['a body over 5000 characters', 'y'.repeat(5001)],
   ])('should refuse %s with BAD_USER_INPUT naming body', async (_, body) => {
     const before = await graph.peopleDb.selectFrom('user_notes').select('id').execute();
-    expectError(await addNote(admin, body), 'BAD_USER_INPUT', 'body');
+    expectError(await addNote(admin, body), 'BAD_USER_INPUT', 'input.body');
     expect(await graph.peopleDb.selectFrom('user_notes').select('id').execute()).toHaveLength(before.length);
   });
 

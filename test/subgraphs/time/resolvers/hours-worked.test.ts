@@ -46,7 +46,7 @@ function record(key: string, input: Record<string, unknown>) {
 function bulk(key: string, items: Record<string, unknown>[]) {
   return graph.gql<{ recordHoursWorkedBulk: { processedCount: number; failedCount: number; totalCount: number; items: ItemResult[] } }>(
     key,
-    `mutation($items: [HoursWorkedInput!]!) { recordHoursWorkedBulk(items: $items) { processedCount failedCount totalCount items { ${RESULT} } } }`,
+    `mutation($items: [HoursWorkedInput!]!) { recordHoursWorkedBulk(input: { items: $items }) { processedCount failedCount totalCount items { ${RESULT} } } }`,
     { items },
   );
 }
@@ -148,9 +148,9 @@ describe('recordHoursWorkedBulk', () => {
       [0, 'CREATED', null],
       [1, 'CREATED', null],
       [2, 'CREATED', null],
-      [3, 'FAILED', 'items.3.externalUserId'],
+      [3, 'FAILED', 'input.items.3.externalUserId'],
       [4, 'UNCHANGED', null],
-      [5, 'FAILED', 'items.5.hoursWorked'],
+      [5, 'FAILED', 'input.items.5.hoursWorked'],
       [6, 'UPDATED', null],
     ]);
     expect(res.items[3]?.error?.code).toBe('BAD_USER_INPUT');

@@ -215,7 +215,7 @@ describe('overtime submissions', () => {
     const { manager, employee } = await team();
     const s = await submitted(graph, employee.key, { overtimeTypeId: weekend, date: '2026-06-13', hoursWorked: 2 });
     await decided(graph, manager.key, 'approve', s.id);
-    dataOf(await graph.gql(org.admin.key, 'mutation($u: ID!) { adjustToil(userId: $u, hours: -1.25, reason: "Took an afternoon") { available } }', { u: employee.id }));
+    dataOf(await graph.gql(org.admin.key, 'mutation($u: ID!) { adjustToil(input: { userId: $u, hours: -1.25, reason: "Took an afternoon" }) { available } }', { u: employee.id }));
     const res = await decide(graph, org.admin.key, 'cancel', s.id);
     const error = expectError(res, 'CONFLICT', { rule: 'TOIL_ALREADY_USED' });
     expect(error.extensions?.['hoursUsed']).toBe(1.25);

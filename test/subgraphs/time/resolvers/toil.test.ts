@@ -69,7 +69,7 @@ describe('TOIL balance', () => {
     await graph.time.catchUpDirectory();
     const person = await addPerson(graph, org2);
     const settings = (months: number | null) =>
-      graph.gql<{ updateTimeSettings: { toilExpiryMonths: number | null } }>(org2.admin.key, 'mutation($m: Int) { updateTimeSettings(toilExpiryMonths: $m) { toilExpiryMonths } }', { m: months });
+      graph.gql<{ updateTimeSettings: { toilExpiryMonths: number | null } }>(org2.admin.key, 'mutation($m: Int) { updateTimeSettings(input: { toilExpiryMonths: $m }) { toilExpiryMonths } }', { m: months });
     expect(dataOf(await graph.gql<{ timeSettings: { toilExpiryMonths: number } }>(org2.admin.key, '{ timeSettings { toilExpiryMonths } }')).timeSettings.toilExpiryMonths).toBe(3);
     expect(dataOf(await settings(null)).updateTimeSettings.toilExpiryMonths).toBeNull();
     dataOf(await adjust(graph, org2.admin.key, person.id, 3, 'Forever', '2026-01-31'));
@@ -78,8 +78,8 @@ describe('TOIL balance', () => {
     const { lots } = await ledgerOf(org2.admin.key, person.id);
     expect(lots.nodes.map((l) => l.expiresOn)).toEqual([null, '2026-06-30']);
     expect((await balanceOf(graph, person.key, person.id, '2031-01-01')).available).toBe(3);
-    expectError(await settings(0), 'BAD_USER_INPUT', 'toilExpiryMonths');
-    expectError(await graph.gql(person.key, 'mutation { updateTimeSettings(toilExpiryMonths: 2) { toilExpiryMonths } }'), 'FORBIDDEN');
+    expectError(await settings(0), 'BAD_USER_INPUT', 'input.toilExpiryMonths');
+    expectError(await graph.gql(person.key, 'mutation { updateTimeSettings(input: { toilExpiryMonths: 2 }) { toilExpiryMonths } }'), 'FORBIDDEN');
     // Another organization keeps the default.
     expect(dataOf(await graph.gql<{ timeSettings: { toilExpiryMonths: number } }>(org.admin.key, '{ timeSettings { toilExpiryMonths } }')).timeSettings.toilExpiryMonths).toBe(3);
   });
@@ -90,12 +90,12 @@ describe('TOIL balance', () => {
     expectError(await res('2026-06-14'), 'BAD_USER_INPUT', 'asOf');
     expectError(await res('2040-01-01'), 'BAD_USER_INPUT', 'asOf');
     expectError(await res('2026-06-16', 0), 'BAD_USER_INPUT', 'expiringWithinDays');
-    expectError(await adjust(graph, org.admin.key, person.id, 0, 'x'), 'BAD_USER_INPUT', 'hours');
-    expectError(await adjust(graph, org.admin.key, person.id, 1.001, 'x'), 'BAD_USER_INPUT', 'hours');
-    expectError(await adjust(graph, org.admin.key, person.id, 5000, 'x'), 'BAD_USER_INPUT', 'hours');
-    expectError(await adjust(graph, org.admin.key, person.id, 1, ' '), 'BAD_USER_INPUT', 'reason');
-    expectError(await adjust(graph, org.admin.key, person.id, 1, 'x', '1999-01-01'), 'BAD_USER_INPUT', 'date');
-    expectError(await adjust(graph, org.admin.key, other.admin.id, 1, 'x'), 'BAD_USER_INPUT', 'userId');
+    expectError(await adjust(graph, org.admin.key, person.id, 0, 'x'), 'BAD_USER_INPUT', 'input.hours');
+    expectError(await adjust(graph, org.admin.key, person.id, 1.001, 'x'), 'BAD_USER_INPUT', 'input.hours');
+    expectError(await adjust(graph, org.admin.key, person.id, 5000, 'x'), 'BAD_USER_INPUT', 'input.hours');
+    expectError(await adjust(graph, org.admin.key, person.id, 1, ' '), 'BAD_USER_INPUT', 'input.reason');
+    expectError(await adjust(graph, org.admin.key, person.id, 1, 'x', '1999-01-01'), 'BAD_USER_INPUT', 'input.date');
+    expectError(await adjust(graph, org.admin.key, other.admin.id, 1, 'x'), 'BAD_USER_INPUT', 'input.userId');
     expectError(await adjust(graph, person.key, person.id, 1, 'x'), 'FORBIDDEN');
     expectError(await adjust(graph, org.admin.key, person.id, -1, 'Nothing there'), 'CONFLICT', { rule: 'INSUFFICIENT_TOIL' });
   });

@@ -48,7 +48,7 @@ beforeAll(async () => {
     const s = dataOf(await graph.gql<{ createOvertimeSubmission: { id: string } }>(user.key, 'mutation($t: ID!) { createOvertimeSubmission(input: { overtimeTypeId: $t, date: "2026-06-06", hoursWorked: 2 }) { id } }', { t: type })).createOvertimeSubmission.id;
     dataOf(await graph.gql(org.admin.key, 'mutation($id: ID!) { approveOvertimeSubmission(id: $id) { id } }', { id: s }));
   }
-  dataOf(await graph.gql(org.admin.key, 'mutation($items: [HoursWorkedInput!]!) { recordHoursWorkedBulk(items: $items) { failedCount } }', { items: users.slice(0, 10).map((u) => ({ userId: u.id, date: '2026-06-10', hoursWorked: 6 })) }));
+  dataOf(await graph.gql(org.admin.key, 'mutation($items: [HoursWorkedInput!]!) { recordHoursWorkedBulk(input: { items: $items }) { failedCount } }', { items: users.slice(0, 10).map((u) => ({ userId: u.id, date: '2026-06-10', hoursWorked: 6 })) }));
   users = [...users];
 });
 afterAll(() => graph.stop());
