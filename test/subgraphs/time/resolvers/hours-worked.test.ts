@@ -161,9 +161,9 @@ describe('recordHoursWorkedBulk', () => {
   });
 
   it('should refuse an empty batch and more than 1,000 items', async () => {
-    expectError(await bulk(org.admin.key, []), 'BAD_USER_INPUT', 'items');
+    expectError(await bulk(org.admin.key, []), 'BAD_USER_INPUT', 'input.items');
     const many = Array.from({ length: 1001 }, () => ({ externalUserId: 'X', date: '2026-06-01', hoursWorked: 1 }));
-    expectError(await bulk(org.admin.key, many), 'BAD_USER_INPUT', 'items');
+    expectError(await bulk(org.admin.key, many), 'BAD_USER_INPUT', 'input.items');
   });
 
   it('should list the recorded days as User.hoursWorked, paginated, with totals', async () => {
