@@ -1,5 +1,5 @@
 import { GraphQLError, Kind, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { appError } from '../subgraphs/shared/errors.ts';
+import { appError, badInput } from '../subgraphs/shared/errors.ts';
 import { rateLimitRefusals } from '../subgraphs/shared/metrics.ts';
 import type { Identity } from '../subgraphs/shared/identity.ts';
 import { isTrustedDocumentId, trustedDocumentId } from '../subgraphs/shared/trusted-document-id.ts';
@@ -201,7 +201,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     const extensions = isRecord(request.extensions) ? request.extensions : {};
     const persisted = isRecord(extensions['persistedQuery']) ? extensions['persistedQuery'] : null;
     if (persisted && persisted['version'] !== 1) {
-      return refusal(400, [appError('BAD_USER_INPUT', 'extensions.persistedQuery.version: must be 1', { field: 'extensions.persistedQuery.version' })]);
+      return refusal(400, [badInput('extensions.persistedQuery.version', 'INVALID_VALUE', 'must be 1')]);
     }
     const hash = persisted && typeof persisted['sha256Hash'] === 'string' ? `sha256:${persisted['sha256Hash']}` : null;
     const byDocumentId = typeof request.documentId === 'string';
@@ -214,11 +214,11 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     if (id !== null) {
       if (!isTrustedDocumentId(id)) {
         const shape = byDocumentId ? 'must be sha256: followed by 64 lowercase hex digits' : 'must be 64 lowercase hex digits';
-        return refusal(400, [appError('BAD_USER_INPUT', `${field}: ${shape}`, { field })]);
+        return refusal(400, [badInput(field, 'INVALID_FORMAT', shape)]);
       }
       if (query !== null && trustedDocumentId(query) !== id) {
         // Apollo Server's answer to a mismatch ("provided sha does not match query"), with the field named.
-        return refusal(400, [appError('BAD_USER_INPUT', `${field}: does not match the SHA-256 of query`, { field, reason: 'PERSISTED_QUERY_HASH_MISMATCH' })]);
+        return refusal(400, [appError('BAD_USER_INPUT', `${field}: does not match the SHA-256 of query`, { field, rule: 'HASH_MISMATCH', reason: 'PERSISTED_QUERY_HASH_MISMATCH' })]);
       }
       const apqHash = byDocumentId ? null : id.slice('sha256:'.length);
       // Documents registered by APQ are never run for a trusted-documents-only key.
@@ -243,7 +243,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     if (trustedOnly) {
       return refusal(400, [appError('PERSISTED_QUERY_ID_REQUIRED', 'This API key may only run trusted documents: send documentId (or extensions.persistedQuery.sha256Hash) of a registered document')]);
     }
-    if (query === null) return refusal(400, [appError('BAD_USER_INPUT', 'query: a GraphQL document (string) is required', { field: 'query' })]);
+    if (query === null) return refusal(400, [badInput('query', 'REQUIRED', 'a GraphQL document (string) is required')]);
     return { text: query, register: null };
   }
 
@@ -254,7 +254,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     const text = resolved.text;
     const operationName = typeof request.operationName === 'string' && request.operationName ? request.operationName : null;
     if (request.variables !== undefined && request.variables !== null && !isRecord(request.variables)) {
-      return refusal(400, [appError('BAD_USER_INPUT', 'variables: must be an object', { field: 'variables' })]);
+      return refusal(400, [badInput('variables', 'INVALID_VALUE', 'must be an object')]);
     }
     const variables = (request.variables as Record<string, unknown> | null | undefined) ?? null;
     // Before the (recursive) parser and before anything walks the variables.

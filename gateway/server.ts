@@ -429,10 +429,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       return send(req, res, claim.answer.status, { 'Content-Type': graphqlResponseType(req), ...verdict.headers, [REPLAYED_HEADER]: 'true' }, claim.answer.body);
     }
     if (claim.kind === 'mismatch') {
-      return sendGraphQLError(req, res, 409, 'Idempotency-Key: this key was first used with another operation or other variables; use a new key for a new request', 'CONFLICT', verdict.headers, { field: 'Idempotency-Key', rule: 'same key, same request' });
+      return sendGraphQLError(req, res, 409, 'Idempotency-Key: this key was first used with another operation or other variables; use a new key for a new request', 'CONFLICT', verdict.headers, { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED' });
     }
     if (claim.kind === 'running') {
-      return sendGraphQLError(req, res, 409, 'Idempotency-Key: the first request with this key is still running; retry shortly for its answer', 'CONFLICT', { ...verdict.headers, 'Retry-After': '1' }, { field: 'Idempotency-Key', rule: 'one request at a time per key' });
+      return sendGraphQLError(req, res, 409, 'Idempotency-Key: the first request with this key is still running; retry shortly for its answer', 'CONFLICT', { ...verdict.headers, 'Retry-After': '1' }, { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
     }
     let result: Awaited<ReturnType<typeof runApollo>>;
     try {

@@ -10,6 +10,7 @@ import {
 } from '../db/repositories/idempotency-keys.ts';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import { HttpError } from '../../subgraphs/shared/http.ts';
+import type { InputRule } from '../../subgraphs/shared/errors.ts';
 
 /** The request header (Stripe's convention). */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -49,13 +50,13 @@ export interface IdempotencyStore {
 export function readIdempotencyKey(headers: Record<string, string | string[] | undefined>): string | null {
   const raw = headers[IDEMPOTENCY_HEADER];
   if (raw === undefined) return null;
-  const refuse = (rule: string): never => {
-    throw new HttpError(400, `Idempotency-Key: ${rule}`, 'BAD_USER_INPUT', {}, { field: 'Idempotency-Key', rule });
+  const refuse = (rule: InputRule, detail: string): never => {
+    throw new HttpError(400, `Idempotency-Key: ${detail}`, 'BAD_USER_INPUT', {}, { field: 'Idempotency-Key', rule });
   };
-  if (Array.isArray(raw)) return refuse('send the header once');
-  if (raw.length === 0) return refuse('must not be empty');
-  if (raw.length > MAX_IDEMPOTENCY_KEY_LENGTH) return refuse(`must have at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
-  if (!/^[\x21-\x7e]+$/.test(raw)) return refuse('must be printable ASCII characters without spaces (a UUID is a good key)');
+  if (Array.isArray(raw)) return refuse('INVALID_FORMAT', 'send the header once');
+  if (raw.length === 0) return refuse('TOO_SHORT', 'must not be empty');
+  if (raw.length > MAX_IDEMPOTENCY_KEY_LENGTH) return refuse('TOO_LONG', `must have at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  if (!/^[\x21-\x7e]+$/.test(raw)) return refuse('INVALID_FORMAT', 'must be printable ASCII characters without spaces (a UUID is a good key)');
   return raw;
 }
 

@@ -19,13 +19,13 @@ import {
   type ValueNode,
 } from 'graphql';
 import { badInput } from '../../subgraphs/shared/errors.ts';
-import { isIsoDate, maxLengthOf, MAX_LIST_LENGTH, parseIsoDateTime, stringProblem } from '../../subgraphs/shared/input-rules.ts';
+import { isIsoDate, maxLengthOf, MAX_LIST_LENGTH, parseIsoDateTime, stringProblem, type InputProblem } from '../../subgraphs/shared/input-rules.ts';
 import { DATE_RULE, DATE_TIME_RULE } from '../../subgraphs/shared/scalars.ts';
 
 /** Scalars the gateway parses itself (the supergraph gives it only their names). */
-const SCALAR_RULES: Readonly<Record<string, { readonly valid: (value: string) => boolean; readonly rule: string }>> = {
-  Date: { valid: isIsoDate, rule: DATE_RULE },
-  DateTime: { valid: (value) => parseIsoDateTime(value) !== null, rule: DATE_TIME_RULE },
+const SCALAR_RULES: Readonly<Record<string, { readonly valid: (value: string) => boolean; readonly problem: InputProblem }>> = {
+  Date: { valid: isIsoDate, problem: { rule: 'INVALID_DATE', detail: DATE_RULE } },
+  DateTime: { valid: (value) => parseIsoDateTime(value) !== null, problem: { rule: 'INVALID_DATE', detail: DATE_TIME_RULE } },
 };
 
 function lastName(path: readonly (string | number)[]): string | undefined {
@@ -41,9 +41,9 @@ function formatPath(path: readonly (string | number)[]): string {
 }
 
 /** The rule a leaf value (a scalar or enum of `type`, a JSON value) breaks, or null. */
-function leafProblem(typeName: string, value: unknown, name: string | undefined): string | null {
+function leafProblem(typeName: string, value: unknown, name: string | undefined): InputProblem | null {
   const scalar = SCALAR_RULES[typeName];
-  if (scalar) return typeof value === 'string' && scalar.valid(value) ? stringProblem(value, maxLengthOf(name)) : scalar.rule;
+  if (scalar) return typeof value === 'string' && scalar.valid(value) ? stringProblem(value, maxLengthOf(name)) : scalar.problem;
   return typeof value === 'string' ? stringProblem(value, maxLengthOf(name)) : null;
 }
 
@@ -57,7 +57,7 @@ function checkValue(value: unknown, type: GraphQLInputType, path: (string | numb
   const nullable = isNonNullType(type) ? type.ofType : type;
   if (isListType(nullable)) {
     if (!Array.isArray(value)) return checkValue(value, nullable.ofType, path, usedAs);
-    if (value.length > MAX_LIST_LENGTH) return badInput(formatPath(path), `must have at most ${MAX_LIST_LENGTH} items`);
+    if (value.length > MAX_LIST_LENGTH) return badInput(formatPath(path), 'TOO_LONG', `must have at most ${MAX_LIST_LENGTH} items`);
     for (let i = 0; i < value.length; i += 1) {
       const error = checkValue(value[i], nullable.ofType, [...path, i], usedAs);
       if (error) return error;
@@ -76,7 +76,7 @@ function checkValue(value: unknown, type: GraphQLInputType, path: (string | numb
     return null;
   }
   const problem = leafProblem(nullable.name, value, path.length === 1 && usedAs !== undefined ? usedAs : lastName(path));
-  return problem ? badInput(formatPath(path), problem) : null;
+  return problem ? badInput(formatPath(path), problem.rule, problem.detail) : null;
 }
 
 function literalValue(node: ValueNode): unknown {
@@ -108,15 +108,16 @@ export function checkInputValues(
     const nullable = getNullableType(expected);
     const field = path.join('.') || '(argument)';
     if (isListType(nullable)) {
-      if (node.kind === Kind.LIST && node.values.length > MAX_LIST_LENGTH) found = badInput(field, `must have at most ${MAX_LIST_LENGTH} items`);
+      if (node.kind === Kind.LIST && node.values.length > MAX_LIST_LENGTH) found = badInput(field, 'TOO_LONG', `must have at most ${MAX_LIST_LENGTH} items`);
     } else if (!isInputObjectType(nullable)) {
       if (node.kind === Kind.LIST || node.kind === Kind.OBJECT) {
         // A list in place of a scalar is a validation error, except for custom scalars the gateway knows only by name.
-        if (SCALAR_RULES[getNamedType(expected).name]) found = badInput(field, SCALAR_RULES[getNamedType(expected).name]?.rule ?? '');
+        const scalar = SCALAR_RULES[getNamedType(expected).name];
+        if (scalar) found = badInput(field, scalar.problem.rule, scalar.problem.detail);
         return found ? BREAK : undefined;
       }
       const problem = leafProblem(getNamedType(expected).name, literalValue(node), path[path.length - 1]);
-      if (problem) found = badInput(field, problem);
+      if (problem) found = badInput(field, problem.rule, problem.detail);
     }
     return found ? BREAK : undefined;
   };

@@ -64,7 +64,7 @@ export function createSseHandler(options: SseOptions): SseStreams {
       };
     },
     execute: () => ({
-      errors: [new GraphQLError(`Only subscriptions are served at ${SSE_PATH}; send queries and mutations to POST /graphql`, { extensions: { code: 'BAD_USER_INPUT' } })],
+      errors: [new GraphQLError(`Only subscriptions are served at ${SSE_PATH}; send queries and mutations to POST /graphql`, { extensions: { code: 'BAD_USER_INPUT', field: 'query', rule: 'INVALID_VALUE' } })],
     }),
     subscribe: (args) => subscribe({ ...args, fieldResolver: responseKeyResolver }),
   });

@@ -66,6 +66,6 @@ export { isIsoDate };
 export function requireDateRange(fromField: string, from: string, toField: string, to: string, maxDays?: number): void {
   requireDomainDate(fromField, from);
   requireDomainDate(toField, to);
-  if (to < from) throw badInput(toField, `must not be before ${fromField}`);
-  if (maxDays !== undefined && daysBetween(from, to) > maxDays) throw badInput(toField, `must be at most ${maxDays} days after ${fromField}`);
+  if (to < from) throw badInput(toField, 'BEFORE_START', `must not be before ${fromField}`);
+  if (maxDays !== undefined && daysBetween(from, to) > maxDays) throw badInput(toField, 'RANGE_TOO_LONG', `must be at most ${maxDays} days after ${fromField}`);
 }

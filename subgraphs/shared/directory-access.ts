@@ -52,7 +52,7 @@ export async function maySeeRecordsOfId<U extends DirectoryPerson>(ctx: Director
  * Unknown ids and other organizations' ids give the same BAD_USER_INPUT on `field`.
  */
 export async function requireDirectoryUser<U extends DirectoryPerson>(ctx: DirectoryAccessContext<U>, userId: string, field: string): Promise<U> {
-  const notAUser = () => badInput(field, `${userId} is not a user of this organization`);
+  const notAUser = () => badInput(field, 'UNKNOWN_REFERENCE', `${userId} is not a user of this organization`);
   // Not a uuid: no person can have it, and catching up would not change that.
   if (!isId(userId)) throw notAUser();
   let user = await ctx.directory.users.load(userId);

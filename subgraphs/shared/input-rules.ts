@@ -5,6 +5,8 @@
  * reuse them.
  */
 
+import type { InputRule } from './errors.ts';
+
 /** Longest string any input accepts, in characters (Unicode code points), unless a tighter limit applies. */
 export const MAX_STRING_LENGTH = 10_000;
 
@@ -48,19 +50,25 @@ export function maxLengthOf(name: string | undefined): number {
   return (name !== undefined ? FIELD_MAX_LENGTH[name] : undefined) ?? MAX_STRING_LENGTH;
 }
 
+/** A rule an input value breaks: its code (`extensions.rule`) and the sentence for people. */
+export interface InputProblem {
+  readonly rule: InputRule;
+  readonly detail: string;
+}
+
 /**
  * The rule `value` breaks, or null: no NUL character (PostgreSQL text cannot hold it), no
  * lone surrogate (it is not Unicode text and would be stored as U+FFFD), at most `max`
  * characters.
  */
-export function stringProblem(value: string, max: number): string | null {
-  if (value.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
+export function stringProblem(value: string, max: number): InputProblem | null {
+  if (value.includes('\u0000')) return { rule: 'INVALID_TEXT', detail: 'must not contain the NUL character (U+0000)' };
   // A high surrogate not followed by a low one, or a low one not preceded by a high one.
   if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
-    return 'must be Unicode text (it contains a lone surrogate)';
+    return { rule: 'INVALID_TEXT', detail: 'must be Unicode text (it contains a lone surrogate)' };
   }
   // Cheap bound first: code points never exceed UTF-16 units.
-  if (value.length > max && codePointLength(value) > max) return `must have at most ${max} characters`;
+  if (value.length > max && codePointLength(value) > max) return { rule: 'TOO_LONG', detail: `must have at most ${max} characters` };
   return null;
 }
 

@@ -16,7 +16,7 @@ export const MAX_PAGE_SIZE = 100;
 export function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE): number {
   if (first === null || first === undefined) return Math.min(DEFAULT_PAGE_SIZE, max);
   if (!Number.isInteger(first) || first < 1 || first > max) {
-    throw badInput('first', `must be an integer between 1 and ${max}`);
+    throw badInput('first', 'OUT_OF_RANGE', `must be an integer between 1 and ${max}`);
   }
   return first;
 }
@@ -53,7 +53,7 @@ export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): stri
   } catch {
     // fall through to the error below
   }
-  throw badInput('after', 'is not a cursor returned by this connection');
+  throw badInput('after', 'CURSOR_INVALID', 'is not a cursor returned by this connection');
 }
 
 /**

@@ -15,7 +15,7 @@ export const DATE_TIME_RULE = 'must be an RFC 3339 date-time with seconds and an
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isIsoDate(value)) {
     throw new GraphQLError(`Date ${DATE_RULE}, got ${JSON.stringify(value) ?? String(value)}`, {
-      extensions: { code: 'BAD_USER_INPUT', rule: DATE_RULE },
+      extensions: { code: 'BAD_USER_INPUT', rule: 'INVALID_DATE' },
     });
   }
   return value;
@@ -35,7 +35,7 @@ function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' ? parseIsoDateTime(value) : null;
   if (!date) {
     throw new GraphQLError(`DateTime ${DATE_TIME_RULE}, got ${JSON.stringify(value) ?? String(value)}`, {
-      extensions: { code: 'BAD_USER_INPUT', rule: DATE_TIME_RULE },
+      extensions: { code: 'BAD_USER_INPUT', rule: 'INVALID_DATE' },
     });
   }
   return date;

@@ -5,8 +5,8 @@ import { codePointLength, isDomainDate, MAX_DOMAIN_DATE, MIN_DOMAIN_DATE } from 
 export function requireText(field: string, value: string, min: number, max: number): string {
   const text = value.trim();
   const length = codePointLength(text);
-  if (length < min) throw badInput(field, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
-  if (length > max) throw badInput(field, `must have at most ${max} characters`);
+  if (length < min) throw badInput(field, 'TOO_SHORT', min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
+  if (length > max) throw badInput(field, 'TOO_LONG', `must have at most ${max} characters`);
   return text;
 }
 
@@ -15,7 +15,7 @@ export function optionalText(field: string, value: string | null | undefined, ma
   if (value === null || value === undefined) return value;
   const text = value.trim();
   if (text.length === 0) return null;
-  if (codePointLength(text) > max) throw badInput(field, `must have at most ${max} characters`);
+  if (codePointLength(text) > max) throw badInput(field, 'TOO_LONG', `must have at most ${max} characters`);
   return text;
 }
 
@@ -28,7 +28,7 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  */
 export function requireEmail(field: string, value: string): string {
   const email = value.trim().normalize('NFC').toLowerCase();
-  if (codePointLength(email) > 254 || !EMAIL_RE.test(email)) throw badInput(field, 'must be an email address like name@example.com');
+  if (codePointLength(email) > 254 || !EMAIL_RE.test(email)) throw badInput(field, 'INVALID_FORMAT', 'must be an email address like name@example.com');
   return email;
 }
 
@@ -47,14 +47,14 @@ export function requireCountry(field: string, value: string): string {
       known = false;
     }
   }
-  if (!known) throw badInput(field, 'must be an ISO 3166-1 alpha-2 country code such as GB or BR');
+  if (!known) throw badInput(field, 'INVALID_FORMAT', 'must be an ISO 3166-1 alpha-2 country code such as GB or BR');
   return code;
 }
 
 /** An upper-cased region code (1 to 10 letters, digits or dashes), or BAD_USER_INPUT. */
 export function requireRegion(field: string, value: string): string {
   const code = value.trim().toUpperCase();
-  if (!/^[A-Z0-9-]{1,10}$/.test(code)) throw badInput(field, 'must be a region code of 1 to 10 letters, digits or dashes, such as SCT');
+  if (!/^[A-Z0-9-]{1,10}$/.test(code)) throw badInput(field, 'INVALID_FORMAT', 'must be a region code of 1 to 10 letters, digits or dashes, such as SCT');
   return code;
 }
 
@@ -63,20 +63,20 @@ const timeZones = new Set(Intl.supportedValuesOf('timeZone'));
 /** An IANA time-zone name, or BAD_USER_INPUT. */
 export function requireTimeZone(field: string, value: string): string {
   const zone = value.trim();
-  if (!timeZones.has(zone) && zone !== 'UTC') throw badInput(field, 'must be an IANA time zone such as Europe/London');
+  if (!timeZones.has(zone) && zone !== 'UTC') throw badInput(field, 'INVALID_FORMAT', 'must be an IANA time zone such as Europe/London');
   return zone;
 }
 
 /** A `#RRGGBB` colour, upper-cased, or BAD_USER_INPUT. */
 export function requireColour(field: string, value: string): string {
   const colour = value.trim().toUpperCase();
-  if (!/^#[0-9A-F]{6}$/.test(colour)) throw badInput(field, 'must be a colour written #RRGGBB');
+  if (!/^#[0-9A-F]{6}$/.test(colour)) throw badInput(field, 'INVALID_FORMAT', 'must be a colour written #RRGGBB');
   return colour;
 }
 
 /** An integer within [min, max], or BAD_USER_INPUT. */
 export function requireIntInRange(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw badInput(field, `must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw badInput(field, 'OUT_OF_RANGE', `must be an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -94,7 +94,7 @@ export function isId(id: string): boolean {
 
 /** For fields that may be omitted but not cleared: an explicit null is BAD_USER_INPUT on `field`. */
 export function notNull<T>(field: string, value: T | null | undefined): T | undefined {
-  if (value === null) throw badInput(field, 'must not be null');
+  if (value === null) throw badInput(field, 'NOT_NULL', 'must not be null');
   return value;
 }
 
@@ -105,7 +105,7 @@ export function notNull<T>(field: string, value: T | null | undefined): T | unde
 export function requireIds<T extends object>(values: T, keys: readonly (keyof T & string)[], prefix: string): void {
   for (const key of keys) {
     const id = values[key];
-    if (typeof id === 'string' && !isId(id)) throw badInput(`${prefix}.${key}`, 'is not an id of this graph');
+    if (typeof id === 'string' && !isId(id)) throw badInput(`${prefix}.${key}`, 'INVALID_ID', 'is not an id of this graph');
   }
 }
 
@@ -114,6 +114,6 @@ export function requireIds<T extends object>(values: T, keys: readonly (keyof T 
  * MIN_DOMAIN_DATE and MAX_DOMAIN_DATE (1900-01-01 to 2999-12-31), or BAD_USER_INPUT on `field`.
  */
 export function requireDomainDate(field: string, date: string): string {
-  if (!isDomainDate(date)) throw badInput(field, `must be from ${MIN_DOMAIN_DATE} to ${MAX_DOMAIN_DATE}`);
+  if (!isDomainDate(date)) throw badInput(field, 'OUT_OF_RANGE', `must be from ${MIN_DOMAIN_DATE} to ${MAX_DOMAIN_DATE}`);
   return date;
 }

@@ -11,7 +11,7 @@ export const PIN_LOCK_MS = 15 * 60_000;
 
 /** A kiosk PIN: exactly 4 digits; BAD_USER_INPUT naming `field` otherwise. */
 export function requirePin(field: string, pin: string): string {
-  if (!/^\d{4}$/.test(pin)) throw badInput(field, 'must be exactly 4 digits');
+  if (!/^\d{4}$/.test(pin)) throw badInput(field, 'INVALID_FORMAT', 'must be exactly 4 digits');
   return pin;
 }
 

@@ -28,14 +28,14 @@ export function sisIdOf(field: string, value: string): string {
 function exactlyOne(ref: Ref, field: string): { id: string } | { sisId: string } {
   const id = ref.id ?? null;
   const sisId = ref.sisId ?? null;
-  if ((id === null) === (sisId === null)) throw badInput(field, 'give exactly one of id and sisId');
+  if ((id === null) === (sisId === null)) throw badInput(field, 'EXACTLY_ONE_OF', 'give exactly one of id and sisId');
   return id !== null ? { id } : { sisId: sisIdOf(`${field}.sisId`, sisId ?? '') };
 }
 
 function missing(typename: string, key: { id: string } | { sisId: string }, field: string, role: RefRole) {
   const label = 'id' in key ? key.id : `with sisId ${key.sisId}`;
   if (role === 'target') return notFound(typename, label);
-  return badInput('id' in key ? `${field}.id` : `${field}.sisId`, `${typename} ${label} is not one of this organization's`);
+  return badInput('id' in key ? `${field}.id` : `${field}.sisId`, 'UNKNOWN_REFERENCE', `${typename} ${label} is not one of this organization's`);
 }
 
 /** The house `ref` names, in the caller's organization. */
@@ -67,17 +67,17 @@ export interface StudentsRef {
 export async function resolveStudents(ctx: BoardingContext, ref: StudentsRef, field: string): Promise<StudentRow[]> {
   const ids = ref.ids ?? null;
   const sisIds = ref.sisIds ?? null;
-  if ((ids === null) === (sisIds === null)) throw badInput(field, 'give exactly one of ids and sisIds');
+  if ((ids === null) === (sisIds === null)) throw badInput(field, 'EXACTLY_ONE_OF', 'give exactly one of ids and sisIds');
   const hasIds = ids !== null;
   const list = [...new Set(ids ?? (sisIds ?? []).map((s, i) => sisIdOf(`${field}.sisIds.${i}`, s)))];
   const listField = hasIds ? `${field}.ids` : `${field}.sisIds`;
-  if (list.length === 0) throw badInput(listField, 'must name at least one student');
-  if (list.length > MAX_STUDENTS_PER_OPERATION) throw badInput(listField, `must name at most ${MAX_STUDENTS_PER_OPERATION} students`);
+  if (list.length === 0) throw badInput(listField, 'TOO_SHORT', 'must name at least one student');
+  if (list.length > MAX_STUDENTS_PER_OPERATION) throw badInput(listField, 'TOO_LONG', `must name at most ${MAX_STUDENTS_PER_OPERATION} students`);
   if (hasIds) {
     const rows = await loaders(ctx).students.loadMany(list);
     const found: StudentRow[] = [];
     rows.forEach((row, i) => {
-      if (row === null || row instanceof Error) throw badInput(listField, `Student ${list[i]} is not one of this organization's`);
+      if (row === null || row instanceof Error) throw badInput(listField, 'UNKNOWN_REFERENCE', `Student ${list[i]} is not one of this organization's`);
       found.push(row);
     });
     return found;
@@ -86,7 +86,7 @@ export async function resolveStudents(ctx: BoardingContext, ref: StudentsRef, fi
   const bySis = new Map(rows.map((r) => [r.sis_id, r]));
   return list.map((sis) => {
     const row = bySis.get(sis);
-    if (!row) throw badInput(listField, `Student with sisId ${sis} is not one of this organization's`);
+    if (!row) throw badInput(listField, 'UNKNOWN_REFERENCE', `Student with sisId ${sis} is not one of this organization's`);
     return row;
   });
 }
@@ -102,14 +102,14 @@ export interface ContactRef {
 export async function resolveContact(ctx: BoardingContext, ref: ContactRef, field: string): Promise<ContactRow> {
   const id = ref.id ?? null;
   const rawSis = ref.sisId ?? null;
-  if ((id === null) === (rawSis === null)) throw badInput(field, 'give exactly one of id and sisId');
+  if ((id === null) === (rawSis === null)) throw badInput(field, 'EXACTLY_ONE_OF', 'give exactly one of id and sisId');
   if (id !== null) {
-    if (ref.student) throw badInput(`${field}.student`, 'is only given with sisId');
+    if (ref.student) throw badInput(`${field}.student`, 'NOT_APPLICABLE', 'is only given with sisId');
     const row = await loaders(ctx).contacts.load(id);
     if (!row) throw notFound('Contact', id);
     return row;
   }
-  if (!ref.student) throw badInput(`${field}.student`, 'is required with sisId: a contact SIS id is unique only within its student');
+  if (!ref.student) throw badInput(`${field}.student`, 'REQUIRED', 'is required with sisId: a contact SIS id is unique only within its student');
   const sisId = sisIdOf(`${field}.sisId`, rawSis ?? '');
   const student = await resolveStudent(ctx, ref.student, `${field}.student`, 'target');
   const row = await findContactBySisId(ctx.db, ctx.identity.orgId, student.id, sisId);
@@ -119,6 +119,6 @@ export async function resolveContact(ctx: BoardingContext, ref: ContactRef, fiel
 
 /** For an `ID` that must be a uuid of this graph before it reaches SQL; BAD_USER_INPUT naming `field` otherwise. */
 export function requireGraphId(field: string, id: string): string {
-  if (!isId(id)) throw badInput(field, 'is not an id of this graph');
+  if (!isId(id)) throw badInput(field, 'INVALID_ID', 'is not an id of this graph');
   return id;
 }

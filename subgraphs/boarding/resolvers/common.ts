@@ -25,7 +25,7 @@ export function optional(field: string, value: string | null | undefined, max: n
 /** A required text that an update may omit but not clear. */
 export function requiredOnUpdate(field: string, value: string | null | undefined, max: number): string | undefined {
   if (value === undefined) return undefined;
-  if (value === null) throw badInput(field, 'must not be null');
+  if (value === null) throw badInput(field, 'NOT_NULL', 'must not be null');
   return requireText(field, value, 1, max);
 }
 

@@ -73,7 +73,7 @@ type LocationRecordModel = ReturnType<typeof toLocationRecord>;
 /** A location of the caller's organization, or BAD_USER_INPUT naming `field` (unknown and other organizations' ids alike). */
 export async function requireLocation(ctx: BoardingContext, id: string, field: string): Promise<LocationWithState> {
   const row = await loaders(ctx).locations.load(id);
-  if (!row) throw badInput(field, `Location ${id} is not one of this organization's`);
+  if (!row) throw badInput(field, 'UNKNOWN_REFERENCE', `Location ${id} is not one of this organization's`);
   return row;
 }
 
@@ -98,10 +98,10 @@ interface TimelineArgs {
 /** Validated timeline conditions; `studentId` from the filter's student or the parent field. */
 export async function timelineConditions(ctx: BoardingContext, filter: TimelineArgs | null | undefined, studentId?: string): Promise<TimelineConditions> {
   const f = filter ?? {};
-  if (f.from && f.to && f.to <= f.from) throw badInput('filter.to', 'must be after filter.from');
+  if (f.from && f.to && f.to <= f.from) throw badInput('filter.to', 'BEFORE_START', 'must be after filter.from');
   let student = studentId;
   if (f.student) {
-    if (studentId) throw badInput('filter.student', 'is implied by the student');
+    if (studentId) throw badInput('filter.student', 'NOT_APPLICABLE', 'is implied by the student');
     student = (await resolveStudent(ctx, f.student, 'filter.student', 'target')).id;
   }
   return { studentId: student, from: f.from, to: f.to, updatedSince: f.updatedSince };
@@ -113,7 +113,7 @@ function geolocation(value: { latitude: number; longitude: number } | null | und
   if (value === undefined) return {};
   if (value === null) return { latitude: null, longitude: null };
   for (const key of ['latitude', 'longitude'] as const) {
-    if (!Number.isFinite(value[key]) || Math.abs(value[key]) > GEO_LIMITS[key]) throw badInput(`input.geolocation.${key}`, `must be between -${GEO_LIMITS[key]} and ${GEO_LIMITS[key]}`);
+    if (!Number.isFinite(value[key]) || Math.abs(value[key]) > GEO_LIMITS[key]) throw badInput(`input.geolocation.${key}`, 'OUT_OF_RANGE', `must be between -${GEO_LIMITS[key]} and ${GEO_LIMITS[key]}`);
   }
   return { latitude: value.latitude, longitude: value.longitude };
 }
@@ -144,7 +144,7 @@ const MAX_DEPTH = 20;
 /** A location read inside a transaction holding the tree lock, or BAD_USER_INPUT naming `field`. */
 async function lockedLocation(db: BoardingDb, orgId: string, id: string, field: string): Promise<LocationWithState> {
   const [row] = await findLocations(db, orgId, [id]);
-  if (!row) throw badInput(field, `Location ${id} is not one of this organization's`);
+  if (!row) throw badInput(field, 'UNKNOWN_REFERENCE', `Location ${id} is not one of this organization's`);
   return row;
 }
 
@@ -168,27 +168,27 @@ async function reshape(db: BoardingDb, orgId: string, id: string, input: UpdateL
   if (type === 'ZONE') {
     if (parentId !== null) {
       throw input.parentId === undefined
-        ? badInput('input.type', 'a ZONE is a root of the location tree: set parentId to null as well')
-        : badInput('input.parentId', 'a ZONE is a root of the location tree and has no parent');
+        ? badInput('input.type', 'INCOMPATIBLE', 'a ZONE is a root of the location tree: set parentId to null as well')
+        : badInput('input.parentId', 'INCOMPATIBLE', 'a ZONE is a root of the location tree and has no parent');
     }
     state = input.state ?? current.state;
-    if (!state) throw badInput('input.state', 'is required when a location becomes a ZONE');
+    if (!state) throw badInput('input.state', 'REQUIRED', 'is required when a location becomes a ZONE');
     zoneId = id;
     depth = 0;
   } else {
     if (parentId === null) {
       throw input.parentId === undefined
-        ? badInput('input.parentId', 'is required when a ZONE becomes another type: only a ZONE can be at the root of the location tree')
-        : badInput('input.parentId', 'must not be null: only a ZONE can be at the root of the location tree');
+        ? badInput('input.parentId', 'REQUIRED', 'is required when a ZONE becomes another type: only a ZONE can be at the root of the location tree')
+        : badInput('input.parentId', 'NOT_NULL', 'must not be null: only a ZONE can be at the root of the location tree');
     }
-    if (input.state !== undefined) throw badInput('input.state', "is only set on a ZONE: other locations inherit their zone's state");
-    if (subtree.some((l) => l.id === parentId)) throw badInput('input.parentId', 'must not be the location itself or one of its descendants');
+    if (input.state !== undefined) throw badInput('input.state', 'NOT_APPLICABLE', "is only set on a ZONE: other locations inherit their zone's state");
+    if (subtree.some((l) => l.id === parentId)) throw badInput('input.parentId', 'CYCLE', 'must not be the location itself or one of its descendants');
     const parent = await lockedLocation(db, orgId, parentId, 'input.parentId');
     zoneId = parent.zone_id;
     depth = parent.depth + 1;
     state = null;
   }
-  if (depth + height > MAX_DEPTH) throw badInput('input.parentId', `the location tree is at most ${MAX_DEPTH} levels deep: this move would make it ${depth + height}`);
+  if (depth + height > MAX_DEPTH) throw badInput('input.parentId', 'TOO_DEEP', `the location tree is at most ${MAX_DEPTH} levels deep: this move would make it ${depth + height}`);
   await updateLocation(db, orgId, id, { type, parent_id: parentId, state, zone_id: zoneId, depth });
   await moveDescendants(db, orgId, below.map((l) => l.id), zoneId, depth - current.depth);
 }
@@ -221,11 +221,11 @@ export const locationResolvers = {
       const name = requireText('input.name', input.name, 1, 100);
       const id = crypto.randomUUID();
       if (input.type === 'ZONE') {
-        if (input.parentId) throw badInput('input.parentId', 'a ZONE is a root of the location tree and has no parent');
-        if (!input.state) throw badInput('input.state', 'is required for a ZONE');
+        if (input.parentId) throw badInput('input.parentId', 'INCOMPATIBLE', 'a ZONE is a root of the location tree and has no parent');
+        if (!input.state) throw badInput('input.state', 'REQUIRED', 'is required for a ZONE');
       } else {
-        if (!input.parentId) throw badInput('input.parentId', 'is required: only a ZONE can be at the root of the location tree');
-        if (input.state) throw badInput('input.state', "is only set on a ZONE: other locations inherit their zone's state");
+        if (!input.parentId) throw badInput('input.parentId', 'REQUIRED', 'is required: only a ZONE can be at the root of the location tree');
+        if (input.state) throw badInput('input.state', 'NOT_APPLICABLE', "is only set on a ZONE: other locations inherit their zone's state");
         requireGraphId('input.parentId', input.parentId);
       }
       const values = {
@@ -245,7 +245,7 @@ export const locationResolvers = {
         // Under the tree lock: the parent's zone and depth cannot change before the insert commits.
         await lockLocationTree(trx, ctx.identity.orgId);
         const parent = await lockedLocation(trx, ctx.identity.orgId, input.parentId, 'input.parentId');
-        if (parent.depth + 1 > MAX_DEPTH) throw badInput('input.parentId', `the location tree is at most ${MAX_DEPTH} levels deep`);
+        if (parent.depth + 1 > MAX_DEPTH) throw badInput('input.parentId', 'TOO_DEEP', `the location tree is at most ${MAX_DEPTH} levels deep`);
         return insertLocation(trx, { ...values, parent_id: parent.id, zone_id: parent.zone_id, depth: parent.depth + 1 });
       });
       return loadLocation(ctx, id);
@@ -258,8 +258,8 @@ export const locationResolvers = {
         address: optional('input.address', input.address, 500),
         ...geolocation(input.geolocation),
       });
-      if (input.type === null) throw badInput('input.type', 'must not be null');
-      if (input.state === null) throw badInput('input.state', 'must not be null');
+      if (input.type === null) throw badInput('input.type', 'NOT_NULL', 'must not be null');
+      if (input.state === null) throw badInput('input.state', 'NOT_NULL', 'must not be null');
       if (input.parentId) requireGraphId('input.parentId', input.parentId);
       const reshapes = input.type !== undefined || input.parentId !== undefined || input.state !== undefined;
       await ctx.db.transaction().execute(async (trx) => {
@@ -285,7 +285,7 @@ export const locationResolvers = {
       const location = await requireLocation(ctx, input.locationId, 'input.locationId');
       const now = ctx.services.now();
       const recordedAt = input.recordedAt ?? now;
-      if (recordedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.recordedAt', 'must not be in the future');
+      if (recordedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.recordedAt', 'TOO_LATE', 'must not be in the future');
       const rows = await ctx.db.transaction().execute(async (trx) => {
         const inserted = await insertLocationRecords(trx, ctx.identity.orgId, students.map((s) => s.id), {
           location_id: location.id,

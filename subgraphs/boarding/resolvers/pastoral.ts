@@ -68,7 +68,7 @@ async function visibleRecord(ctx: BoardingContext, id: string): Promise<Pastoral
 
 async function requireCategory(ctx: BoardingContext, id: string, field: string): Promise<PastoralCategoryRow> {
   const row = await loaders(ctx).pastoralCategories.load(id);
-  if (!row) throw badInput(field, `PastoralCategory ${id} is not one of this organization's`);
+  if (!row) throw badInput(field, 'UNKNOWN_REFERENCE', `PastoralCategory ${id} is not one of this organization's`);
   return row;
 }
 
@@ -95,14 +95,14 @@ interface RecordFields {
 }
 
 async function recordValues(ctx: BoardingContext, input: RecordFields) {
-  if (input.categoryId === null) throw badInput('input.categoryId', 'must not be null');
-  if (input.occurredAt === null) throw badInput('input.occurredAt', 'must not be null');
-  if (input.watchlist === null) throw badInput('input.watchlist', 'must not be null');
-  if (input.sensitive === null) throw badInput('input.sensitive', 'must not be null');
-  if (input.attachments === null) throw badInput('input.attachments', 'must not be null');
-  if (input.occurredAt && input.occurredAt.getTime() > ctx.services.now().getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.occurredAt', 'must not be in the future');
+  if (input.categoryId === null) throw badInput('input.categoryId', 'NOT_NULL', 'must not be null');
+  if (input.occurredAt === null) throw badInput('input.occurredAt', 'NOT_NULL', 'must not be null');
+  if (input.watchlist === null) throw badInput('input.watchlist', 'NOT_NULL', 'must not be null');
+  if (input.sensitive === null) throw badInput('input.sensitive', 'NOT_NULL', 'must not be null');
+  if (input.attachments === null) throw badInput('input.attachments', 'NOT_NULL', 'must not be null');
+  if (input.occurredAt && input.occurredAt.getTime() > ctx.services.now().getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.occurredAt', 'TOO_LATE', 'must not be in the future');
   if (input.sensitive !== undefined && !ctx.seesSensitive) throw forbidden('only staff with read:pastoral-sensitive may set sensitive');
-  if (input.attachments && input.attachments.length > 20) throw badInput('input.attachments', 'must have at most 20 names');
+  if (input.attachments && input.attachments.length > 20) throw badInput('input.attachments', 'TOO_LONG', 'must have at most 20 names');
   const attachments = input.attachments?.map((name, i) => requireText(`input.attachments.${i}`, name, 1, 255));
   if (input.categoryId) await requireCategory(ctx, input.categoryId, 'input.categoryId');
   return defined({
@@ -121,8 +121,8 @@ async function recordValues(ctx: BoardingContext, input: RecordFields) {
 
 /** The watchlist expiry only with the flag, and after the incident. */
 function checkWatchlist(row: { watchlist: boolean; watchlist_expires_at: Date | null; occurred_at: Date }) {
-  if (row.watchlist_expires_at && !row.watchlist) throw badInput('input.watchlistExpiresAt', 'is only set with watchlist');
-  if (row.watchlist_expires_at && row.watchlist_expires_at <= row.occurred_at) throw badInput('input.watchlistExpiresAt', 'must be after occurredAt');
+  if (row.watchlist_expires_at && !row.watchlist) throw badInput('input.watchlistExpiresAt', 'NOT_APPLICABLE', 'is only set with watchlist');
+  if (row.watchlist_expires_at && row.watchlist_expires_at <= row.occurred_at) throw badInput('input.watchlistExpiresAt', 'BEFORE_START', 'must be after occurredAt');
 }
 
 export const pastoralResolvers = {
@@ -152,7 +152,7 @@ export const pastoralResolvers = {
       const name = requiredOnUpdate('input.name', input.name, 100);
       if (input.parentId) {
         await requireCategory(ctx, input.parentId, 'input.parentId');
-        if (await isCategoryOrDescendant(ctx.db, ctx.identity.orgId, id, input.parentId)) throw badInput('input.parentId', 'must not be the category itself or one of its descendants');
+        if (await isCategoryOrDescendant(ctx.db, ctx.identity.orgId, id, input.parentId)) throw badInput('input.parentId', 'CYCLE', 'must not be the category itself or one of its descendants');
       }
       return toPastoralCategory(await categoryNamed(name, () => updatePastoralCategory(ctx.db, ctx.identity.orgId, id, defined({ name, parent_id: input.parentId }))));
     },

@@ -82,13 +82,13 @@ type AssignmentModel = ReturnType<typeof toAssignment>;
 const CODE_TYPES: readonly RollCodeType[] = ['PRESENT', 'EXPLAINED_ABSENCE', 'ABSENT'];
 
 function rollCodes(codes: readonly { name: string; type: RollCodeType | 'UNMARKED' }[]): RollCode[] {
-  if (codes.length < 1 || codes.length > 20) throw badInput('input.codes', 'must have 1 to 20 codes');
+  if (codes.length < 1 || codes.length > 20) throw badInput('input.codes', 'OUT_OF_RANGE', 'must have 1 to 20 codes');
   const seen = new Set<string>();
   return codes.map((c, i) => {
     const name = requireText(`input.codes.${i}.name`, c.name, 1, 50);
-    if (seen.has(name.toLowerCase())) throw badInput(`input.codes.${i}.name`, 'must be unique within the roll type');
+    if (seen.has(name.toLowerCase())) throw badInput(`input.codes.${i}.name`, 'DUPLICATE', 'must be unique within the roll type');
     seen.add(name.toLowerCase());
-    if (!CODE_TYPES.includes(c.type as RollCodeType)) throw badInput(`input.codes.${i}.type`, 'must be PRESENT, EXPLAINED_ABSENCE or ABSENT: UNMARKED is what a student is before marking');
+    if (!CODE_TYPES.includes(c.type as RollCodeType)) throw badInput(`input.codes.${i}.type`, 'INVALID_VALUE', 'must be PRESENT, EXPLAINED_ABSENCE or ABSENT: UNMARKED is what a student is before marking');
     return { name, type: c.type as RollCodeType };
   });
 }
@@ -127,20 +127,20 @@ const MAX_SCHEDULE_AHEAD_MS = 366 * 86_400_000;
  */
 async function prepareRoll(ctx: BoardingContext, input: StartRollArgs, automatic: boolean) {
   const rollType = await loaders(ctx).rollTypes.load(requireGraphId('input.rollTypeId', input.rollTypeId));
-  if (!rollType) throw badInput('input.rollTypeId', `RollType ${input.rollTypeId} is not one of this organization's`);
+  if (!rollType) throw badInput('input.rollTypeId', 'UNKNOWN_REFERENCE', `RollType ${input.rollTypeId} is not one of this organization's`);
   const now = ctx.services.now();
   const startsAt = input.startsAt ?? now;
-  if (!automatic && startsAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.startsAt', 'must not be in the future: schedule an automatic roll instead');
-  if (automatic && startsAt.getTime() > now.getTime() + MAX_SCHEDULE_AHEAD_MS) throw badInput('input.startsAt', 'must be at most 366 days ahead');
-  if (input.lateAt && input.lateAt < startsAt) throw badInput('input.lateAt', 'must not be before startsAt');
-  if (input.endsAt && input.endsAt < (input.lateAt ?? startsAt)) throw badInput('input.endsAt', 'must not be before lateAt or startsAt');
+  if (!automatic && startsAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('input.startsAt', 'TOO_LATE', 'must not be in the future: schedule an automatic roll instead');
+  if (automatic && startsAt.getTime() > now.getTime() + MAX_SCHEDULE_AHEAD_MS) throw badInput('input.startsAt', 'TOO_LATE', 'must be at most 366 days ahead');
+  if (input.lateAt && input.lateAt < startsAt) throw badInput('input.lateAt', 'BEFORE_START', 'must not be before startsAt');
+  if (input.endsAt && input.endsAt < (input.lateAt ?? startsAt)) throw badInput('input.endsAt', 'BEFORE_START', 'must not be before lateAt or startsAt');
   const filters = input.studentFilters ?? {};
   const house = filters.house ? await resolveHouse(ctx, filters.house, 'input.studentFilters.house', 'reference') : null;
   const group = filters.group?.trim() ? requireText('input.studentFilters.group', filters.group, 1, 20) : null;
   const passState = filters.passState ?? 'ALL';
   // However many students the filters match now, a roll holds at most MAX_ROLL_STUDENTS.
   const candidates = await studentsFor(ctx.db, ctx.identity.orgId, house?.id ?? null, group);
-  if (candidates.length > MAX_ROLL_STUDENTS) throw badInput('input.studentFilters', `a roll holds at most ${MAX_ROLL_STUDENTS} students`);
+  if (candidates.length > MAX_ROLL_STUDENTS) throw badInput('input.studentFilters', 'TOO_LONG', `a roll holds at most ${MAX_ROLL_STUDENTS} students`);
   const base = {
     org_id: ctx.identity.orgId,
     roll_type_id: rollType.id,
@@ -172,7 +172,7 @@ export const rollResolvers = {
     rolls: async (_: unknown, a: PageArgs & { filter?: { status?: RollStatus | null; from?: Date | null; to?: Date | null } | null }, ctx: BoardingContext) => {
       const { limit, args } = page(a);
       const c = a.filter ?? {};
-      if (c.from && c.to && c.to <= c.from) throw badInput('filter.to', 'must be after filter.from');
+      if (c.from && c.to && c.to <= c.from) throw badInput('filter.to', 'BEFORE_START', 'must be after filter.from');
       const rows = await listRolls(ctx.db, ctx.identity.orgId, c, limit, args);
       return connection(rows, limit, args, rollSortKey, toRoll, () => countRolls(ctx.db, ctx.identity.orgId, c));
     },
@@ -187,8 +187,8 @@ export const rollResolvers = {
     updateRollType: async (_: unknown, { id, input }: { id: string; input: { name?: string | null; codes?: { name: string; type: RollCodeType }[] | null } }, ctx: BoardingContext) => {
       const current = await loaders(ctx).rollTypes.load(id);
       if (!current) throw notFound('RollType', id);
-      if (input.name === null) throw badInput('input.name', 'must not be null');
-      if (input.codes === null) throw badInput('input.codes', 'must not be null');
+      if (input.name === null) throw badInput('input.name', 'NOT_NULL', 'must not be null');
+      if (input.codes === null) throw badInput('input.codes', 'NOT_NULL', 'must not be null');
       const name = input.name === undefined ? undefined : requireText('input.name', input.name, 1, 100);
       const codes = input.codes ? JSON.stringify(rollCodes(input.codes)) : undefined;
       return toRollType(await rollTypeNamed(name, () => updateRollType(ctx.db, ctx.identity.orgId, id, { ...(name ? { name } : {}), ...(codes ? { codes } : {}) })));
@@ -219,13 +219,13 @@ export const rollResolvers = {
       return toRoll(roll);
     },
     markRoll: async (_: unknown, { input }: { input: { rollId: string; marks: { student: Ref; code: string; note?: string | null }[] } }, ctx: BoardingContext) => {
-      if (input.marks.length < 1 || input.marks.length > 500) throw badInput('input.marks', 'must have 1 to 500 marks');
+      if (input.marks.length < 1 || input.marks.length > 500) throw badInput('input.marks', 'OUT_OF_RANGE', 'must have 1 to 500 marks');
       const current = await loadRoll(ctx, input.rollId);
       const marks: { index: number; studentId: string; code: RollCode; note: string | null }[] = [];
       for (const [i, mark] of input.marks.entries()) {
         const student = await resolveStudent(ctx, mark.student, `input.marks.${i}.student`, 'reference');
         const code = current.codes.find((c) => c.name.toLowerCase() === mark.code.trim().toLowerCase());
-        if (!code) throw badInput(`input.marks.${i}.code`, `must be one of the roll's codes: ${current.codes.map((c) => c.name).join(', ')}`);
+        if (!code) throw badInput(`input.marks.${i}.code`, 'INVALID_VALUE', `must be one of the roll's codes: ${current.codes.map((c) => c.name).join(', ')}`);
         marks.push({ index: i, studentId: student.id, code, note: optional(`input.marks.${i}.note`, mark.note, 500) ?? null });
       }
       const now = ctx.services.now();
@@ -237,7 +237,7 @@ export const rollResolvers = {
         if (roll.status === 'SCHEDULED') throw conflict(`Roll ${roll.id} is an automatic roll that has not started: it is marked at its start`, { rule: 'ROLL_SCHEDULED' });
         const assigned = await findAssignedStudentIds(trx, ctx.identity.orgId, roll.id, marks.map((m) => m.studentId));
         for (const m of marks) {
-          if (!assigned.has(m.studentId)) throw badInput(`input.marks.${m.index}.student`, 'is not in this roll');
+          if (!assigned.has(m.studentId)) throw badInput(`input.marks.${m.index}.student`, 'UNKNOWN_REFERENCE', 'is not in this roll');
           await markAssignment(trx, ctx.identity.orgId, roll.id, m.studentId, { code_name: m.code.name, code_type: m.code.type, marked_at: now, marked_by: ctx.identity.userId, note: m.note });
         }
         const row = await updateRoll(trx, ctx.identity.orgId, roll.id, {});

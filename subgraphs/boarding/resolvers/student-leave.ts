@@ -83,8 +83,8 @@ async function loadLeave(ctx: BoardingContext, id: string): Promise<StudentLeave
 }
 
 function checkTimes(startsAt: Date, endsAt: Date, field: string) {
-  if (endsAt <= startsAt) throw badInput(field, 'must be after startsAt');
-  if (endsAt.getTime() - startsAt.getTime() > MAX_LEAVE_MS) throw badInput(field, 'must be at most 366 days after startsAt');
+  if (endsAt <= startsAt) throw badInput(field, 'BEFORE_START', 'must be after startsAt');
+  if (endsAt.getTime() - startsAt.getTime() > MAX_LEAVE_MS) throw badInput(field, 'RANGE_TOO_LONG', 'must be at most 366 days after startsAt');
 }
 
 interface LeaveFilterArgs {
@@ -97,10 +97,10 @@ interface LeaveFilterArgs {
 
 async function leaveConditions(ctx: BoardingContext, f: LeaveFilterArgs | null | undefined, studentId?: string): Promise<LeaveConditions> {
   const filter = f ?? {};
-  if (filter.from && filter.to && filter.to <= filter.from) throw badInput('filter.to', 'must be after filter.from');
+  if (filter.from && filter.to && filter.to <= filter.from) throw badInput('filter.to', 'BEFORE_START', 'must be after filter.from');
   let student = studentId;
   if (filter.student) {
-    if (studentId) throw badInput('filter.student', 'is implied by the student');
+    if (studentId) throw badInput('filter.student', 'NOT_APPLICABLE', 'is implied by the student');
     student = (await resolveStudent(ctx, filter.student, 'filter.student', 'target')).id;
   }
   if (filter.leaveTypeId) requireGraphId('filter.leaveTypeId', filter.leaveTypeId);
@@ -170,8 +170,8 @@ export const studentLeaveResolvers = {
     ) => {
       const students = await resolveStudents(ctx, input.students, 'input.students');
       const type = await loaders(ctx).leaveTypes.load(requireGraphId('input.leaveTypeId', input.leaveTypeId));
-      if (!type) throw badInput('input.leaveTypeId', `StudentLeaveType ${input.leaveTypeId} is not one of this organization's`);
-      if (type.deactivated_at) throw badInput('input.leaveTypeId', 'is deactivated');
+      if (!type) throw badInput('input.leaveTypeId', 'UNKNOWN_REFERENCE', `StudentLeaveType ${input.leaveTypeId} is not one of this organization's`);
+      if (type.deactivated_at) throw badInput('input.leaveTypeId', 'INACTIVE_REFERENCE', 'is deactivated');
       checkTimes(input.startsAt, input.endsAt, 'input.endsAt');
       const location = input.locationId ? await requireLocation(ctx, input.locationId, 'input.locationId') : null;
       const note = optional('input.note', input.note, 2000) ?? null;
@@ -213,8 +213,8 @@ export const studentLeaveResolvers = {
       ctx: BoardingContext,
     ) => {
       const house = await houseOf(ctx, (await loadLeave(ctx, id)).student_id);
-      if (input.startsAt === null) throw badInput('input.startsAt', 'must not be null');
-      if (input.endsAt === null) throw badInput('input.endsAt', 'must not be null');
+      if (input.startsAt === null) throw badInput('input.startsAt', 'NOT_NULL', 'must not be null');
+      if (input.endsAt === null) throw badInput('input.endsAt', 'NOT_NULL', 'must not be null');
       const location = input.locationId ? await requireLocation(ctx, input.locationId, 'input.locationId') : (input.locationId as null | undefined);
       const note = optional('input.note', input.note, 2000);
       const comment = optional('input.comment', input.comment, 2000) ?? null;

@@ -167,13 +167,13 @@ interface StudentFields {
 /** Validated column values of a student input (create or update); undefined: not given. */
 async function studentValues(ctx: BoardingContext, input: StudentFields, today: string) {
   if (input.birthDate !== undefined && input.birthDate !== null && (!isIsoDate(input.birthDate) || input.birthDate > today)) {
-    throw badInput('input.birthDate', 'must be a date not after today');
+    throw badInput('input.birthDate', 'TOO_LATE', 'must be a date not after today');
   }
-  if (input.gender === null) throw badInput('input.gender', 'must not be null');
-  if (input.gender !== undefined && !GENDERS.includes(input.gender)) throw badInput('input.gender', 'is not a gender');
-  if (input.international === null) throw badInput('input.international', 'must not be null');
-  if (input.studentType === null) throw badInput('input.studentType', 'must not be null');
-  if (input.deactivated === null) throw badInput('input.deactivated', 'must not be null');
+  if (input.gender === null) throw badInput('input.gender', 'NOT_NULL', 'must not be null');
+  if (input.gender !== undefined && !GENDERS.includes(input.gender)) throw badInput('input.gender', 'INVALID_VALUE', 'is not a gender');
+  if (input.international === null) throw badInput('input.international', 'NOT_NULL', 'must not be null');
+  if (input.studentType === null) throw badInput('input.studentType', 'NOT_NULL', 'must not be null');
+  if (input.deactivated === null) throw badInput('input.deactivated', 'NOT_NULL', 'must not be null');
   const house = input.house === undefined ? undefined : input.house === null ? null : (await resolveHouse(ctx, input.house, 'input.house', 'reference')).id;
   const pin = input.pin === undefined ? undefined : input.pin === null ? null : await hashPin(requirePin('input.pin', input.pin));
   return defined({
@@ -385,7 +385,7 @@ export const studentResolvers = {
     },
     students: async (house: HouseModel, a: PageArgs & { filter?: Omit<StudentFilterArgs, 'house'> | null }, ctx: BoardingContext) => {
       const { limit, args } = page(a);
-      if (a.filter && 'house' in a.filter && a.filter.house) throw badInput('filter.house', 'is implied by the house');
+      if (a.filter && 'house' in a.filter && a.filter.house) throw badInput('filter.house', 'NOT_APPLICABLE', 'is implied by the house');
       const c = await studentConditions(ctx, a.filter);
       if (!c) return empty;
       const key = { c, limit, args };

@@ -128,7 +128,7 @@ async function validateProposal(
   const closureDays = await findClosureDaysBetween(ctx.db, ctx.identity.orgId, share.startDate, share.endDate);
   const breakdown = dayBreakdown({ user, org, unit: type.unit, ...share, closureDays });
   if (breakdown.workingDays === 0) {
-    throw badInput('input.endDate', `the range ${share.startDate} to ${share.endDate} contains no working day (non-working days, public holidays and closure days are not counted)`);
+    throw badInput('input.endDate', 'NO_WORKING_DAY', `the range ${share.startDate} to ${share.endDate} contains no working day (non-working days, public holidays and closure days are not counted)`);
   }
   checkFirstYearOfEmployment(user, country, type.category, share.startDate);
   // The TOIL projection must hold every TOIL change time committed before this request.
@@ -269,11 +269,11 @@ export async function maySeeRequest(ctx: LeaveContext, row: Pick<LeaveRequestRow
 export async function createLeaveRequest(ctx: LeaveContext, input: CreateLeaveRequestInput): Promise<LeaveRequestRow> {
   const callerId = ctx.identity.userId;
   const userId = input.userId ?? callerId;
-  if (!userId) throw badInput('input.userId', 'is required when the caller is not a person (a service key)');
+  if (!userId) throw badInput('input.userId', 'REQUIRED', 'is required when the caller is not a person (a service key)');
   if (userId !== callerId && !isAdmin(ctx)) throw forbidden('only admins may request leave for someone else');
   const org = await requireOrganization(ctx);
   const user = await requireDirectoryUser(ctx, userId, 'input.userId');
-  if (!user.active) throw badInput('input.userId', `${userId} is deactivated: no new requests`);
+  if (!user.active) throw badInput('input.userId', 'INACTIVE_REFERENCE', `${userId} is deactivated: no new requests`);
   const proposal = await validateProposal(
     ctx,
     org,

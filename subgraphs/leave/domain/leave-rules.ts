@@ -35,21 +35,21 @@ export function checkDateRange(startDate: string, endDate: string): void {
 /** Only admins record leave starting before today (today in the organization's time zone; `input.startDate`). */
 export function checkNotInPast(startDate: string, today: string, isAdmin: boolean): void {
   if (startDate < today && !isAdmin) {
-    throw badInput('input.startDate', `must not be in the past (today is ${today}); only admins record past leave`);
+    throw badInput('input.startDate', 'TOO_EARLY', `must not be in the past (today is ${today}); only admins record past leave`);
   }
 }
 
 /** An existing, active leave type (`input.leaveTypeId`). */
 export function checkActiveType(type: LeaveTypeRow | undefined, id: string): LeaveTypeRow {
-  if (!type) throw badInput('input.leaveTypeId', `${id} is not a leave type of this organization`);
-  if (type.deactivated_at) throw badInput('input.leaveTypeId', `leave type ${type.code} is deactivated: no new requests`);
+  if (!type) throw badInput('input.leaveTypeId', 'UNKNOWN_REFERENCE', `${id} is not a leave type of this organization`);
+  if (type.deactivated_at) throw badInput('input.leaveTypeId', 'INACTIVE_REFERENCE', `leave type ${type.code} is deactivated: no new requests`);
   return type;
 }
 
 /** Hours given for a day: more than 0, at most 24, at most two decimals. */
 export function checkHoursValue(field: string, hours: number): void {
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 24) throw badInput(field, 'must be more than 0 and at most 24 hours');
-  if (!hasAtMostDecimals(hours, 2)) throw badInput(field, 'must have at most 2 decimal places');
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 24) throw badInput(field, 'MUST_BE_POSITIVE', 'must be more than 0 and at most 24 hours');
+  if (!hasAtMostDecimals(hours, 2)) throw badInput(field, 'TOO_MANY_DECIMALS', 'must have at most 2 decimal places');
 }
 
 /** The parts of a request that say how much of the first and last day is taken. */
@@ -71,25 +71,25 @@ export interface DayShare {
 export function checkDayShare(unit: LeaveUnit, share: DayShare): DayShare {
   const oneDay = share.startDate === share.endDate;
   if (unit === 'HOURS') {
-    if (share.firstDayPortion !== 'FULL_DAY') throw badInput('input.firstDayPortion', 'is for leave counted in days: give input.firstDayHours for leave counted in hours');
-    if (share.lastDayPortion !== 'FULL_DAY') throw badInput('input.lastDayPortion', 'is for leave counted in days: give input.lastDayHours for leave counted in hours');
+    if (share.firstDayPortion !== 'FULL_DAY') throw badInput('input.firstDayPortion', 'NOT_APPLICABLE', 'is for leave counted in days: give input.firstDayHours for leave counted in hours');
+    if (share.lastDayPortion !== 'FULL_DAY') throw badInput('input.lastDayPortion', 'NOT_APPLICABLE', 'is for leave counted in days: give input.lastDayHours for leave counted in hours');
     if (share.firstDayHours !== null) checkHoursValue('input.firstDayHours', share.firstDayHours);
     if (share.lastDayHours !== null) checkHoursValue('input.lastDayHours', share.lastDayHours);
     if (oneDay && share.lastDayHours !== null && share.lastDayHours !== share.firstDayHours) {
-      throw badInput('input.lastDayHours', 'must be omitted for a one-day request: use input.firstDayHours');
+      throw badInput('input.lastDayHours', 'NOT_APPLICABLE', 'must be omitted for a one-day request: use input.firstDayHours');
     }
     return oneDay ? { ...share, lastDayHours: share.firstDayHours } : share;
   }
-  if (share.firstDayHours !== null) throw badInput('input.firstDayHours', 'is for leave counted in hours: give input.firstDayPortion for leave counted in days');
-  if (share.lastDayHours !== null) throw badInput('input.lastDayHours', 'is for leave counted in hours: give input.lastDayPortion for leave counted in days');
+  if (share.firstDayHours !== null) throw badInput('input.firstDayHours', 'NOT_APPLICABLE', 'is for leave counted in hours: give input.firstDayPortion for leave counted in days');
+  if (share.lastDayHours !== null) throw badInput('input.lastDayHours', 'NOT_APPLICABLE', 'is for leave counted in hours: give input.lastDayPortion for leave counted in days');
   if (oneDay) {
     if (share.lastDayPortion !== 'FULL_DAY' && share.lastDayPortion !== share.firstDayPortion) {
-      throw badInput('input.lastDayPortion', 'must be omitted for a one-day request: use input.firstDayPortion');
+      throw badInput('input.lastDayPortion', 'NOT_APPLICABLE', 'must be omitted for a one-day request: use input.firstDayPortion');
     }
     return { ...share, lastDayPortion: share.firstDayPortion };
   }
-  if (share.firstDayPortion === 'MORNING') throw badInput('input.firstDayPortion', 'must be FULL_DAY or AFTERNOON when the leave continues the next day');
-  if (share.lastDayPortion === 'AFTERNOON') throw badInput('input.lastDayPortion', 'must be FULL_DAY or MORNING when the leave began the day before');
+  if (share.firstDayPortion === 'MORNING') throw badInput('input.firstDayPortion', 'INVALID_VALUE', 'must be FULL_DAY or AFTERNOON when the leave continues the next day');
+  if (share.lastDayPortion === 'AFTERNOON') throw badInput('input.lastDayPortion', 'INVALID_VALUE', 'must be FULL_DAY or MORNING when the leave began the day before');
   return share;
 }
 
@@ -110,7 +110,7 @@ export function checkHalfDays(type: LeaveTypeRow, country: string, share: DaySha
   const lastHalf = !oneDay && share.lastDayPortion !== 'FULL_DAY';
   if (!firstHalf && !lastHalf) return;
   const ban = halfDayBan(type, country);
-  if (ban) throw badInput(firstHalf ? 'input.firstDayPortion' : 'input.lastDayPortion', ban);
+  if (ban) throw badInput(firstHalf ? 'input.firstDayPortion' : 'input.lastDayPortion', 'INCOMPATIBLE', ban);
 }
 
 /**
@@ -121,21 +121,21 @@ export function resolveReason(type: Pick<LeaveTypeRow, 'category'>, reason: stri
   const allowed = reasonsFor(type.category) as readonly string[];
   if (reason !== null) {
     if (!isReasonAllowed(type.category, reason as never)) {
-      throw badInput('input.reason', `${reason} is not a reason of ${type.category} leave: use one of ${allowed.join(', ')}`);
+      throw badInput('input.reason', 'INVALID_VALUE', `${reason} is not a reason of ${type.category} leave: use one of ${allowed.join(', ')}`);
     }
     return reason;
   }
   const fallback = defaultReason(type.category) as string | null;
   if (fallback) return fallback;
-  throw badInput('input.reason', `is required for ${type.category} leave: one of ${allowed.join(', ')}`);
+  throw badInput('input.reason', 'REQUIRED', `is required for ${type.category} leave: one of ${allowed.join(', ')}`);
 }
 
 /** The trimmed comment (blank: null), at most 2000 characters, present when the type or its reason requires one (`input.comment`). */
 export function checkComment(type: LeaveTypeRow, reason: string, comment: string | null): string | null {
   const text = optionalText('input.comment', comment, MAX_NOTE_LENGTH) ?? null;
   if (text === null) {
-    if (type.requires_comment) throw badInput('input.comment', `is required for leave type ${type.code}`);
-    if (commentRequired(type, reason as never)) throw badInput('input.comment', `is required for ${type.category} leave with reason ${reason}`);
+    if (type.requires_comment) throw badInput('input.comment', 'REQUIRED', `is required for leave type ${type.code}`);
+    if (commentRequired(type, reason as never)) throw badInput('input.comment', 'REQUIRED', `is required for ${type.category} leave with reason ${reason}`);
   }
   return text;
 }
@@ -149,7 +149,7 @@ export function checkNote(field: string, note: string | null | undefined): strin
 export function checkLeaveYear(startDate: string, endDate: string, startMonth: number): number {
   const year = leaveYearOf(startDate, startMonth);
   if (endDate > year.endDate) {
-    throw badInput('input.endDate', `must end in the leave year it starts in (by ${year.endDate}); make two requests`);
+    throw badInput('input.endDate', 'OUT_OF_RANGE', `must end in the leave year it starts in (by ${year.endDate}); make two requests`);
   }
   return year.year;
 }

@@ -86,7 +86,7 @@ export function dayBreakdown(input: DayBreakdownInput): DayBreakdown {
   const pattern = user.working_pattern.map(toUnits);
   const noPattern = hasNoWorkingPattern(user);
   if (noPattern && unit === 'DAYS') {
-    throw badInput('input.leaveTypeId', 'is counted in days, but this person has no working pattern (irregular hours): use a leave type counted in hours');
+    throw badInput('input.leaveTypeId', 'INCOMPATIBLE', 'is counted in days, but this person has no working pattern (irregular hours): use a leave type counted in hours');
   }
   const oneDay = startDate === endDate;
 
@@ -110,9 +110,10 @@ export function dayBreakdown(input: DayBreakdownInput): DayBreakdown {
       excludedReason = holidayReason;
       if (!excludedReason) {
         if (explicit === null) {
-          if (isFirst || isLast) throw badInput(field, `is required: this person has no working pattern (irregular hours), so the hours of ${date} must be given`);
+          if (isFirst || isLast) throw badInput(field, 'REQUIRED', `is required: this person has no working pattern (irregular hours), so the hours of ${date} must be given`);
           throw badInput(
             'input.endDate',
+            'RANGE_TOO_LONG',
             `this person has no working pattern (irregular hours): a request covers at most two days, each with its hours (${date} has none); make one request per day`,
           );
         }
@@ -120,8 +121,8 @@ export function dayBreakdown(input: DayBreakdownInput): DayBreakdown {
       }
     } else {
       if (explicit !== null) {
-        if (patternHours === 0) throw badInput(field, `${date} is not a working day of this person's working pattern: omit the hours`);
-        if (toUnits(explicit) > patternHours) throw badInput(field, `must be at most ${formatUnits(patternHours)}, the hours worked on ${date}`);
+        if (patternHours === 0) throw badInput(field, 'NOT_APPLICABLE', `${date} is not a working day of this person's working pattern: omit the hours`);
+        if (toUnits(explicit) > patternHours) throw badInput(field, 'OUT_OF_RANGE', `must be at most ${formatUnits(patternHours)}, the hours worked on ${date}`);
       }
       excludedReason = patternHours === 0 ? 'NON_WORKING_DAY' : holidayReason;
       if (!excludedReason) {

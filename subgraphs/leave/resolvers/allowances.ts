@@ -81,8 +81,8 @@ async function typeOf(ctx: LeaveContext, allowance: AllowanceModel): Promise<Lea
 /** The leave type `id` when it has allowances; BAD_USER_INPUT on `field` otherwise (unknown, another organization's, or not deducting). */
 async function requireAllowanceType(ctx: LeaveContext, id: string, field: string): Promise<LeaveTypeRow> {
   const type = await leaveTypeLoader(ctx).load(id);
-  if (!type) throw badInput(field, `${id} is not a leave type of this organization`);
-  if (!type.deducts_from_allowance) throw badInput(field, 'is a leave type that does not deduct from an allowance');
+  if (!type) throw badInput(field, 'UNKNOWN_REFERENCE', `${id} is not a leave type of this organization`);
+  if (!type.deducts_from_allowance) throw badInput(field, 'INCOMPATIBLE', 'is a leave type that does not deduct from an allowance');
   return type;
 }
 
@@ -107,9 +107,9 @@ function requireAdjustment(value: number, type: LeaveTypeRow): string {
   const max = MAX_ENTITLEMENT[type.unit];
   const unit = type.unit === 'DAYS' ? 'days' : 'hours';
   const decimals = type.unit === 'DAYS' ? 2 : 4;
-  if (!Number.isFinite(value) || value === 0) throw badInput('input.amount', 'must not be zero');
-  if (Math.abs(value) > max) throw badInput('input.amount', `must be between -${max} and ${max} ${unit}`);
-  if (!hasAtMostDecimals(value, decimals)) throw badInput('input.amount', `must have at most ${decimals} decimal places`);
+  if (!Number.isFinite(value) || value === 0) throw badInput('input.amount', 'MUST_NOT_BE_ZERO', 'must not be zero');
+  if (Math.abs(value) > max) throw badInput('input.amount', 'OUT_OF_RANGE', `must be between -${max} and ${max} ${unit}`);
+  if (!hasAtMostDecimals(value, decimals)) throw badInput('input.amount', 'TOO_MANY_DECIMALS', `must have at most ${decimals} decimal places`);
   return value.toFixed(decimals);
 }
 
@@ -227,7 +227,7 @@ export const allowanceResolvers = {
         const current = await ensureAllowance(trx, org, user, type, year, { forUpdate: true });
         const effectiveDate = input.effectiveDate ?? defaultEffectiveDate(ctx, org, current);
         if (effectiveDate < current.start_date || effectiveDate > current.end_date) {
-          throw badInput('input.effectiveDate', `must be inside the leave year, ${current.start_date} to ${current.end_date}`);
+          throw badInput('input.effectiveDate', 'OUT_OF_RANGE', `must be inside the leave year, ${current.start_date} to ${current.end_date}`);
         }
         await insertLedgerEntry(trx, {
           org_id: org.org_id,

@@ -37,7 +37,7 @@ export async function requireDepartment(ctx: LeaveContext, field: string, id: st
     department = await ctx.directory.departments.load(id);
   }
   if (!department || (options.active && !department.active)) {
-    throw badInput(field, `${id} is not ${options.active ? 'an active department' : 'a department'} of this organization`);
+    throw badInput(field, options.active && department ? 'INACTIVE_REFERENCE' : 'UNKNOWN_REFERENCE', `${id} is not ${options.active ? 'an active department' : 'a department'} of this organization`);
   }
   return department;
 }
@@ -85,7 +85,7 @@ async function publicHolidays(ctx: LeaveContext, args: { from: string; to: strin
   if (args.country !== null && args.country !== undefined) {
     country = args.country.trim().toUpperCase();
     if (!/^[A-Z]{2}$/.test(country) || !isSupportedCountry(country)) {
-      throw badInput('country', 'must be an ISO 3166-1 alpha-2 code of a country with public holiday data, such as GB or DE');
+      throw badInput('country', 'INVALID_FORMAT', 'must be an ISO 3166-1 alpha-2 code of a country with public holiday data, such as GB or DE');
     }
   }
   let region = country === own.country ? own.region : null;
@@ -123,7 +123,7 @@ export const calendarDayResolvers = {
       requireAdmin(ctx, 'add restricted days');
       const org = await requireOrganization(ctx);
       const today = todayIn(org.time_zone, ctx.services.now());
-      if (input.date < today) throw badInput('input.date', `must be today (${today}) or later`);
+      if (input.date < today) throw badInput('input.date', 'TOO_EARLY', `must be today (${today}) or later`);
       const name = requireText('input.name', input.name, 1, 100);
       const note = optionalText('input.note', input.note, 500) ?? null;
       const departmentId = input.departmentId ? (await requireDepartment(ctx, 'input.departmentId', input.departmentId, { active: true })).id : null;
@@ -147,7 +147,7 @@ export const calendarDayResolvers = {
       requireAdmin(ctx, 'add closure days');
       const name = requireText('input.name', input.name, 1, 100);
       const orgId = ctx.identity.orgId;
-      const taken = () => badInput('input.date', `the organization already has a closure day on ${input.date}`);
+      const taken = () => badInput('input.date', 'DUPLICATE', `the organization already has a closure day on ${input.date}`);
       try {
         return toClosureDay(await insertClosureDay(ctx.db, { org_id: orgId, date: input.date, name, created_by: ctx.identity.userId }));
       } catch (error) {

@@ -70,18 +70,18 @@ function validateRuleInput(input: CoverageRuleInput): RulePatch {
   if (input.minimumPercent !== undefined) {
     const percent = input.minimumPercent;
     if (percent !== null) {
-      if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw badInput('input.minimumPercent', 'must be from 0 to 100');
-      if (!hasAtMostDecimals(percent, 2)) throw badInput('input.minimumPercent', 'must have at most 2 decimals');
+      if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw badInput('input.minimumPercent', 'OUT_OF_RANGE', 'must be from 0 to 100');
+      if (!hasAtMostDecimals(percent, 2)) throw badInput('input.minimumPercent', 'TOO_MANY_DECIMALS', 'must have at most 2 decimals');
     }
     patch.minimum_percent = percent === null ? null : percent.toFixed(2);
   }
   if (input.minimumCount !== undefined) {
     const count = input.minimumCount;
-    if (count !== null && (!Number.isInteger(count) || count < 0)) throw badInput('input.minimumCount', 'must be 0 or more');
+    if (count !== null && (!Number.isInteger(count) || count < 0)) throw badInput('input.minimumCount', 'MUST_NOT_BE_NEGATIVE', 'must be 0 or more');
     patch.minimum_count = count;
   }
   if (input.enforcement !== undefined) {
-    if (input.enforcement === null) throw badInput('input.enforcement', 'must be WARN or BLOCK');
+    if (input.enforcement === null) throw badInput('input.enforcement', 'INVALID_VALUE', 'must be WARN or BLOCK');
     patch.enforcement = input.enforcement;
   }
   return patch;
@@ -89,7 +89,7 @@ function validateRuleInput(input: CoverageRuleInput): RulePatch {
 
 function requireSomeMinimum(percent: string | null | undefined, count: number | null | undefined): void {
   if ((percent === null || percent === undefined) && (count === null || count === undefined)) {
-    throw badInput('input.minimumPercent', 'give minimumPercent, minimumCount or both');
+    throw badInput('input.minimumPercent', 'AT_LEAST_ONE_OF', 'give minimumPercent, minimumCount or both');
   }
 }
 

@@ -41,12 +41,12 @@ function requireRequesterOrAdmin(ctx: LeaveContext, requesterId: string, action:
 function validateUpload(ctx: LeaveContext, input: RequestDocumentUploadInput) {
   const filename = requireText('input.filename', input.filename, 1, 200);
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[/\\\u0000-\u001f\u007f]/.test(filename)) throw badInput('input.filename', 'must be a plain file name: no path separators or control characters');
+  if (/[/\\\u0000-\u001f\u007f]/.test(filename)) throw badInput('input.filename', 'INVALID_FORMAT', 'must be a plain file name: no path separators or control characters');
   const contentType = input.contentType.trim().toLowerCase();
-  if (!DOCUMENT_CONTENT_TYPES.includes(contentType)) throw badInput('input.contentType', `must be one of ${DOCUMENT_CONTENT_TYPES.join(', ')}`);
+  if (!DOCUMENT_CONTENT_TYPES.includes(contentType)) throw badInput('input.contentType', 'INVALID_VALUE', `must be one of ${DOCUMENT_CONTENT_TYPES.join(', ')}`);
   const maxBytes = ctx.services.documents.maxBytes;
   if (!Number.isInteger(input.sizeBytes) || input.sizeBytes < 1 || input.sizeBytes > maxBytes) {
-    throw badInput('input.sizeBytes', `must be from 1 to ${maxBytes} bytes (the largest file accepted)`);
+    throw badInput('input.sizeBytes', 'OUT_OF_RANGE', `must be from 1 to ${maxBytes} bytes (the largest file accepted)`);
   }
   return { filename, contentType, sizeBytes: input.sizeBytes };
 }

@@ -63,8 +63,8 @@ export const MAX_ENTITLEMENT: Readonly<Record<LeaveUnit, number>> = { DAYS: 366,
  */
 export function requireEntitlement(field: string, value: number, unit: LeaveUnit): string {
   const max = MAX_ENTITLEMENT[unit];
-  if (!Number.isFinite(value) || value < 0 || value > max) throw badInput(field, `must be between 0 and ${max} ${unit === 'DAYS' ? 'days' : 'hours'}`);
-  if (!hasAtMostDecimals(value, 2)) throw badInput(field, 'must have at most 2 decimal places');
+  if (!Number.isFinite(value) || value < 0 || value > max) throw badInput(field, 'OUT_OF_RANGE', `must be between 0 and ${max} ${unit === 'DAYS' ? 'days' : 'hours'}`);
+  if (!hasAtMostDecimals(value, 2)) throw badInput(field, 'TOO_MANY_DECIMALS', 'must have at most 2 decimal places');
   return value.toFixed(2);
 }
 
@@ -104,8 +104,8 @@ const FLAGS = {
  */
 function requireToilShape(input: LeaveTypeFields, patch: { unit?: LeaveUnit | undefined; deducts_from_allowance?: boolean | undefined }): boolean {
   if (!input.drawsOnToil) return false;
-  if ((patch.unit ?? 'DAYS') !== 'HOURS') throw badInput('input.drawsOnToil', 'a type that draws on TOIL must have unit HOURS');
-  if (patch.deducts_from_allowance ?? true) throw badInput('input.drawsOnToil', 'a type that draws on TOIL must not deduct from an allowance (set deductsFromAllowance: false)');
+  if ((patch.unit ?? 'DAYS') !== 'HOURS') throw badInput('input.drawsOnToil', 'INCOMPATIBLE', 'a type that draws on TOIL must have unit HOURS');
+  if (patch.deducts_from_allowance ?? true) throw badInput('input.drawsOnToil', 'INCOMPATIBLE', 'a type that draws on TOIL must not deduct from an allowance (set deductsFromAllowance: false)');
   return true;
 }
 
@@ -121,13 +121,13 @@ async function validate(ctx: LeaveContext, input: LeaveTypeFields, existing: Lea
   const name = notNull('input.name', input.name);
   if (name !== undefined) {
     patch.name = requireText('input.name', name, 1, 100);
-    if (active && (await findActiveLeaveTypeIdBy(ctx.db, orgId, 'name', patch.name, existing?.id))) throw badInput('input.name', NAME_TAKEN);
+    if (active && (await findActiveLeaveTypeIdBy(ctx.db, orgId, 'name', patch.name, existing?.id))) throw badInput('input.name', 'DUPLICATE', NAME_TAKEN);
   }
   const code = notNull('input.code', input.code);
   if (code !== undefined) {
     patch.code = code.trim();
-    if (!/^[A-Za-z0-9]{1,10}$/.test(patch.code)) throw badInput('input.code', 'must be 1 to 10 letters or digits');
-    if (active && (await findActiveLeaveTypeIdBy(ctx.db, orgId, 'code', patch.code, existing?.id))) throw badInput('input.code', CODE_TAKEN);
+    if (!/^[A-Za-z0-9]{1,10}$/.test(patch.code)) throw badInput('input.code', 'INVALID_FORMAT', 'must be 1 to 10 letters or digits');
+    if (active && (await findActiveLeaveTypeIdBy(ctx.db, orgId, 'code', patch.code, existing?.id))) throw badInput('input.code', 'DUPLICATE', CODE_TAKEN);
   }
   if (input.colour !== undefined) patch.colour = input.colour === null ? null : requireColour('input.colour', input.colour);
   const unit = notNull('input.unit', input.unit);
@@ -150,8 +150,8 @@ async function validate(ctx: LeaveContext, input: LeaveTypeFields, existing: Lea
 
 /** Unique indexes can still fire when two writes race past the checks: the same errors as the checks. */
 function uniqueToBadInput(error: unknown): never {
-  if (isUniqueViolation(error, LEAVE_TYPE_NAME_INDEX)) throw badInput('input.name', NAME_TAKEN);
-  if (isUniqueViolation(error, LEAVE_TYPE_CODE_INDEX)) throw badInput('input.code', CODE_TAKEN);
+  if (isUniqueViolation(error, LEAVE_TYPE_NAME_INDEX)) throw badInput('input.name', 'DUPLICATE', NAME_TAKEN);
+  if (isUniqueViolation(error, LEAVE_TYPE_CODE_INDEX)) throw badInput('input.code', 'DUPLICATE', CODE_TAKEN);
   throw error;
 }
 
@@ -211,7 +211,7 @@ export const leaveTypeResolvers = {
       const existing = await requireLeaveType(ctx, id);
       const patch = await validate(ctx, input, existing);
       if (existing.draws_on_toil && ((patch.unit !== undefined && patch.unit !== 'HOURS') || patch.deducts_from_allowance === true)) {
-        throw badInput(patch.unit !== undefined && patch.unit !== 'HOURS' ? 'input.unit' : 'input.deductsFromAllowance', 'a type that draws on TOIL counts in hours and deducts from no allowance');
+        throw badInput(patch.unit !== undefined && patch.unit !== 'HOURS' ? 'input.unit' : 'input.deductsFromAllowance', 'INCOMPATIBLE', 'a type that draws on TOIL counts in hours and deducts from no allowance');
       }
       const orgId = ctx.identity.orgId;
       const unitChanges = patch.unit !== undefined && patch.unit !== existing.unit;

@@ -35,10 +35,10 @@ export const reportResolvers = {
       if (ctx.identity.role === 'EMPLOYEE') throw forbidden('only admins and managers may run leave reports');
       requireDateRange('from', args.from, 'to', args.to, MAX_QUERY_RANGE_DAYS);
       const groupBy = [...new Set(args.groupBy)];
-      if (groupBy.length === 0) throw badInput('groupBy', 'give at least one of DEPARTMENT, LEAVE_TYPE and MONTH');
+      if (groupBy.length === 0) throw badInput('groupBy', 'AT_LEAST_ONE_OF', 'give at least one of DEPARTMENT, LEAVE_TYPE and MONTH');
       if (args.departmentId) await requireDepartment(ctx, 'departmentId', args.departmentId, { active: false });
       if (args.leaveTypeId && !(isId(args.leaveTypeId) && (await leaveTypeLoader(ctx).load(args.leaveTypeId)))) {
-        throw badInput('leaveTypeId', `${args.leaveTypeId} is not a leave type of this organization`);
+        throw badInput('leaveTypeId', 'UNKNOWN_REFERENCE', `${args.leaveTypeId} is not a leave type of this organization`);
       }
       const rows = await leaveReport(ctx.db, ctx.identity.orgId, {
         from: args.from,

@@ -110,7 +110,7 @@ export const userLeaveResolvers = {
       await requireLeaveVisible(ctx, user.id, 'allowances');
       await accrualsApplied(ctx);
       if (args.year !== null && args.year !== undefined && (!Number.isInteger(args.year) || args.year < 2000 || args.year > 2100)) {
-        throw badInput('year', 'must be a year from 2000 to 2100');
+        throw badInput('year', 'OUT_OF_RANGE', 'must be a year from 2000 to 2100');
       }
       const rows = await allowancesOfYear(ctx, args.year ?? null).load(user.id);
       return rows.map((row) => toAllowance(row, balanceOf(row)));

@@ -48,22 +48,22 @@ interface UpdateApiKeyInput extends KeyPolicyInput {
 }
 
 function validScopes(scopes: readonly string[]): string[] {
-  if (scopes.length === 0) throw badInput('input.scopes', 'must name at least one scope');
+  if (scopes.length === 0) throw badInput('input.scopes', 'TOO_SHORT', 'must name at least one scope');
   const unknown = scopes.find((s) => !isScope(s));
-  if (unknown !== undefined) throw badInput('input.scopes', `${JSON.stringify(unknown)} is not a scope; use one of ${SCOPES.join(', ')}`);
+  if (unknown !== undefined) throw badInput('input.scopes', 'INVALID_VALUE', `${JSON.stringify(unknown)} is not a scope; use one of ${SCOPES.join(', ')}`);
   return uniqueIds(scopes);
 }
 
 /** Normalised, de-duplicated CIDR ranges; BAD_USER_INPUT on `input.ipAllowlist` or the entry at fault. */
 function validIpAllowlist(entries: readonly string[]): string[] {
   if (entries.length > MAX_IP_ALLOWLIST_ENTRIES) {
-    throw badInput('input.ipAllowlist', `must have at most ${MAX_IP_ALLOWLIST_ENTRIES} entries`);
+    throw badInput('input.ipAllowlist', 'TOO_LONG', `must have at most ${MAX_IP_ALLOWLIST_ENTRIES} entries`);
   }
   const ranges = entries.map((entry, i) => {
     try {
       return parseCidr(entry);
     } catch (error) {
-      throw badInput(`input.ipAllowlist[${i}]`, `must be an IP address or CIDR range such as 203.0.113.0/24: ${(error as Error).message}`);
+      throw badInput(`input.ipAllowlist[${i}]`, 'INVALID_FORMAT', `must be an IP address or CIDR range such as 203.0.113.0/24: ${(error as Error).message}`);
     }
   });
   return [...new Set(ranges)];
@@ -85,6 +85,7 @@ function policyPatch(ctx: PeopleContext, input: KeyPolicyInput, orgId: string): 
     if (patch.requests_per_hour !== null && organizationLimit !== null && patch.requests_per_hour > organizationLimit) {
       throw badInput(
         'input.requestsPerHour',
+        'OUT_OF_RANGE',
         `must be at most the organization's limit of ${organizationLimit} requests an hour: a key's own limit may only lower it (the operator sets the organization's)`,
       );
     }
@@ -139,16 +140,16 @@ export const apiKeyResolvers = {
       requireAdmin(ctx, 'create API keys', 'admin');
       const name = requireText('input.name', input.name, 1, 100);
       const scopes = validScopes(input.scopes);
-      if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('input.expiresAt', 'must be in the future');
+      if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('input.expiresAt', 'TOO_EARLY', 'must be in the future');
       const mode: ApiKeyMode = notNull('input.mode', input.mode) === 'TEST' ? 'test' : 'live';
       if (mode === 'test' && input.userId !== null && input.userId !== undefined) {
-        throw badInput('input.userId', 'must be omitted for a TEST key: test keys are service keys of the sandbox organization');
+        throw badInput('input.userId', 'NOT_APPLICABLE', 'must be omitted for a TEST key: test keys are service keys of the sandbox organization');
       }
       // A TEST key lives in the sandbox, but is checked against the caller's organization's limit.
       const policy = policyPatch(ctx, input, ctx.identity.orgId);
       const own = await ownOrganization(ctx);
       if (own.sandbox_of !== null && mode === 'live') {
-        throw badInput('input.mode', 'must be TEST in a sandbox organization: its keys cannot reach live data');
+        throw badInput('input.mode', 'INCOMPATIBLE', 'must be TEST in a sandbox organization: its keys cannot reach live data');
       }
       const userId = (await requireReference(ctx, 'users', 'input.userId', input.userId)) ?? null;
       const secret = generateApiKeySecret(mode);

@@ -40,7 +40,7 @@ export async function loadNamed<T extends NamedTable>(ctx: PeopleContext, table:
 export async function uniqueName(ctx: PeopleContext, table: NamedTable, name: string, exceptId?: string): Promise<string> {
   const text = requireText('input.name', name, 1, 100);
   if (await findActiveNamedIdByName(ctx.db, table, ctx.identity.orgId, text, exceptId)) {
-    throw badInput('input.name', `is already the name of another active ${TYPENAME[table].toLowerCase()}`);
+    throw badInput('input.name', 'DUPLICATE', `is already the name of another active ${TYPENAME[table].toLowerCase()}`);
   }
   return text;
 }
@@ -49,7 +49,7 @@ export async function uniqueName(ctx: PeopleContext, table: NamedTable, name: st
 export function nameTaken(table: NamedTable) {
   return (error: unknown): never => {
     if (isUniqueViolation(error, `${table}_org_name_key`)) {
-      throw badInput('input.name', `is already the name of another active ${TYPENAME[table].toLowerCase()}`);
+      throw badInput('input.name', 'DUPLICATE', `is already the name of another active ${TYPENAME[table].toLowerCase()}`);
     }
     throw error;
   };

@@ -25,10 +25,10 @@ export const MAX_FULL_TIME_WEEKLY_HOURS = 168;
  * at most 2 decimal places (hundredths of an hour, as working patterns). BAD_USER_INPUT on `field`.
  */
 export function requireFullTimeWeeklyHours(field: string, value: number): string {
-  if (!Number.isFinite(value) || value <= 0) throw badInput(field, 'must be more than 0 hours');
-  if (value > MAX_FULL_TIME_WEEKLY_HOURS) throw badInput(field, `must be at most ${MAX_FULL_TIME_WEEKLY_HOURS} hours (a whole week)`);
+  if (!Number.isFinite(value) || value <= 0) throw badInput(field, 'MUST_BE_POSITIVE', 'must be more than 0 hours');
+  if (value > MAX_FULL_TIME_WEEKLY_HOURS) throw badInput(field, 'OUT_OF_RANGE', `must be at most ${MAX_FULL_TIME_WEEKLY_HOURS} hours (a whole week)`);
   // The shared rule: a value that would round at the stored precision (1e-9 to 0.00) is refused, never stored rounded.
-  if (!hasAtMostDecimals(value, 2)) throw badInput(field, 'must have at most 2 decimal places');
+  if (!hasAtMostDecimals(value, 2)) throw badInput(field, 'TOO_MANY_DECIMALS', 'must have at most 2 decimal places');
   return value.toFixed(2);
 }
 

@@ -32,7 +32,7 @@ export async function requireReferences(
   else if (table === 'tags') found = new Set((await findTags(ctx.db, orgId, valid)).map((t) => t.id));
   else found = await findActiveNamedIds(ctx.db, table, orgId, valid);
   const missing = wanted.find((id) => !found.has(id));
-  if (missing !== undefined) throw badInput(field, `${missing} is not ${LABEL[table]} of this organization`);
+  if (missing !== undefined) throw badInput(field, 'UNKNOWN_REFERENCE', `${missing} is not ${LABEL[table]} of this organization`);
   return wanted;
 }
 

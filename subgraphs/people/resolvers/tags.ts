@@ -17,14 +17,14 @@ async function validate(ctx: PeopleContext, input: TagInput, id?: string) {
   const patch: Updateable<TagsTable> = {};
   if (input.name !== undefined) {
     patch.name = requireText('input.name', input.name ?? '', 1, 50);
-    if (await findTagIdByName(ctx.db, ctx.identity.orgId, patch.name, id)) throw badInput('input.name', 'is already the name of another tag');
+    if (await findTagIdByName(ctx.db, ctx.identity.orgId, patch.name, id)) throw badInput('input.name', 'DUPLICATE', 'is already the name of another tag');
   }
   if (input.colour !== undefined) patch.colour = input.colour === null ? null : requireColour('input.colour', input.colour);
   return patch;
 }
 
 function nameTaken(error: unknown): never {
-  if (isUniqueViolation(error, 'tags_org_name_key')) throw badInput('input.name', 'is already the name of another tag');
+  if (isUniqueViolation(error, 'tags_org_name_key')) throw badInput('input.name', 'DUPLICATE', 'is already the name of another tag');
   throw error;
 }
 

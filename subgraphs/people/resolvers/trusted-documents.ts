@@ -25,18 +25,18 @@ interface RegisterTrustedDocumentsInput {
 
 /** Checks that `body` is an executable GraphQL document with at least one operation; BAD_USER_INPUT on `field` otherwise. */
 function requireExecutableDocument(field: string, body: string): void {
-  if (body.length > MAX_BODY_LENGTH) throw badInput(field, `must have at most ${MAX_BODY_LENGTH} characters`);
+  if (body.length > MAX_BODY_LENGTH) throw badInput(field, 'TOO_LONG', `must have at most ${MAX_BODY_LENGTH} characters`);
   let definitions;
   try {
     definitions = parse(body, { noLocation: true }).definitions;
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
     const at = error.locations?.[0];
-    throw badInput(field, `must be a GraphQL document: ${error.message}${at ? ` (line ${at.line}, column ${at.column})` : ''}`);
+    throw badInput(field, 'INVALID_FORMAT', `must be a GraphQL document: ${error.message}${at ? ` (line ${at.line}, column ${at.column})` : ''}`);
   }
   const other = definitions.find((d) => d.kind !== Kind.OPERATION_DEFINITION && d.kind !== Kind.FRAGMENT_DEFINITION);
-  if (other) throw badInput(field, `must be an executable document (operations and fragments only), not a ${other.kind}`);
-  if (!definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION)) throw badInput(field, 'must contain an operation');
+  if (other) throw badInput(field, 'INVALID_FORMAT', `must be an executable document (operations and fragments only), not a ${other.kind}`);
+  if (!definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION)) throw badInput(field, 'INVALID_FORMAT', 'must contain an operation');
 }
 
 export const trustedDocumentResolvers = {
@@ -57,7 +57,7 @@ export const trustedDocumentResolvers = {
       requireAdmin(ctx, 'register trusted documents', 'admin');
       const given = input.documents;
       if (given.length < 1 || given.length > MAX_DOCUMENTS_PER_CALL) {
-        throw badInput('input.documents', `must hold from 1 to ${MAX_DOCUMENTS_PER_CALL} documents`);
+        throw badInput('input.documents', 'OUT_OF_RANGE', `must hold from 1 to ${MAX_DOCUMENTS_PER_CALL} documents`);
       }
       const documents = given.map((doc, i) => {
         const name = requireText(`input.documents[${i}].name`, doc.name, 1, 200);

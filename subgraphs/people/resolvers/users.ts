@@ -63,12 +63,12 @@ const FILTER_IDS = ['departmentId', 'teamId', 'siteId', 'managerId', 'tagId'] as
 function workingPattern(input: WorkingPatternInput, employmentType: EmploymentType): string[] {
   const hours = WEEKDAYS.map((day) => {
     const h = input[day] ?? 0;
-    if (!Number.isFinite(h) || h < 0 || h > 24) throw badInput(`input.workingPattern.${day}`, 'must be between 0 and 24 hours');
-    if (Math.abs(Math.round(h * 100) - h * 100) > 1e-6) throw badInput(`input.workingPattern.${day}`, 'must have at most 2 decimal places');
+    if (!Number.isFinite(h) || h < 0 || h > 24) throw badInput(`input.workingPattern.${day}`, 'OUT_OF_RANGE', 'must be between 0 and 24 hours');
+    if (Math.abs(Math.round(h * 100) - h * 100) > 1e-6) throw badInput(`input.workingPattern.${day}`, 'TOO_MANY_DECIMALS', 'must have at most 2 decimal places');
     return h.toFixed(2);
   });
   if (employmentType !== 'IRREGULAR_HOURS' && hours.every((h) => Number(h) === 0)) {
-    throw badInput('input.workingPattern', 'must have hours on at least one day unless employment type is IRREGULAR_HOURS');
+    throw badInput('input.workingPattern', 'INCOMPATIBLE', 'must have hours on at least one day unless employment type is IRREGULAR_HOURS');
   }
   return hours;
 }
@@ -81,7 +81,7 @@ async function validateUser(ctx: PeopleContext, input: UserFields, existing: Use
   if (email !== undefined) {
     row.email = requireEmail('input.email', email);
     if (await findUserIdByEmail(ctx.db, orgId, row.email, existing?.id)) {
-      throw badInput('input.email', 'is already used by another user of this organization');
+      throw badInput('input.email', 'DUPLICATE', 'is already used by another user of this organization');
     }
   }
   const firstName = notNull('input.firstName', input.firstName);
@@ -96,7 +96,7 @@ async function validateUser(ctx: PeopleContext, input: UserFields, existing: Use
   if (input.siteId !== undefined) row.site_id = await requireReference(ctx, 'sites', 'input.siteId', input.siteId);
   if (input.managerId !== undefined) {
     if (input.managerId !== null && existing && input.managerId === existing.id) {
-      throw badInput('input.managerId', 'a user cannot be their own manager');
+      throw badInput('input.managerId', 'CYCLE', 'a user cannot be their own manager');
     }
     row.manager_id = await requireReference(ctx, 'users', 'input.managerId', input.managerId);
   }
@@ -107,12 +107,12 @@ async function validateUser(ctx: PeopleContext, input: UserFields, existing: Use
   if (pattern !== undefined) {
     row.working_pattern = workingPattern(pattern, employmentType ?? existing?.employmentType ?? 'FULL_TIME');
   } else if (employmentType !== undefined && employmentType !== 'IRREGULAR_HOURS' && existing?.workingPattern.totalHours === 0) {
-    throw badInput('input.workingPattern', `is required when changing an irregular-hours worker to ${employmentType}`);
+    throw badInput('input.workingPattern', 'REQUIRED', `is required when changing an irregular-hours worker to ${employmentType}`);
   }
   if (input.externalId !== undefined) {
     row.external_id = optionalText('input.externalId', input.externalId, 100) ?? null;
     if (row.external_id && (await findUserIdByExternalId(ctx.db, orgId, row.external_id, existing?.id))) {
-      throw badInput('input.externalId', 'is already used by another user of this organization');
+      throw badInput('input.externalId', 'DUPLICATE', 'is already used by another user of this organization');
     }
   }
   const tagIds = notNull('input.tagIds', input.tagIds);
@@ -126,9 +126,9 @@ async function validateUser(ctx: PeopleContext, input: UserFields, existing: Use
 
 /** Unique indexes can still fire when two writes race past the checks above. */
 function uniqueToBadInput(error: unknown): never {
-  if (isUniqueViolation(error, 'users_org_email_key')) throw badInput('input.email', 'is already used by another user of this organization');
+  if (isUniqueViolation(error, 'users_org_email_key')) throw badInput('input.email', 'DUPLICATE', 'is already used by another user of this organization');
   if (isUniqueViolation(error, 'users_org_external_id_key')) {
-    throw badInput('input.externalId', 'is already used by another user of this organization');
+    throw badInput('input.externalId', 'DUPLICATE', 'is already used by another user of this organization');
   }
   throw error;
 }
@@ -221,7 +221,7 @@ export const userResolvers = {
             // Serialize manager changes of the organization so two concurrent changes cannot close a cycle.
             await lockOrganization(trx, orgId);
             if (await isInManagementChain(trx, orgId, row.manager_id, id)) {
-              throw badInput('input.managerId', 'would create a management cycle: this user is already above the new manager');
+              throw badInput('input.managerId', 'CYCLE', 'would create a management cycle: this user is already above the new manager');
             }
           }
           const user = await updateUser(trx, orgId, id, row);

@@ -53,12 +53,14 @@ function accrualUnits(hoursUnits: number): number {
 function failure(index: number, error: unknown, prefix: string): HoursWorkedItemResult {
   if (!(error instanceof GraphQLError)) throw error;
   const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : null;
-  const rule = typeof error.extensions['rule'] === 'string' ? error.extensions['rule'] : error.message;
+  const rule = typeof error.extensions['rule'] === 'string' ? error.extensions['rule'] : undefined;
   const itemField = field === null ? null : `${prefix}${field}`;
   const code = String(error.extensions['code'] ?? 'BAD_USER_INPUT');
-  const message = itemField ? `${itemField}: ${rule}` : error.message;
+  // The message is `<field>: <detail>`; the item's copy names the item's field instead.
+  const detail = field !== null && error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
+  const message = itemField ? `${itemField}: ${detail}` : error.message;
   return {
-    graphQLError: appError(code as ErrorCode, message, itemField ? { field: itemField, rule } : {}),
+    graphQLError: appError(code as ErrorCode, message, itemField ? { field: itemField, ...(rule !== undefined ? { rule } : {}) } : {}),
     index,
     status: 'FAILED',
     row: null,
@@ -82,11 +84,11 @@ interface ValidItem {
 function validateItem(item: HoursWorkedItemInput, index: number, timeZone: string, now: Date): ValidItem {
   const userId = item.userId ?? null;
   const externalUserId = item.externalUserId?.trim() || null;
-  if ((userId === null) === (externalUserId === null)) throw badInput('userId', 'give exactly one of userId and externalUserId');
-  if (userId !== null && !isId(userId)) throw badInput('userId', `${userId} is not a user of this organization`);
-  if (externalUserId !== null && externalUserId.length > 100) throw badInput('externalUserId', 'must have at most 100 characters');
+  if ((userId === null) === (externalUserId === null)) throw badInput('userId', 'EXACTLY_ONE_OF', 'give exactly one of userId and externalUserId');
+  if (userId !== null && !isId(userId)) throw badInput('userId', 'UNKNOWN_REFERENCE', `${userId} is not a user of this organization`);
+  if (externalUserId !== null && externalUserId.length > 100) throw badInput('externalUserId', 'TOO_LONG', 'must have at most 100 characters');
   const leaveTypeId = item.leaveTypeId ?? null;
-  if (leaveTypeId !== null && !isId(leaveTypeId)) throw badInput('leaveTypeId', 'is not an id of this graph');
+  if (leaveTypeId !== null && !isId(leaveTypeId)) throw badInput('leaveTypeId', 'INVALID_ID', 'is not an id of this graph');
   return {
     index,
     userId,
@@ -110,12 +112,12 @@ async function resolvePeople(db: TimeDb, orgId: string, items: readonly ValidIte
 function personOf(item: ValidItem, people: Awaited<ReturnType<typeof resolvePeople>>): DirectoryUserRow {
   if (item.userId !== null) {
     const user = people.byId.get(item.userId);
-    if (!user) throw badInput('userId', `${item.userId} is not a user of this organization`);
+    if (!user) throw badInput('userId', 'UNKNOWN_REFERENCE', `${item.userId} is not a user of this organization`);
     return user;
   }
   const matches = (people.byExternal.get(item.externalUserId ?? '') ?? []).filter((u) => u.active);
-  if (matches.length === 0) throw badInput('externalUserId', `no active user of this organization has external id ${JSON.stringify(item.externalUserId)}`);
-  if (matches.length > 1) throw badInput('externalUserId', `${matches.length} active users share external id ${JSON.stringify(item.externalUserId)}`);
+  if (matches.length === 0) throw badInput('externalUserId', 'UNKNOWN_REFERENCE', `no active user of this organization has external id ${JSON.stringify(item.externalUserId)}`);
+  if (matches.length > 1) throw badInput('externalUserId', 'AMBIGUOUS_REFERENCE', `${matches.length} active users share external id ${JSON.stringify(item.externalUserId)}`);
   return matches[0] as DirectoryUserRow;
 }
 
@@ -133,8 +135,8 @@ function personOf(item: ValidItem, people: Awaited<ReturnType<typeof resolvePeop
  */
 export async function recordHoursWorked(ctx: TimeContext, items: readonly HoursWorkedItemInput[], prefix: (index: number) => string): Promise<HoursWorkedItemResult[]> {
   requireAdmin(ctx, 'record hours worked');
-  if (items.length === 0) throw badInput('input.items', 'must have at least 1 item');
-  if (items.length > MAX_BULK_ITEMS) throw badInput('input.items', `must have at most ${MAX_BULK_ITEMS} items`);
+  if (items.length === 0) throw badInput('input.items', 'TOO_SHORT', 'must have at least 1 item');
+  if (items.length > MAX_BULK_ITEMS) throw badInput('input.items', 'TOO_LONG', `must have at most ${MAX_BULK_ITEMS} items`);
   const orgId = ctx.identity.orgId;
   const org = await requireOrganization(ctx);
   const now = ctx.services.now();
@@ -228,5 +230,5 @@ export async function recordHoursWorked(ctx: TimeContext, items: readonly HoursW
       if (result && result.key) result.row = written.get(result.key) ?? null;
     }
   }
-  return results.map((r, index) => r ?? failure(index, badInput('items', 'was not processed'), prefix(index)));
+  return results.map((r, index) => r ?? failure(index, badInput('items', 'NOT_PROCESSED', 'was not processed'), prefix(index)));
 }

@@ -48,8 +48,8 @@ export interface UpdateSubmissionInput {
 /** The active type `id`; BAD_USER_INPUT on `field` when unknown, another organization's, or retired. */
 async function requireActiveType(db: TimeDb, orgId: string, id: string, field: string): Promise<OvertimeTypeRow> {
   const type = isId(id) ? await lockOvertimeType(db, orgId, id, 'share') : undefined;
-  if (!type) throw badInput(field, `${id} is not an overtime type of this organization`);
-  if (type.retired_at !== null) throw badInput(field, 'is a retired overtime type');
+  if (!type) throw badInput(field, 'UNKNOWN_REFERENCE', `${id} is not an overtime type of this organization`);
+  if (type.retired_at !== null) throw badInput(field, 'INACTIVE_REFERENCE', 'is a retired overtime type');
   return type;
 }
 
@@ -89,9 +89,9 @@ export async function createSubmission(ctx: TimeContext, input: CreateSubmission
   const orgId = ctx.identity.orgId;
   const org = await requireOrganization(ctx);
   const userId = input.userId ?? ctx.identity.userId;
-  if (!userId) throw badInput('input.userId', 'is required for a service key (it acts for no person)');
+  if (!userId) throw badInput('input.userId', 'REQUIRED', 'is required for a service key (it acts for no person)');
   const user = await requireDirectoryUser(ctx, userId, 'input.userId');
-  if (!user.active) throw badInput('input.userId', 'is a deactivated user');
+  if (!user.active) throw badInput('input.userId', 'INACTIVE_REFERENCE', 'is a deactivated user');
   await requireMayWriteFor(ctx, user, 'input.userId');
   const date = requireWorkDate('input.date', input.date, org.time_zone, ctx.services.now());
   const hours = requireHours('input.hoursWorked', input.hoursWorked);
@@ -132,9 +132,9 @@ export async function updateSubmission(ctx: TimeContext, id: string, input: Upda
   const user = await requireDirectoryUser(ctx, current.user_id, 'id');
   await requireMayWriteFor(ctx, user, 'id');
   const typeId = input.overtimeTypeId;
-  if (typeId === null) throw badInput('input.overtimeTypeId', 'must not be null');
-  if (input.date === null) throw badInput('input.date', 'must not be null');
-  if (input.hoursWorked === null) throw badInput('input.hoursWorked', 'must not be null');
+  if (typeId === null) throw badInput('input.overtimeTypeId', 'NOT_NULL', 'must not be null');
+  if (input.date === null) throw badInput('input.date', 'NOT_NULL', 'must not be null');
+  if (input.hoursWorked === null) throw badInput('input.hoursWorked', 'NOT_NULL', 'must not be null');
   const date = input.date === undefined ? current.date : requireWorkDate('input.date', input.date, org.time_zone, ctx.services.now());
   const hours = input.hoursWorked === undefined ? current.hours : requireHours('input.hoursWorked', input.hoursWorked);
   const times = validTimes(input.startTime, input.endTime);

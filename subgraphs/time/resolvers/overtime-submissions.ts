@@ -131,7 +131,7 @@ export const overtimeSubmissionResolvers = {
       return toOvertimeSubmission(await createSubmission(ctx, input));
     },
     async updateOvertimeSubmission(_: unknown, { id, input }: { id: string; input: UpdateSubmissionInput }, ctx: TimeContext) {
-      if (Object.keys(input).length === 0) throw badInput('input', 'must change at least one field');
+      if (Object.keys(input).length === 0) throw badInput('input', 'AT_LEAST_ONE_OF', 'must change at least one field');
       return toOvertimeSubmission(await updateSubmission(ctx, id, input));
     },
     async deleteOvertimeSubmission(_: unknown, { id }: { id: string }, ctx: TimeContext) {

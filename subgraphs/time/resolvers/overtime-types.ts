@@ -36,19 +36,19 @@ export function toOvertimeType(row: OvertimeTypeRow) {
 
 function requireCode(field: string, value: string): string {
   const code = value.trim();
-  if (!/^[A-Za-z0-9_-]{1,20}$/.test(code)) throw badInput(field, 'must be 1 to 20 letters, digits, dashes or underscores');
+  if (!/^[A-Za-z0-9_-]{1,20}$/.test(code)) throw badInput(field, 'INVALID_FORMAT', 'must be 1 to 20 letters, digits, dashes or underscores');
   return code.toUpperCase();
 }
 
 function requireMultiplier(field: string, value: number): string {
-  if (!Number.isFinite(value) || value <= 0 || value > MAX_MULTIPLIER) throw badInput(field, `must be more than 0 and at most ${MAX_MULTIPLIER}`);
-  if (!hasAtMostDecimals(value, 2)) throw badInput(field, 'must have at most 2 decimal places');
+  if (!Number.isFinite(value) || value <= 0 || value > MAX_MULTIPLIER) throw badInput(field, 'MUST_BE_POSITIVE', `must be more than 0 and at most ${MAX_MULTIPLIER}`);
+  if (!hasAtMostDecimals(value, 2)) throw badInput(field, 'TOO_MANY_DECIMALS', 'must have at most 2 decimal places');
   return value.toFixed(2);
 }
 
 function duplicateName(error: unknown): never {
-  if (isUniqueViolation(error, 'overtime_types_org_code_key')) throw badInput('input.code', 'is already the code of an active overtime type');
-  if (isUniqueViolation(error, 'overtime_types_org_name_key')) throw badInput('input.name', 'is already the name of an active overtime type');
+  if (isUniqueViolation(error, 'overtime_types_org_code_key')) throw badInput('input.code', 'DUPLICATE', 'is already the code of an active overtime type');
+  if (isUniqueViolation(error, 'overtime_types_org_name_key')) throw badInput('input.name', 'DUPLICATE', 'is already the name of an active overtime type');
   throw error;
 }
 
@@ -89,10 +89,10 @@ export const overtimeTypeResolvers = {
       const colour = input.colour === null || input.colour === undefined ? null : requireColour('input.colour', input.colour);
       let multiplier: string | null = null;
       if (input.compensation === 'TOIL') {
-        if (input.toilMultiplier === null || input.toilMultiplier === undefined) throw badInput('input.toilMultiplier', 'is required for a TOIL type');
+        if (input.toilMultiplier === null || input.toilMultiplier === undefined) throw badInput('input.toilMultiplier', 'REQUIRED', 'is required for a TOIL type');
         multiplier = requireMultiplier('input.toilMultiplier', input.toilMultiplier);
       } else if (input.toilMultiplier !== null && input.toilMultiplier !== undefined) {
-        throw badInput('input.toilMultiplier', 'is only for TOIL types: paid overtime accrues no TOIL');
+        throw badInput('input.toilMultiplier', 'NOT_APPLICABLE', 'is only for TOIL types: paid overtime accrues no TOIL');
       }
       try {
         const row = await insertOvertimeType(ctx.db, { org_id: ctx.identity.orgId, name, code, colour, compensation: input.compensation, toil_multiplier: multiplier });
@@ -104,15 +104,15 @@ export const overtimeTypeResolvers = {
     async updateOvertimeType(_: unknown, { id, input }: { id: string; input: UpdateInput }, ctx: TimeContext) {
       requireAdmin(ctx, 'change overtime types');
       const current = await requireType(ctx, id);
-      if (input.name === null) throw badInput('input.name', 'must not be null');
-      if (input.code === null) throw badInput('input.code', 'must not be null');
+      if (input.name === null) throw badInput('input.name', 'NOT_NULL', 'must not be null');
+      if (input.code === null) throw badInput('input.code', 'NOT_NULL', 'must not be null');
       const values: Parameters<typeof updateOvertimeType>[3] = {};
       if (input.name !== undefined) values.name = requireText('input.name', input.name, 1, 100);
       if (input.code !== undefined) values.code = requireCode('input.code', input.code);
       if (input.colour !== undefined) values.colour = input.colour === null ? null : requireColour('input.colour', input.colour);
       if (input.toilMultiplier !== undefined) {
-        if (current.compensation !== 'TOIL') throw badInput('input.toilMultiplier', 'is only for TOIL types: paid overtime accrues no TOIL');
-        if (input.toilMultiplier === null) throw badInput('input.toilMultiplier', 'must not be null for a TOIL type');
+        if (current.compensation !== 'TOIL') throw badInput('input.toilMultiplier', 'NOT_APPLICABLE', 'is only for TOIL types: paid overtime accrues no TOIL');
+        if (input.toilMultiplier === null) throw badInput('input.toilMultiplier', 'NOT_NULL', 'must not be null for a TOIL type');
         values.toil_multiplier = requireMultiplier('input.toilMultiplier', input.toilMultiplier);
       }
       try {

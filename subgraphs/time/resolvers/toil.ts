@@ -69,8 +69,8 @@ async function balanceArgs(ctx: TimeContext, asOf: string | null | undefined, wi
   const org = await requireOrganization(ctx);
   const today = todayIn(org.time_zone, ctx.services.now());
   const day = asOf ?? today;
-  if (day < today) throw badInput('asOf', `must be today (${today}) or later: the balance is computed from today's lots`);
-  if (day > addDays(today, MAX_FORECAST_DAYS)) throw badInput('asOf', 'must be at most 5 years ahead');
+  if (day < today) throw badInput('asOf', 'TOO_EARLY', `must be today (${today}) or later: the balance is computed from today's lots`);
+  if (day > addDays(today, MAX_FORECAST_DAYS)) throw badInput('asOf', 'TOO_LATE', 'must be at most 5 years ahead');
   return { asOf: day, window: requireIntInRange('expiringWithinDays', window ?? 30, 1, 366) };
 }
 
@@ -146,13 +146,13 @@ export const toilResolvers = {
       requireAdmin(ctx, 'adjust TOIL');
       const org = await requireOrganization(ctx);
       const user = await requireDirectoryUser(ctx, args.userId, 'input.userId');
-      if (!Number.isFinite(args.hours) || args.hours === 0) throw badInput('input.hours', 'must not be 0');
-      if (Math.abs(args.hours) > 1000) throw badInput('input.hours', 'must be between -1000 and 1000');
-      if (!hasAtMostDecimals(args.hours, 2)) throw badInput('input.hours', 'must have at most 2 decimal places');
+      if (!Number.isFinite(args.hours) || args.hours === 0) throw badInput('input.hours', 'MUST_NOT_BE_ZERO', 'must not be 0');
+      if (Math.abs(args.hours) > 1000) throw badInput('input.hours', 'OUT_OF_RANGE', 'must be between -1000 and 1000');
+      if (!hasAtMostDecimals(args.hours, 2)) throw badInput('input.hours', 'TOO_MANY_DECIMALS', 'must have at most 2 decimal places');
       const reason = requireText('input.reason', args.reason, 1, MAX_NOTE_LENGTH);
       const today = todayIn(org.time_zone, ctx.services.now());
       const date = args.date ?? today;
-      if (date < '2000-01-01' || date > addDays(today, 366)) throw badInput('input.date', 'must be from 2000-01-01 to a year from today');
+      if (date < '2000-01-01' || date > addDays(today, 366)) throw badInput('input.date', 'OUT_OF_RANGE', 'must be from 2000-01-01 to a year from today');
       const hours = Math.abs(args.hours).toFixed(2);
       await ctx.db.transaction().execute(async (trx) => {
         await lockPeople(trx, ctx.identity.orgId, [user.id]);

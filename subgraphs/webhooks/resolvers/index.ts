@@ -29,7 +29,7 @@ function requireAccess(ctx: WebhooksContext, write: boolean): void {
 }
 
 function requireId(field: string, id: string): string {
-  if (!isId(id)) throw badInput(field, 'must be a UUID');
+  if (!isId(id)) throw badInput(field, 'INVALID_ID', 'must be a UUID');
   return id;
 }
 
@@ -37,7 +37,7 @@ async function checkUrl(ctx: WebhooksContext, url: string): Promise<string> {
   try {
     return (await checkEndpointUrl(url.trim(), ctx.services.urlPolicy)).url.toString();
   } catch (error) {
-    if (error instanceof UnsafeUrlError) throw badInput('input.url', error.message);
+    if (error instanceof UnsafeUrlError) throw badInput('input.url', 'UNSAFE_URL', error.message);
     throw error;
   }
 }
@@ -49,8 +49,8 @@ async function checkUrl(ctx: WebhooksContext, url: string): Promise<string> {
  */
 function eventTypes(ctx: WebhooksContext, field: string, types: readonly string[] | null | undefined): string[] {
   const list = [...new Set(types ?? [])];
-  if (list.length > 100) throw badInput(field, 'must list at most 100 event types');
-  for (const type of list) if (!isWebhookEventType(type)) throw badInput(field, `${JSON.stringify(type.slice(0, 100))} is not in webhookEventTypes`);
+  if (list.length > 100) throw badInput(field, 'TOO_LONG', 'must list at most 100 event types');
+  for (const type of list) if (!isWebhookEventType(type)) throw badInput(field, 'INVALID_VALUE', `${JSON.stringify(type.slice(0, 100))} is not in webhookEventTypes`);
   const ungranted = firstUngrantedType(list, (scope) => hasScope(ctx.identity, scope));
   if (ungranted !== undefined) {
     const what = list.length === 0 ? 'every event type (none listed)' : ungranted;
@@ -92,8 +92,8 @@ function checkFilter(filter: DeliveryFilter | null | undefined): DeliveryFilter 
   const f = filter ?? {};
   if (f.endpointId) requireId('filter.endpointId', f.endpointId);
   if (f.deliveryId) requireId('filter.deliveryId', f.deliveryId);
-  if (f.eventType && f.eventType.length > 200) throw badInput('filter.eventType', 'must have at most 200 characters');
-  if (f.from && f.to && f.from > f.to) throw badInput('filter.to', 'must not be before filter.from');
+  if (f.eventType && f.eventType.length > 200) throw badInput('filter.eventType', 'TOO_LONG', 'must have at most 200 characters');
+  if (f.from && f.to && f.from > f.to) throw badInput('filter.to', 'BEFORE_START', 'must not be before filter.from');
   return f;
 }
 
@@ -120,7 +120,7 @@ export const webhooksResolvers = {
     webhookEventTypes: (_: unknown, args: PageArgs) => {
       const limit = pageSize(args.first);
       const start = args.after ? Number(decodeCursor(args.after, ['text'])[0]) + 1 : 0;
-      if (!Number.isInteger(start) || start < 0) throw badInput('after', 'is not a cursor returned by this connection');
+      if (!Number.isInteger(start) || start < 0) throw badInput('after', 'CURSOR_INVALID', 'is not a cursor returned by this connection');
       const rows = WEBHOOK_EVENT_TYPES.slice(start, start + limit + 1).map((t, i) => ({ ...t, requiredScopes: t.scopes, index: start + i }));
       return toConnection(rows, limit, args, (r) => [String(r.index)], (r) => r, async () => WEBHOOK_EVENT_TYPES.length);
     },
@@ -132,7 +132,7 @@ export const webhooksResolvers = {
     },
     webhookEndpoint: async (_: unknown, args: { id: string }, ctx: WebhooksContext) => {
       requireAccess(ctx, false);
-      if (!isId(args.id)) throw badInput('id', 'must be a UUID');
+      if (!isId(args.id)) throw badInput('id', 'INVALID_ID', 'must be a UUID');
       const row = await findEndpoint(ctx.db, ctx.identity.orgId, args.id);
       return row ? toEndpoint(row) : null;
     },
@@ -195,11 +195,11 @@ export const webhooksResolvers = {
       requireAccess(ctx, true);
       await endpointOf(ctx, 'id', id);
       const changes: Parameters<typeof updateEndpoint>[3] = {};
-      if (input.url === null) throw badInput('input.url', 'must not be null');
+      if (input.url === null) throw badInput('input.url', 'NOT_NULL', 'must not be null');
       if (input.url !== undefined) changes.url = await checkUrl(ctx, input.url);
       if (input.eventTypes !== undefined) changes.event_types = eventTypes(ctx, 'input.eventTypes', input.eventTypes);
       if (input.description !== undefined) changes.description = optionalText('input.description', input.description, 500) ?? null;
-      if (input.enabled === null) throw badInput('input.enabled', 'must not be null');
+      if (input.enabled === null) throw badInput('input.enabled', 'NOT_NULL', 'must not be null');
       if (input.enabled !== undefined) {
         changes.enabled = input.enabled;
         if (input.enabled) Object.assign(changes, { disabled_reason: null, failing_since: null });
@@ -215,7 +215,7 @@ export const webhooksResolvers = {
     rotateWebhookSecret: async (_: unknown, { id, input }: { id: string; input?: { windowHours?: number | null } | null }, ctx: WebhooksContext) => {
       requireAccess(ctx, true);
       const hours = input?.windowHours ?? 24;
-      if (!Number.isInteger(hours) || hours < 0 || hours > MAX_ROTATION_HOURS) throw badInput('input.windowHours', `must be an integer between 0 and ${MAX_ROTATION_HOURS}`);
+      if (!Number.isInteger(hours) || hours < 0 || hours > MAX_ROTATION_HOURS) throw badInput('input.windowHours', 'OUT_OF_RANGE', `must be an integer between 0 and ${MAX_ROTATION_HOURS}`);
       const current = await endpointOf(ctx, 'id', id);
       const secret = generateSigningSecret();
       const row = await updateEndpoint(ctx.db, ctx.identity.orgId, id, {

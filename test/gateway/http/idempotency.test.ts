@@ -115,7 +115,7 @@ describe('Idempotency-Key on mutations', () => {
     const before = await requestCount();
     const res = await create(employee, '2026-05-13', 'create-may-12');
     expect(res.status).toBe(409);
-    expect(res.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'CONFLICT', field: 'Idempotency-Key', rule: 'same key, same request' } })]);
+    expect(res.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'CONFLICT', field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED' } })]);
     expect(res.body.data).toBeUndefined();
     expect(await requestCount()).toBe(before);
   });
@@ -128,7 +128,7 @@ describe('Idempotency-Key on mutations', () => {
     expect(ran).toHaveLength(1);
     for (const a of answers) {
       if (a === ran[0]) continue;
-      if (a.status === 409) expect(a.body.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', rule: 'one request at a time per key' });
+      if (a.status === 409) expect(a.body.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', rule: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
       else expect(a).toMatchObject({ status: 200, replayed: 'true', text: ran[0]!.text });
     }
   });
