@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { INPUT_RULES } from '../../subgraphs/shared/errors.ts';
 import type { GraphQLBody } from './graph.ts';
 
 type Body = GraphQLBody<unknown>;
@@ -18,7 +19,8 @@ interface ExpectedExtensions {
 
 /**
  * Asserts the first error's `extensions.code` and, when given, its `extensions.field` (a
- * string is the field) and `extensions.rule`; returns the error.
+ * string is the field) and `extensions.rule`; returns the error. Every BAD_USER_INPUT must
+ * carry a rule code of the documented closed list (INPUT_RULES), whatever the test asks.
  */
 export function expectError(res: { body: Body }, code: string, fieldOrExtensions?: string | ExpectedExtensions) {
   const error = errorOf(res);
@@ -26,6 +28,7 @@ export function expectError(res: { body: Body }, code: string, fieldOrExtensions
   expect(error.extensions?.['code'], error.message).toBe(code);
   if (expected.field !== undefined) expect(error.extensions?.['field'], error.message).toBe(expected.field);
   if (expected.rule !== undefined) expect(error.extensions?.['rule'], error.message).toBe(expected.rule);
+  if (code === 'BAD_USER_INPUT') expect(Object.keys(INPUT_RULES), `${error.message}: extensions.rule`).toContain(error.extensions?.['rule']);
   return error;
 }
 

@@ -145,15 +145,15 @@ describe('Idempotency-Key on mutations', () => {
   });
 
   it.each([
-    ['longer than 255 characters', 'k'.repeat(256), 'must have at most 255 characters'],
-    ['with a space', 'two words', 'must be printable ASCII characters without spaces (a UUID is a good key)'],
-    ['with a non-ASCII character', 'clé', 'must be printable ASCII characters without spaces (a UUID is a good key)'],
-    ['empty', '', 'must not be empty'],
-  ])('should refuse a key %s with 400 BAD_USER_INPUT naming the header, writing nothing', async (_, value, rule) => {
+    ['longer than 255 characters', 'k'.repeat(256), 'must have at most 255 characters', 'TOO_LONG'],
+    ['with a space', 'two words', 'must be printable ASCII characters without spaces (a UUID is a good key)', 'INVALID_FORMAT'],
+    ['with a non-ASCII character', 'clé', 'must be printable ASCII characters without spaces (a UUID is a good key)', 'INVALID_FORMAT'],
+    ['empty', '', 'must not be empty', 'TOO_SHORT'],
+  ])('should refuse a key %s with 400 BAD_USER_INPUT naming the header, writing nothing', async (_, value, detail, rule) => {
     const before = await requestCount();
     const res = await create(employee, '2026-06-02', value);
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ message: `Idempotency-Key: ${rule}`, extensions: { code: 'BAD_USER_INPUT', field: 'Idempotency-Key', rule } }]);
+    expect(res.body.errors).toEqual([{ message: `Idempotency-Key: ${detail}`, extensions: { code: 'BAD_USER_INPUT', field: 'Idempotency-Key', rule } }]);
     expect(await requestCount()).toBe(before);
   });
 

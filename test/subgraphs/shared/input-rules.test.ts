@@ -29,10 +29,10 @@ describe('the shared input rules', () => {
     expect(codePointLength('😀😀')).toBe(2);
     expect(codePointLength('a\ud800')).toBe(2);
     expect(stringProblem('😀'.repeat(5), 5)).toBeNull();
-    expect(stringProblem('a'.repeat(6), 5)).toMatch(/at most 5/);
-    expect(stringProblem('a\u0000', 5)).toMatch(/NUL/);
-    expect(stringProblem('\udc00a', 5)).toMatch(/surrogate/);
-    expect(stringProblem('a\ud800', 5)).toMatch(/surrogate/);
+    expect(stringProblem('a'.repeat(6), 5)).toMatchObject({ rule: 'TOO_LONG', detail: expect.stringMatching(/at most 5/) });
+    expect(stringProblem('a\u0000', 5)).toMatchObject({ rule: 'INVALID_TEXT', detail: expect.stringMatching(/NUL/) });
+    expect(stringProblem('\udc00a', 5)).toMatchObject({ rule: 'INVALID_TEXT', detail: expect.stringMatching(/surrogate/) });
+    expect(stringProblem('a\ud800', 5)).toMatchObject({ rule: 'INVALID_TEXT', detail: expect.stringMatching(/surrogate/) });
   });
 
   it('should refuse a number that rounds to another at the stored precision', () => {

@@ -170,7 +170,7 @@ describe('coverage rules', () => {
   ])('should refuse a rule with a bad %s', async (field, patch) => {
     const res = await createRule(admin, { departmentId: support, name: 'Rule', minimumPercent: 50, ...patch });
     const error = expectError(res, 'BAD_USER_INPUT', field);
-    if ('minimumPercent' in patch && patch.minimumPercent === null) expect(error.extensions?.['rule']).toBe('give minimumPercent, minimumCount or both');
+    if ('minimumPercent' in patch && patch.minimumPercent === null) expect(error.message).toContain('give minimumPercent, minimumCount or both');
   });
 
   it('should refuse a deactivated department and another organization\'s department like an unknown one', async () => {
@@ -181,7 +181,7 @@ describe('coverage rules', () => {
     // Another organization's department gets exactly the answer an unknown id gets.
     for (const id of [otherDepartment, '00000000-0000-4000-8000-000000000000']) {
       const error = expectError(await createRule(admin, { departmentId: id, name: 'Rule', minimumCount: 1 }), 'BAD_USER_INPUT', 'input.departmentId');
-      expect(error.extensions?.['rule']).toBe(`${id} is not an active department of this organization`);
+      expect(error.message).toContain(`${id} is not an active department of this organization`);
     }
   });
 
@@ -189,7 +189,7 @@ describe('coverage rules', () => {
     const id = await ruleId({ departmentId: emptyDepartment, name: 'Both', minimumPercent: 10, minimumCount: 1 });
     dataOf(await updateRule(admin, id, { minimumPercent: null }));
     const res = await updateRule(admin, id, { minimumCount: null });
-    expect(expectError(res, 'BAD_USER_INPUT', 'input.minimumPercent').extensions?.['rule']).toBe('give minimumPercent, minimumCount or both');
+    expect(expectError(res, 'BAD_USER_INPUT', 'input.minimumPercent').message).toContain('give minimumPercent, minimumCount or both');
     expectError(await updateRule(admin, id, { enforcement: null }), 'BAD_USER_INPUT', 'input.enforcement');
     expectError(await updateRule(admin, id, { name: ' ' }), 'BAD_USER_INPUT', 'input.name');
     dataOf(await deleteRule(admin, id));

@@ -209,7 +209,7 @@ describe('createLeaveType', () => {
     ['a null private', { private: null }, 'input.private', 'must not be null'],
   ])('should refuse %s', async (_, input, field, rule) => {
     const error = expectError(await create(admin, input), 'BAD_USER_INPUT', field);
-    expect(error.extensions?.['rule']).toBe(rule);
+    expect(error.message).toContain(rule);
   });
 
   it('should allow 400 as hours but not as days', async () => {
@@ -235,7 +235,7 @@ describe('createLeaveType', () => {
     expect(created).toHaveLength(1);
     for (const res of results.filter((r) => r.body.errors)) {
       const error = expectError(res, 'BAD_USER_INPUT', 'input.name');
-      expect(error.extensions?.['rule']).toBe('is already the name of another active leave type');
+      expect(error.extensions?.['rule']).toBe('DUPLICATE');
     }
   });
 
@@ -267,9 +267,9 @@ describe('createLeaveType', () => {
     );
     try {
       const name = expectError(await create(admin, { name: 'Trigger race' }), 'BAD_USER_INPUT', 'input.name');
-      expect(name.extensions?.['rule']).toBe('is already the name of another active leave type');
+      expect(name.extensions?.['rule']).toBe('DUPLICATE');
       const code = expectError(await create(admin, { code: 'TRIGCODE' }), 'BAD_USER_INPUT', 'input.code');
-      expect(code.extensions?.['rule']).toBe('is already the code of another active leave type');
+      expect(code.extensions?.['rule']).toBe('DUPLICATE');
     } finally {
       await sql`drop trigger race_leave_type on leave.leave_types`.execute(graph.leaveDb);
       await sql`drop function leave.race_leave_type()`.execute(graph.leaveDb);
@@ -327,7 +327,7 @@ describe('updateLeaveType', () => {
   ])('should refuse a null or invalid %s', async (_, input, field, rule) => {
     const type = await createType();
     const error = expectError(await update(admin, type.id, input), 'BAD_USER_INPUT', field);
-    expect(error.extensions?.['rule']).toBe(rule);
+    expect(error.message).toContain(rule);
   });
 
   it('should refuse another active type’s name or code', async () => {

@@ -107,7 +107,7 @@ describe('createApiKey policies', () => {
     const organizations = await countRows('organizations');
     const res = await createApiKey(admin, input());
     const error = expectError(res, 'BAD_USER_INPUT', field);
-    expect(error.extensions?.['rule']).toContain(rule);
+    expect(error.message).toContain(rule);
     expect(JSON.stringify(res.body)).not.toMatch(/lv_(live|test)_/);
     expect(await countRows('api_keys')).toBe(keys);
     expect(await countRows('organizations')).toBe(organizations);
@@ -237,7 +237,7 @@ describe('TEST keys and the sandbox organization', () => {
     ])('should refuse to create a LIVE key with %s', async (_, input) => {
       const keys = await countRows('api_keys');
       const res = await createApiKey(firstTest.secret, input);
-      expectError(res, 'BAD_USER_INPUT', { field: 'input.mode', rule: 'must be TEST in a sandbox organization: its keys cannot reach live data' });
+      expectError(res, 'BAD_USER_INPUT', { field: 'input.mode', rule: 'INCOMPATIBLE' });
       expect(await countRows('api_keys')).toBe(keys);
     });
 
@@ -321,7 +321,7 @@ describe('updateApiKey', () => {
   ])('should refuse %s with BAD_USER_INPUT, changing nothing', async (_, input, field, rule) => {
     const before = await keyRow(key.apiKey.id);
     const error = expectError(await updateApiKey(admin, key.apiKey.id, input), 'BAD_USER_INPUT', field);
-    expect(error.extensions?.['rule']).toContain(rule);
+    expect(error.message).toContain(rule);
     expect(await keyRow(key.apiKey.id)).toEqual(before);
   });
 

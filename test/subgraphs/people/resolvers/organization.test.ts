@@ -60,7 +60,7 @@ describe("the organization's full-time week", () => {
     const res = await graph.gql(org.admin.key, UPDATE, { h: hours });
     expect(res.status).toBe(200);
     const error = expectError(res, 'BAD_USER_INPUT', 'input.fullTimeWeeklyHours');
-    expect(error.extensions?.['rule']).toContain(rule);
+    expect(error.message).toContain(rule);
     expect(await fullTimeWeek(org.admin.key)).toBe(37.5);
     expect(await readEvents(graph.database.handle.root, start, 100)).toEqual([]);
   });
