@@ -126,7 +126,7 @@ describe('time tenancy', () => {
     const res = data(
       await graph.gql<Record<string, unknown>>(
         a.org.admin.key,
-        `{ overtimeTypes(includeRetired: true) { nodes { id } } overtimeSubmissions(first: 100) { nodes { id user { id } } } timeSettings { toilExpiryMonths } }`,
+        `{ overtimeTypes(status: ALL) { nodes { id } } overtimeSubmissions(first: 100) { nodes { id user { id } } } timeSettings { toilExpiryMonths } }`,
       ),
     );
     const text = JSON.stringify(res);

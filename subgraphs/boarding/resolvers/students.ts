@@ -1,3 +1,4 @@
+import { activityStatus, type ActivityStatus } from '../../shared/activity-status.ts';
 import type { Insertable } from 'kysely';
 import { badInput, conflict, isUniqueViolation, notFound } from '../../shared/errors.ts';
 import type { PageArgs } from '../../shared/pagination.ts';
@@ -104,7 +105,7 @@ interface StudentFilterArgs {
   house?: Ref | null;
   yearLevel?: string | null;
   studentType?: StudentType | null;
-  deactivated?: boolean | null;
+  status?: ActivityStatus | null;
   search?: string | null;
 }
 
@@ -124,7 +125,7 @@ async function studentConditions(ctx: BoardingContext, filter: StudentFilterArgs
     houseId,
     yearLevel: optional('filter.yearLevel', f.yearLevel, 20) ?? undefined,
     studentType: f.studentType ?? undefined,
-    deactivated: f.deactivated === undefined ? false : f.deactivated,
+    deactivated: { ACTIVE: false, DEACTIVATED: true, ALL: null }[activityStatus(f.status)],
     search: f.search?.trim() ? requireText('filter.search', f.search, 1, 100) : undefined,
   };
 }

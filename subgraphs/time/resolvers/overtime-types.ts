@@ -1,3 +1,4 @@
+import { activityStatus, type ActivityStatus } from '../../shared/activity-status.ts';
 import { badInput, conflict, isUniqueViolation, notFound } from '../../shared/errors.ts';
 import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { hasAtMostDecimals } from '../../shared/decimal.ts';
@@ -74,11 +75,11 @@ interface UpdateInput {
 
 export const overtimeTypeResolvers = {
   Query: {
-    async overtimeTypes(_: unknown, args: PageArgs & { includeRetired?: boolean | null }, ctx: TimeContext) {
+    async overtimeTypes(_: unknown, args: PageArgs & { status?: ActivityStatus | null }, ctx: TimeContext) {
       const limit = pageSize(args.first);
-      const include = args.includeRetired ?? false;
-      const rows = await listOvertimeTypes(ctx.db, ctx.identity.orgId, include, limit + 1, args.after ?? null);
-      return toConnection(rows, limit, args, overtimeTypeSortKey, toOvertimeType, () => countOvertimeTypes(ctx.db, ctx.identity.orgId, include));
+      const status = activityStatus(args.status);
+      const rows = await listOvertimeTypes(ctx.db, ctx.identity.orgId, status, limit + 1, args.after ?? null);
+      return toConnection(rows, limit, args, overtimeTypeSortKey, toOvertimeType, () => countOvertimeTypes(ctx.db, ctx.identity.orgId, status));
     },
   },
   Mutation: {

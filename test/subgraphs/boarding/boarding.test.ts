@@ -70,7 +70,7 @@ describe('houses and students by id or SIS id', () => {
     expect((await ok<{ student: { deactivated: boolean; deactivatedDate: string } }>(q, { sis: 'S1' })).student).toMatchObject({ deactivated: true, deactivatedDate: '2026-03-02' });
     const active = await ok<{ students: { nodes: { id: string }[] } }>('{ students(first: 100) { nodes { id } } }');
     expect(active.students.nodes.map((n) => n.id)).not.toContain(id);
-    const gone = await ok<{ students: { nodes: { id: string }[] } }>('{ students(first: 100, filter: { deactivated: true }) { nodes { id } } }');
+    const gone = await ok<{ students: { nodes: { id: string }[] } }>('{ students(first: 100, filter: { status: DEACTIVATED }) { nodes { id } } }');
     expect(gone.students.nodes.map((n) => n.id)).toContain(id);
     await ok('mutation { updateStudent(student: { sisId: "S1" }, input: { deactivated: false }) { id } }');
     expect((await ok<{ student: { deactivated: boolean } }>(q, { sis: 'S1' })).student.deactivated).toBe(false);

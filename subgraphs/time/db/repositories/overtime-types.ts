@@ -1,3 +1,4 @@
+import type { ActivityStatus } from '../../../shared/activity-status.ts';
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { afterCursor } from '../../../shared/pagination.ts';
 import type { TimeDb } from '../database.ts';
@@ -27,17 +28,19 @@ export function overtimeTypeSortKey(row: OvertimeTypeRow): [string, string] {
   return [row.name.toLowerCase(), row.id];
 }
 
-/** A page of types by name, retired ones only with `includeRetired`; `limit + 1` rows. */
-export async function listOvertimeTypes(db: TimeDb, orgId: string, includeRetired: boolean, limit: number, after: string | null): Promise<OvertimeTypeRow[]> {
+/** A page of types by name with the given activity (DEACTIVATED: retired); `limit + 1` rows. */
+export async function listOvertimeTypes(db: TimeDb, orgId: string, status: ActivityStatus, limit: number, after: string | null): Promise<OvertimeTypeRow[]> {
   let query = db.selectFrom('overtime_types').selectAll().where('org_id', '=', orgId);
-  if (!includeRetired) query = query.where('retired_at', 'is', null);
+  if (status === 'ACTIVE') query = query.where('retired_at', 'is', null);
+  if (status === 'DEACTIVATED') query = query.where('retired_at', 'is not', null);
   if (after) query = query.where(afterCursor([sql`lower(name)`, sql`id`], after));
   return query.orderBy(sql`lower(name)`).orderBy('id').limit(limit).execute();
 }
 
-export async function countOvertimeTypes(db: TimeDb, orgId: string, includeRetired: boolean): Promise<number> {
+export async function countOvertimeTypes(db: TimeDb, orgId: string, status: ActivityStatus): Promise<number> {
   let query = db.selectFrom('overtime_types').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId);
-  if (!includeRetired) query = query.where('retired_at', 'is', null);
+  if (status === 'ACTIVE') query = query.where('retired_at', 'is', null);
+  if (status === 'DEACTIVATED') query = query.where('retired_at', 'is not', null);
   return Number((await query.executeTakeFirstOrThrow()).n);
 }
 

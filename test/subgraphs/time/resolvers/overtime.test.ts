@@ -86,7 +86,7 @@ describe('overtime types', () => {
   it("should answer another organization's type NOT_FOUND and not list it", async () => {
     const res = await graph.gql(other.admin.key, 'mutation($id: ID!) { retireOvertimeType(id: $id) { id } }', { id: weekend });
     expectError(res, 'NOT_FOUND');
-    const list = await graph.gql<{ overtimeTypes: { totalCount: number } }>(other.admin.key, '{ overtimeTypes(includeRetired: true) { totalCount } }');
+    const list = await graph.gql<{ overtimeTypes: { totalCount: number } }>(other.admin.key, '{ overtimeTypes(status: ALL) { totalCount } }');
     expect(dataOf(list).overtimeTypes.totalCount).toBe(0);
   });
 });
