@@ -84,6 +84,6 @@ export async function seedDemoTime(db: TimeDb, services: TimeServices, orgId: st
       items.push({ userId: user.id, date: addDays(today, -d), hoursWorked: 4 + Math.floor(next() * 17) / 2 });
     }
   }
-  const recorded = items.length > 0 ? await recordHoursWorked(createTimeContext(db, admin, services), items, (i) => `items.${i}.`) : [];
+  const recorded = items.length > 0 ? await recordHoursWorked(createTimeContext(db, admin, services), items, (i) => `input.items.${i}.`) : [];
   return { created: true, submissions: counts, hoursWorkedDays: recorded.filter((r) => r.status !== 'FAILED').length };
 }
