@@ -339,13 +339,13 @@ describe('estimateCost on the real supergraph', () => {
   it('should price bulk hours worked by the number of items', () => {
     const query = 'mutation Bulk($items: [HoursWorkedInput!]!) { recordHoursWorkedBulk(input: { items: $items }) { processedCount items { index status } } }';
     const items = (n: number) => Array.from({ length: n }, (_, i) => ({ userId: 'u1', date: `2026-06-${String((i % 28) + 1).padStart(2, '0')}`, hoursWorked: 7.5 }));
-    // write 10 + (bulk result 1 + 100 assumed results × 1) + n items × (@cost 2, input scalars 0)
-    const base = 10 + (1 + 100 * 1);
+    // write 10 + the input object 1 + (bulk result 1 + 100 assumed results × 1) + n items × (@cost 2, input scalars 0)
+    const base = 10 + 1 + (1 + 100 * 1);
     expect(price(query, { items: items(1) })).toBe(base + 1 * 2);
     expect(price(query, { items: items(10) })).toBe(base + 10 * 2);
     expect(price(query, { items: items(1000) })).toBe(base + 1000 * 2);
     // The same items written inline cost the same as in a variable.
-    expect(price('mutation { recordHoursWorkedBulk(input: { items: [{ userId: "u1", date: "2026-06-01", hoursWorked: 7.5 }, { userId: "u2", date: "2026-06-01", hoursWorked: 8 }] }) { totalCount } }')).toBe(10 + 1 + 2 * 2);
+    expect(price('mutation { recordHoursWorkedBulk(input: { items: [{ userId: "u1", date: "2026-06-01", hoursWorked: 7.5 }, { userId: "u2", date: "2026-06-01", hoursWorked: 8 }] }) { totalCount } }')).toBe(10 + 1 + 1 + 2 * 2);
   });
 
   it('should price a subscription from the subscriptions schema', () => {
