@@ -170,7 +170,7 @@ function sameDecimal(a: string | null | undefined, b: string | null): boolean {
 export const leaveTypeResolvers = {
   Query: {
     leaveTypes: async (_: unknown, args: PageArgs & { includeInactive?: boolean | null }, ctx: LeaveContext) => {
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const includeInactive = args.includeInactive ?? false;
       const orgId = ctx.identity.orgId;
       const rows = await listLeaveTypes(ctx.db, orgId, includeInactive, limit, args);

@@ -122,7 +122,7 @@ export const apiKeyResolvers = {
   Query: {
     apiKeys: async (_: unknown, args: PageArgs & { includeInactive?: boolean | null }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'list API keys', 'admin');
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const includeInactive = args.includeInactive ?? false;
       const orgIds = await keyOrgIds(ctx);
       const rows = await listApiKeys(ctx.db, orgIds, includeInactive, limit, args);

@@ -177,7 +177,7 @@ export const userResolvers = {
     },
     notes: async (user: UserModel, args: PageArgs, ctx: PeopleContext) => {
       if (!(await mayAccessNotes(ctx, user))) throw forbidden('only admins and the user\'s managers may read notes about a user');
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const orgId = ctx.identity.orgId;
       const rows = await listUserNotes(ctx.db, orgId, user.id, limit, args);
       return toConnection(rows, limit, args, noteSortKey, toUserNote, () => countUserNotes(ctx.db, orgId, user.id));

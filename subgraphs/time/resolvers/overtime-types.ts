@@ -75,9 +75,9 @@ interface UpdateInput {
 export const overtimeTypeResolvers = {
   Query: {
     async overtimeTypes(_: unknown, args: PageArgs & { includeRetired?: boolean | null }, ctx: TimeContext) {
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const include = args.includeRetired ?? false;
-      const rows = await listOvertimeTypes(ctx.db, ctx.identity.orgId, include, limit + 1, args.after ?? null);
+      const rows = await listOvertimeTypes(ctx.db, ctx.identity.orgId, include, limit + 1, args);
       return toConnection(rows, limit, args, overtimeTypeSortKey, toOvertimeType, () => countOvertimeTypes(ctx.db, ctx.identity.orgId, include));
     },
   },

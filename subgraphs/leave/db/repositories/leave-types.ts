@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type { LeaveTypeRow, LeaveTypesTable } from '../tables/leave-types.ts';
 
@@ -28,9 +28,9 @@ export async function listLeaveTypes(db: LeaveDb, orgId: string, includeInactive
   // `alpha` belongs before `Bravo` whatever the database's collation; lower() in SQL and
   // toLowerCase() in the cursor agree for the names people type.
   const lowerName = sql`lower(name)`;
-  let q = filtered(db, orgId, includeInactive).selectAll();
-  if (args.after) q = q.where(afterCursor([lowerName, sql.ref('name'), sql.ref('id')], args.after, ['text', 'text', 'uuid']));
-  return q.orderBy(lowerName).orderBy('name').orderBy('id').limit(limit + 1).execute();
+  const q = filtered(db, orgId, includeInactive).selectAll();
+  const dir = readOrder(args);
+  return q.where(cursorConditions([lowerName, sql.ref('name'), sql.ref('id')], args, ['text', 'text', 'uuid'])).orderBy(lowerName, dir).orderBy('name', dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 /** Number of the organization's leave types (active only unless `includeInactive`). */
