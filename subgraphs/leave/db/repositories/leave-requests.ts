@@ -259,6 +259,18 @@ export async function findLeaveRequestDays(db: LeaveDb, orgId: string, requestId
   return db.selectFrom('leave_request_days').selectAll().where('org_id', '=', orgId).where('request_id', 'in', requestIds).orderBy('request_id').orderBy('date').execute();
 }
 
+/** Number of `action` transitions in a request's history. */
+export async function countLeaveRequestTransitions(db: LeaveDb, orgId: string, requestId: string, action: LeaveRequestHistoryRow['action']): Promise<number> {
+  const row = await db
+    .selectFrom('leave_request_history')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('org_id', '=', orgId)
+    .where('request_id', '=', requestId)
+    .where('action', '=', action)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 /** History rows of the requests, oldest first. */
 export async function findLeaveRequestHistory(db: LeaveDb, orgId: string, requestIds: readonly string[]): Promise<LeaveRequestHistoryRow[]> {
   if (requestIds.length === 0) return [];
