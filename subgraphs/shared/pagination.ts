@@ -1,10 +1,15 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import { badInput } from './errors.ts';
 
-/** Forward pagination arguments of every connection field. */
+/**
+ * Pagination arguments of every connection field (Relay cursor connections): `first` and
+ * `after` page forward, `last` and `before` page backward.
+ */
 export interface PageArgs {
   readonly first?: number | null | undefined;
   readonly after?: string | null | undefined;
+  readonly last?: number | null | undefined;
+  readonly before?: string | null | undefined;
 }
 
 /** Page size when `first` is omitted. */
@@ -12,13 +17,40 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** The largest `first` any connection accepts. */
 export const MAX_PAGE_SIZE = 100;
 
-/** Validates `first` (1..100, default 20); a bad value is a BAD_USER_INPUT naming `first`. */
-export function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE): number {
-  if (first === null || first === undefined) return Math.min(DEFAULT_PAGE_SIZE, max);
-  if (!Number.isInteger(first) || first < 1 || first > max) {
-    throw badInput('first', 'OUT_OF_RANGE', `must be an integer between 1 and ${max}`);
+/**
+ * Whether a page is read backward (from its end): `last` is given, or `before` without
+ * `first`. A backward page is fetched in reverse order and reversed by `toConnection`.
+ */
+export function isBackward(args: PageArgs): boolean {
+  const given = (v: unknown) => v !== null && v !== undefined;
+  return given(args.last) || (given(args.before) && !given(args.first));
+}
+
+/**
+ * Validates the page arguments and returns the page size: `first` or `last` (1..max,
+ * default 20). `first` together with `last` is a BAD_USER_INPUT on `last`; a bad size is
+ * a BAD_USER_INPUT naming its argument. Cursors are checked where they are decoded.
+ */
+export function pageSize(args: PageArgs, max = MAX_PAGE_SIZE): number {
+  const { first, last } = args;
+  const given = (v: unknown) => v !== null && v !== undefined;
+  if (given(first) && given(last)) throw badInput('last', 'INCOMPATIBLE', 'cannot be combined with first: page forward with first/after or backward with last/before');
+  const [field, size] = given(last) ? ['last', last] : ['first', first];
+  if (size === null || size === undefined) return Math.min(DEFAULT_PAGE_SIZE, max);
+  if (!Number.isInteger(size) || size < 1 || size > max) {
+    throw badInput(field, 'OUT_OF_RANGE', `must be an integer between 1 and ${max}`);
   }
-  return first;
+  return size;
+}
+
+/**
+ * The page arguments in one canonical shape (`first` or `last` set to `limit`, absent
+ * cursors null), for batched loaders: equal pages give equal JSON keys, and the result is
+ * itself valid page arguments for `cursorConditions`, `readOrder` and `toConnection`.
+ */
+export function pageKey(args: PageArgs, limit: number): PageArgs {
+  const backward = isBackward(args);
+  return { first: backward ? null : limit, after: args.after ?? null, last: backward ? limit : null, before: args.before ?? null };
 }
 
 /** Opaque cursor for a row's sort-key values. */
@@ -37,10 +69,10 @@ const KIND_PATTERN: Record<CursorKind, RegExp> = {
 };
 
 /**
- * Decodes `after` into one string per kind; anything else (not ours, tampered, wrong
- * shape) is a BAD_USER_INPUT on `after`, never a database error.
+ * Decodes a cursor into one string per kind; anything else (not ours, tampered, wrong
+ * shape) is a BAD_USER_INPUT on `field` (default `after`), never a database error.
  */
-export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): string[] {
+export function decodeCursor(cursor: string, kinds: readonly CursorKind[], field: 'after' | 'before' = 'after'): string[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
@@ -53,7 +85,16 @@ export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): stri
   } catch {
     // fall through to the error below
   }
-  throw badInput('after', 'CURSOR_INVALID', 'is not a cursor returned by this connection');
+  throw badInput(field, 'CURSOR_INVALID', 'is not a cursor returned by this connection');
+}
+
+/**
+ * Decodes both cursors now, so a bad one is a BAD_USER_INPUT on its argument before a
+ * batched load that other parents share could fail for all of them.
+ */
+export function checkCursors(args: PageArgs, kinds: readonly CursorKind[]): void {
+  if (args.after) decodeCursor(args.after, kinds, 'after');
+  if (args.before) decodeCursor(args.before, kinds, 'before');
 }
 
 /**
@@ -65,11 +106,56 @@ export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): stri
 export function afterCursor(
   columns: readonly RawBuilder<unknown>[],
   cursor: string,
-  kinds: readonly CursorKind[] = [...columns.slice(1).map(() => 'text' as const), 'uuid' as const],
+  kinds: readonly CursorKind[] = defaultKinds(columns),
   descending = false,
 ): Expression<SqlBool> {
-  const values = decodeCursor(cursor, kinds).map((v, i) => (kinds[i] === 'text' ? sql.val(v) : sql`${v}::${sql.raw(SQL_TYPE[kinds[i] ?? 'text'])}`));
-  return descending ? sql<SqlBool>`(${sql.join(columns)}) < (${sql.join(values)})` : sql<SqlBool>`(${sql.join(columns)}) > (${sql.join(values)})`;
+  return compare(columns, decodeCursor(cursor, kinds, 'after'), kinds, descending ? '<' : '>');
+}
+
+/**
+ * The mirror of `afterCursor`: rows before a cursor in the connection's order (`<` for an
+ * ascending connection, `>` for a descending one). A bad cursor is a BAD_USER_INPUT on `before`.
+ */
+export function beforeCursor(
+  columns: readonly RawBuilder<unknown>[],
+  cursor: string,
+  kinds: readonly CursorKind[] = defaultKinds(columns),
+  descending = false,
+): Expression<SqlBool> {
+  return compare(columns, decodeCursor(cursor, kinds, 'before'), kinds, descending ? '>' : '<');
+}
+
+/**
+ * The keyset conditions of a page: after `args.after` and before `args.before` (both when
+ * both are given), or `true`. `descending` is the connection's order, as for `afterCursor`.
+ */
+export function cursorConditions(
+  columns: readonly RawBuilder<unknown>[],
+  args: PageArgs,
+  kinds: readonly CursorKind[] = defaultKinds(columns),
+  descending = false,
+): Expression<SqlBool> {
+  const conditions: Expression<SqlBool>[] = [];
+  if (args.after) conditions.push(afterCursor(columns, args.after, kinds, descending));
+  if (args.before) conditions.push(beforeCursor(columns, args.before, kinds, descending));
+  return conditions.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
+}
+
+/**
+ * The SQL direction to read a page in: the connection's own (`descending` or not) when
+ * paging forward, the reverse when paging backward (`toConnection` restores the order).
+ */
+export function readOrder(args: PageArgs, descending = false): 'asc' | 'desc' {
+  return isBackward(args) !== descending ? 'desc' : 'asc';
+}
+
+function defaultKinds(columns: readonly RawBuilder<unknown>[]): CursorKind[] {
+  return [...columns.slice(1).map(() => 'text' as const), 'uuid' as const];
+}
+
+function compare(columns: readonly RawBuilder<unknown>[], decoded: readonly string[], kinds: readonly CursorKind[], op: '<' | '>'): Expression<SqlBool> {
+  const values = decoded.map((v, i) => (kinds[i] === 'text' ? sql.val(v) : sql`${v}::${sql.raw(SQL_TYPE[kinds[i] ?? 'text'])}`));
+  return sql<SqlBool>`(${sql.join(columns)}) ${sql.raw(op)} (${sql.join(values)})`;
 }
 
 // Typed parameters compare like the columns (a text parameter against a date column would not).
@@ -89,8 +175,14 @@ export interface Connection<T> {
 }
 
 /**
- * Builds a connection from `limit + 1` fetched rows (the extra row only tells that a next
- * page exists). `cursorOf` returns the row's sort-key values; `map` turns rows into nodes.
+ * Builds a connection from `limit + 1` fetched rows (the extra row only tells that another
+ * page exists), in the order they were read: the connection's order when paging forward,
+ * the reverse when paging backward (`isBackward(args)`), which is reversed back here so a
+ * page is always in the connection's order. `pageInfo` follows the Relay spec: paging
+ * forward, `hasNextPage` says whether rows follow and `hasPreviousPage` whether `after`
+ * was given; paging backward, `hasPreviousPage` says whether rows precede and
+ * `hasNextPage` whether `before` was given. `cursorOf` returns the row's sort-key values;
+ * `map` turns rows into nodes.
  */
 export function toConnection<Row, Node>(
   rows: readonly Row[],
@@ -100,17 +192,20 @@ export function toConnection<Row, Node>(
   map: (row: Row) => Node,
   count: () => Promise<number>,
 ): Connection<Node> {
-  const page = rows.slice(0, limit);
+  const backward = isBackward(args);
+  const more = rows.length > limit;
+  const page = backward ? rows.slice(0, limit).reverse() : rows.slice(0, limit);
   const edges = page.map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: map(row) }));
   return {
     nodes: edges.map((e) => e.node),
     edges,
     pageInfo: {
-      hasNextPage: rows.length > limit,
-      hasPreviousPage: Boolean(args.after),
+      hasNextPage: backward ? Boolean(args.before) : more,
+      hasPreviousPage: backward ? more : Boolean(args.after),
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
     totalCount: count,
   };
 }
+

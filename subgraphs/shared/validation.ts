@@ -80,6 +80,16 @@ export function requireIntInRange(field: string, value: number, min: number, max
   return value;
 }
 
+/**
+ * A list of at most `max` distinct items (duplicates count once), for inputs that set a
+ * bounded list (a person's tags, their teams); more is a BAD_USER_INPUT on `field`.
+ */
+export function requireAtMostDistinct<T>(field: string, values: readonly T[], max: number): T[] {
+  const distinct = [...new Set(values)];
+  if (distinct.length > max) throw badInput(field, 'TOO_LONG', `must have at most ${max} distinct items (got ${distinct.length})`);
+  return distinct;
+}
+
 /** Removes duplicates from a list of ids, keeping order. */
 export function uniqueIds(ids: readonly string[]): string[] {
   return [...new Set(ids)];

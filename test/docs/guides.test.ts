@@ -149,8 +149,8 @@ const blocks = documented.flatMap((file) => graphqlBlocks(file, fs.readFileSync(
 const { schema } = composeRealGraph();
 
 describe('the API guides', () => {
-  it('should have a guide per domain and an index', () => {
-    expect(guideFiles).toEqual(['boarding', 'events', 'leave', 'people', 'README', 'time', 'webhooks'].map((n) => path.join('docs', 'guides', `${n}.md`)).sort());
+  it('should have a guide per domain, the pagination guide and an index', () => {
+    expect(guideFiles).toEqual(['boarding', 'events', 'leave', 'pagination', 'people', 'README', 'time', 'webhooks'].map((n) => path.join('docs', 'guides', `${n}.md`)).sort());
   });
 
   it('should hold only GraphQL blocks that validate against the gateway API schema, with their variables', () => {

@@ -1,5 +1,5 @@
 import { badInput } from '../../shared/errors.ts';
-import { pageSize, toConnection, type Connection, type PageArgs } from '../../shared/pagination.ts';
+import { pageKey, pageSize, toConnection, type Connection, type PageArgs } from '../../shared/pagination.ts';
 import { optionalText, requireEmail, requireText } from '../../shared/validation.ts';
 
 /** A federation reference to a person of the people subgraph (null for none). */
@@ -12,9 +12,10 @@ export function connection<Row, Node>(rows: readonly Row[], limit: number, args:
   return toConnection(rows, limit, args, cursorOf, map, count);
 }
 
-/** Validated `first` and the page arguments. */
+/** The validated page size and the page arguments in canonical form (`pageKey`), fit for a batched loader's key. */
 export function page(args: PageArgs): { limit: number; args: PageArgs } {
-  return { limit: pageSize(args.first), args: { first: args.first, after: args.after } };
+  const limit = pageSize(args);
+  return { limit, args: pageKey(args, limit) };
 }
 
 /** For update inputs: omitted stays (undefined), null clears, text is trimmed and bounded; blank clears. */

@@ -7,6 +7,7 @@ import { findAllowances } from '../db/repositories/allowances.ts';
 import { findClosureDaysBetween, findRestrictedDaysFor } from '../db/repositories/calendar-days.ts';
 import { findLeaveTypes } from '../db/repositories/leave-types.ts';
 import {
+  countLeaveRequestTransitions,
   cancelLeaveRequest as cancelLeaveRequestRow,
   decideLeaveRequest,
   findActiveRequestsBetween,
@@ -48,6 +49,9 @@ import {
 import { dayBreakdown, type DayBreakdown } from './working-days.ts';
 import { toUnits } from './decimal.ts';
 import { checkToil, toilUseEvents } from './toil-consumer.ts';
+
+/** Most updates of one request, so its history (`LeaveRequest.history`) stays a short list: at most this plus three entries. */
+export const MAX_UPDATES_PER_REQUEST = 20;
 
 /** The `createLeaveRequest` input as GraphQL delivers it. */
 export interface CreateLeaveRequestInput {
@@ -365,6 +369,13 @@ export async function updateLeaveRequest(ctx: LeaveContext, id: string, input: U
     if (!current) throw notFound('LeaveRequest', id);
     if (current.status !== 'PENDING') {
       throw conflict(`only a pending request can be changed; this one is ${current.status}`, { rule: 'NOT_PENDING', status: current.status });
+    }
+    // `LeaveRequest.history` is a plain list: created, at most this many updates, a decision, a cancellation.
+    if ((await countLeaveRequestTransitions(trx, orgId, current.id, 'UPDATED')) >= MAX_UPDATES_PER_REQUEST) {
+      throw conflict(`a request can be changed at most ${MAX_UPDATES_PER_REQUEST} times: cancel it and request the leave again`, {
+        rule: 'TOO_MANY_UPDATES',
+        max: MAX_UPDATES_PER_REQUEST,
+      });
     }
     const allowance = await checkLockedRules(trx, proposal, current);
     const row = await updateLeaveRequestRow(trx, orgId, current.id, requestColumns(proposal, allowance));

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { checkCursors, pageKey, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import type { LeaveContext } from '../context.ts';
 import {
   ABSENCE_CURSOR,
@@ -42,9 +42,9 @@ interface WhosOutArgs extends PageArgs {
 
 function validate(args: WhosOutArgs): { window: AbsenceWindow; limit: number } {
   requireDateRange('from', args.from, 'to', args.to, MAX_QUERY_RANGE_DAYS);
-  const limit = pageSize(args.first);
+  const limit = pageSize(args);
   // A bad cursor fails here, not inside a batch shared with other departments.
-  if (args.after) decodeCursor(args.after, ABSENCE_CURSOR);
+  checkCursors(args, ABSENCE_CURSOR);
   return { window: { from: args.from, to: args.to, includePending: args.includePending === true }, limit };
 }
 
@@ -57,7 +57,7 @@ interface DepartmentCountKey {
 /** Key of one department's page: the department and every argument that shapes the page. */
 interface DepartmentPageKey extends DepartmentCountKey {
   readonly limit: number;
-  readonly after: string | null;
+  readonly page: PageArgs;
 }
 
 /** Splits loader keys by everything but the department: each group is one SQL statement. */
@@ -82,9 +82,7 @@ function departmentPages(ctx: LeaveContext): DataLoader<DepartmentPageKey, Leave
         async (keys) => {
           const pages = new Map<string, LeaveRequestRow[]>();
           for (const { sample, departmentIds } of groupByArgs(keys)) {
-            const rows = await listDepartmentsAbsences(ctx.db, ctx.identity.orgId, departmentIds, sample.window, sample.limit, {
-              after: sample.after,
-            });
+            const rows = await listDepartmentsAbsences(ctx.db, ctx.identity.orgId, departmentIds, sample.window, sample.limit, sample.page);
             for (const { member_department_id: departmentId, ...row } of rows) {
               const key = JSON.stringify({ ...sample, departmentId });
               pages.set(key, [...(pages.get(key) ?? []), row]);
@@ -131,8 +129,7 @@ export const absenceResolvers = {
   Department: {
     whosOut: async (department: { id: string }, args: WhosOutArgs, ctx: LeaveContext) => {
       const { window, limit } = validate(args);
-      const after = args.after ?? null;
-      const rows = await departmentPages(ctx).load({ departmentId: department.id, window, limit, after });
+      const rows = await departmentPages(ctx).load({ departmentId: department.id, window, limit, page: pageKey(args, limit) });
       return toConnection(rows, limit, args, absenceSortKey, toAbsence, () => departmentCounts(ctx).load({ departmentId: department.id, window }));
     },
   },

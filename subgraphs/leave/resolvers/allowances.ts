@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { badInput, forbidden } from '../../shared/errors.ts';
 import { appendEvents } from '../../shared/outbox.ts';
-import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { pageKey, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { isId, requireIntInRange, requireText } from '../../shared/validation.ts';
 import { accrualsApplied, type LeaveContext } from '../context.ts';
 import {
@@ -125,10 +125,10 @@ function defaultEffectiveDate(ctx: LeaveContext, org: DirectoryOrganizationRow, 
  * Per-request loader of ledger pages by allowance id, one per page size and cursor: the
  * ledgers of a list of allowances load in one statement.
  */
-function ledgerPageLoader(ctx: LeaveContext, limit: number, after: string | null | undefined): DataLoader<string, AllowanceLedgerRow[]> {
-  return ctx.loaders.get(`allowanceLedger:${limit}:${after ?? ''}`, () =>
+function ledgerPageLoader(ctx: LeaveContext, limit: number, page: PageArgs): DataLoader<string, AllowanceLedgerRow[]> {
+  return ctx.loaders.get(`allowanceLedger:${JSON.stringify(page)}`, () =>
     new DataLoader<string, AllowanceLedgerRow[]>(async (ids) => {
-      const rows = await listLedgerEntriesOfAllowances(ctx.db, ctx.identity.orgId, ids.filter(isId), limit, after);
+      const rows = await listLedgerEntriesOfAllowances(ctx.db, ctx.identity.orgId, ids.filter(isId), limit, page);
       return ids.map((id) => rows.filter((r) => r.allowance_id === id));
     }),
   );
@@ -190,8 +190,8 @@ export const allowanceResolvers = {
     baseEntitlement: async (allowance: AllowanceModel, _: unknown, ctx: LeaveContext) =>
       Number(allowance.ownBaseEntitlement ?? (await typeOf(ctx, allowance)).default_entitlement ?? 0),
     ledger: async (allowance: AllowanceModel, args: PageArgs, ctx: LeaveContext) => {
-      const limit = pageSize(args.first);
-      const rows = await ledgerPageLoader(ctx, limit, args.after).load(allowance.id);
+      const limit = pageSize(args);
+      const rows = await ledgerPageLoader(ctx, limit, pageKey(args, limit)).load(allowance.id);
       return toConnection(rows, limit, args, ledgerSortKey, toLedgerEntry, () => ledgerCountLoader(ctx).load(allowance.id));
     },
   },

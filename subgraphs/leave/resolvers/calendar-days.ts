@@ -98,7 +98,7 @@ export const calendarDayResolvers = {
   Query: {
     restrictedDays: async (_: unknown, args: RangeArgs & { departmentId?: string | null }, ctx: LeaveContext) => {
       requireDateRange('from', args.from, 'to', args.to);
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       if (args.departmentId) await requireDepartment(ctx, 'departmentId', args.departmentId, { active: false });
       const filter = { from: args.from, to: args.to, departmentId: args.departmentId };
       const orgId = ctx.identity.orgId;
@@ -107,7 +107,7 @@ export const calendarDayResolvers = {
     },
     closureDays: async (_: unknown, args: RangeArgs, ctx: LeaveContext) => {
       requireDateRange('from', args.from, 'to', args.to);
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const orgId = ctx.identity.orgId;
       const rows = await listClosureDays(ctx.db, orgId, args.from, args.to, limit, args);
       return toConnection(rows, limit, args, calendarDaySortKey, toClosureDay, () => countClosureDays(ctx.db, orgId, args.from, args.to));

@@ -104,7 +104,7 @@ export const coverageResolvers = {
   Query: {
     coverageRules: async (_: unknown, args: PageArgs & { departmentId?: string | null }, ctx: LeaveContext) => {
       if (ctx.identity.role === 'EMPLOYEE') throw forbidden('only admins and managers may list coverage rules');
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       if (args.departmentId) await requireDepartment(ctx, 'departmentId', args.departmentId, { active: false });
       const filter = { departmentId: args.departmentId };
       const orgId = ctx.identity.orgId;

@@ -1,11 +1,14 @@
-import { badInput, forbidden, notFound } from '../../shared/errors.ts';
+import { badInput, conflict, forbidden, notFound } from '../../shared/errors.ts';
 import { isId, requireText } from '../../shared/validation.ts';
 import type { LeaveContext } from '../context.ts';
-import { findDocumentsOfRequests, findLeaveDocument, insertLeaveDocument, softDeleteLeaveDocument, type DocumentWithOwnerRow } from '../db/repositories/documents.ts';
+import { findDocumentsOfRequests, findLeaveDocument, insertLeaveDocumentIfRoom, softDeleteLeaveDocument, type DocumentWithOwnerRow } from '../db/repositories/documents.ts';
 import { maySeeLeaveOfId } from '../domain/access.ts';
 import { removeDocument, signDocumentUrl } from '../documents/store.ts';
 import { groupedBy } from '../loaders.ts';
 import { leaveRequestLoader } from './leave-requests.ts';
+
+/** Most documents (not deleted) one leave request holds (`LeaveRequest.documents`). */
+export const MAX_DOCUMENTS_PER_REQUEST = 20;
 
 /** Media types a document may have. */
 export const DOCUMENT_CONTENT_TYPES: readonly string[] = ['application/pdf', 'image/png', 'image/jpeg', 'image/heic', 'text/plain'];
@@ -83,14 +86,25 @@ export const documentResolvers = {
       if (!request || !(await maySeeLeaveOfId(ctx, request.user_id))) throw notFound('LeaveRequest', input.leaveRequestId);
       requireRequesterOrAdmin(ctx, request.user_id, 'attach documents');
       const values = validateUpload(ctx, input);
-      const row = await insertLeaveDocument(ctx.db, {
-        org_id: ctx.identity.orgId,
-        request_id: request.id,
-        filename: values.filename,
-        content_type: values.contentType,
-        size_bytes: values.sizeBytes,
-        created_by: ctx.identity.userId,
-      });
+      const row = await insertLeaveDocumentIfRoom(
+        ctx.db,
+        {
+          org_id: ctx.identity.orgId,
+          request_id: request.id,
+          filename: values.filename,
+          content_type: values.contentType,
+          size_bytes: values.sizeBytes,
+          created_by: ctx.identity.userId,
+        },
+        MAX_DOCUMENTS_PER_REQUEST,
+      );
+      // `LeaveRequest.documents` is a plain list: this bound keeps it short (said in the SDL).
+      if (!row) {
+        throw conflict(`the request already has ${MAX_DOCUMENTS_PER_REQUEST} documents: delete one before attaching another`, {
+          rule: 'TOO_MANY_DOCUMENTS',
+          max: MAX_DOCUMENTS_PER_REQUEST,
+        });
+      }
       const signed = signDocumentUrl(ctx.services.documents, 'upload', row.id, ctx.services.now());
       return {
         document: toLeaveDocument({ ...row, request_user_id: request.user_id }),

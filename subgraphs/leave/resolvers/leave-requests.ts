@@ -142,13 +142,13 @@ export const leaveRequestResolvers = {
       return toLeaveRequest(row);
     },
     leaveRequests: async (_: unknown, args: PageArgs & { filter?: LeaveRequestFilter | null }, ctx: LeaveContext) => {
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const filter = args.filter ?? {};
       // Ids of a filter reach SQL as uuids: anything else is a bad input, not a database error.
       requireIds(filter, ['userId', 'leaveTypeId', 'departmentId'], 'filter');
       const orgId = ctx.identity.orgId;
       const visible = await visibleUserIds(ctx);
-      const rows = await listLeaveRequests(ctx.db, orgId, visible, filter, limit, args.after);
+      const rows = await listLeaveRequests(ctx.db, orgId, visible, filter, limit, args);
       for (const row of rows) leaveRequestLoader(ctx).prime(row.id, row);
       return toConnection(rows, limit, args, leaveRequestSortKey, toLeaveRequest, () => countLeaveRequests(ctx.db, orgId, visible, filter));
     },

@@ -171,7 +171,7 @@ function sameDecimal(a: string | null | undefined, b: string | null): boolean {
 export const leaveTypeResolvers = {
   Query: {
     leaveTypes: async (_: unknown, args: PageArgs & { status?: ActivityStatus | null }, ctx: LeaveContext) => {
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const status = activityStatus(args.status);
       const orgId = ctx.identity.orgId;
       const rows = await listLeaveTypes(ctx.db, orgId, status, limit, args);

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { badInput, forbidden } from '../../shared/errors.ts';
-import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { pageKey, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { requireIds } from '../../shared/validation.ts';
 import { accrualsApplied, type LeaveContext } from '../context.ts';
 import { balanceOf, currentLeaveYear, newAllowanceRow } from '../domain/allowance-balance.ts';
@@ -31,8 +31,8 @@ async function requireLeaveVisible(ctx: LeaveContext, userId: string, field: str
  * the same arguments, whatever the number of users: one statement for a first page (its
  * rows count each user's requests too), two after a cursor (page rows, counts).
  */
-function leaveRequestPages(ctx: LeaveContext, filter: LeaveRequestFilter, limit: number, after: string | null) {
-  const key = JSON.stringify([filter, limit, after]);
+function leaveRequestPages(ctx: LeaveContext, filter: LeaveRequestFilter, page: PageArgs) {
+  const key = JSON.stringify([filter, page]);
   const counts = ctx.loaders.get(`userLeaveRequestCounts:${key}`, () =>
     new DataLoader<string, number>(async (userIds) => {
       const found = await countLeaveRequestsOfUsers(ctx.db, ctx.identity.orgId, userIds, filter);
@@ -41,7 +41,7 @@ function leaveRequestPages(ctx: LeaveContext, filter: LeaveRequestFilter, limit:
   );
   const rows = ctx.loaders.get(`userLeaveRequests:${key}`, () =>
     new DataLoader<string, LeaveRequestRow[]>(async (userIds) => {
-      const found = await listLeaveRequestsOfUsers(ctx.db, ctx.identity.orgId, userIds, filter, limit + 1, after);
+      const found = await listLeaveRequestsOfUsers(ctx.db, ctx.identity.orgId, userIds, filter, (page.first ?? page.last ?? 0) + 1, page);
       if (found.totals) for (const id of userIds) counts.prime(id, found.totals.get(id) ?? 0);
       const byUser = groupRows(found.rows, (r) => r.user_id);
       return userIds.map((id) => byUser.get(id) ?? []);
@@ -98,11 +98,11 @@ export const userLeaveResolvers = {
     __resolveReference: (ref: UserRef) => ({ id: ref.id }),
     leaveRequests: async (user: UserRef, args: PageArgs & { filter?: LeaveRequestFilter | null }, ctx: LeaveContext) => {
       await requireLeaveVisible(ctx, user.id, 'leaveRequests');
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const filter: LeaveRequestFilter = { ...(args.filter ?? {}), userId: null };
       // The filter's ids reach SQL as uuids.
       requireIds(filter, ['leaveTypeId', 'departmentId'], 'filter');
-      const { rows, counts } = leaveRequestPages(ctx, filter, limit, args.after ?? null);
+      const { rows, counts } = leaveRequestPages(ctx, filter, pageKey(args, limit));
       const page = await rows.load(user.id);
       return toConnection(page, limit, args, leaveRequestSortKey, toLeaveRequest, () => counts.load(user.id));
     },

@@ -124,7 +124,7 @@ export const apiKeyResolvers = {
   Query: {
     apiKeys: async (_: unknown, args: PageArgs & { status?: ActivityStatus | null }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'list API keys', 'admin');
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const status = activityStatus(args.status);
       const orgIds = await keyOrgIds(ctx);
       const rows = await listApiKeys(ctx.db, orgIds, status, limit, args);

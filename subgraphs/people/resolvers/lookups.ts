@@ -25,7 +25,7 @@ export async function loadUser(ctx: PeopleContext, id: string): Promise<UserMode
 
 /** One page of the organization's users matching `filter`, as a connection; primes the user loader. */
 export async function userConnection(ctx: PeopleContext, filter: UserListFilter, args: PageArgs) {
-  const limit = pageSize(args.first);
+  const limit = pageSize(args);
   const orgId = ctx.identity.orgId;
   const rows = await listUsers(ctx.db, orgId, filter, limit, args);
   for (const row of rows) ctx.loaders.users.prime(row.id, row);

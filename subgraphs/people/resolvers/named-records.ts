@@ -20,7 +20,7 @@ const TYPENAME: Record<NamedTable, string> = { departments: 'Department', teams:
 /** The `departments` / `teams` / `sites` list resolvers. */
 export function listResolver<T extends NamedTable, Node>(table: T, map: (row: Awaited<ReturnType<typeof listNamed<T>>>[number]) => Node) {
   return async (_: unknown, args: PageArgs & { status?: ActivityStatus | null }, ctx: PeopleContext) => {
-    const limit = pageSize(args.first);
+    const limit = pageSize(args);
     const status = args.status ?? 'ACTIVE';
     const orgId = ctx.identity.orgId;
     const rows = await listNamed(ctx.db, table, orgId, status, limit, args);

@@ -37,7 +37,7 @@ async function loadTag(ctx: PeopleContext, id: string) {
 export const tagResolvers = {
   Query: {
     tags: async (_: unknown, args: PageArgs, ctx: PeopleContext) => {
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const orgId = ctx.identity.orgId;
       const rows = await listTags(ctx.db, orgId, limit, args);
       return toConnection(rows, limit, args, nameSortKey, toTag, () => countTags(ctx.db, orgId));

@@ -43,7 +43,7 @@ export const trustedDocumentResolvers = {
   Query: {
     trustedDocuments: async (_: unknown, args: PageArgs, ctx: PeopleContext) => {
       requireAdmin(ctx, 'list trusted documents', 'admin');
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const orgId = ctx.identity.orgId;
       const rows = await listTrustedDocuments(ctx.db, orgId, limit, args);
       return toConnection(rows, limit, args, trustedDocumentSortKey, toTrustedDocument, () => countTrustedDocuments(ctx.db, orgId));

@@ -4,6 +4,7 @@ import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.t
 import {
   notNull,
   optionalText,
+  requireAtMostDistinct,
   requireCountry,
   requireEmail,
   requireIds,
@@ -55,6 +56,10 @@ interface UserFields {
 }
 
 const DEFAULT_PATTERN = ['8', '8', '8', '8', '8', '0', '0'];
+/** Most tags one person carries (`User.tags`). */
+export const MAX_TAGS_PER_USER = 50;
+/** Most teams one person belongs to (`User.teams`). */
+export const MAX_TEAMS_PER_USER = 50;
 
 /** Ids of a `users` filter reach SQL as uuids: anything else is a bad input, not a database error. */
 const FILTER_IDS = ['departmentId', 'teamId', 'siteId', 'managerId', 'tagId'] as const;
@@ -117,6 +122,9 @@ async function validateUser(ctx: PeopleContext, input: UserFields, existing: Use
   }
   const tagIds = notNull('input.tagIds', input.tagIds);
   const teamIds = notNull('input.teamIds', input.teamIds);
+  // `User.tags` and `User.teams` are plain lists: these bounds keep them short (said in the SDL).
+  if (tagIds !== undefined) requireAtMostDistinct('input.tagIds', tagIds, MAX_TAGS_PER_USER);
+  if (teamIds !== undefined) requireAtMostDistinct('input.teamIds', teamIds, MAX_TEAMS_PER_USER);
   return {
     row,
     tagIds: tagIds === undefined ? undefined : await requireReferences(ctx, 'tags', 'input.tagIds', tagIds),
@@ -177,7 +185,7 @@ export const userResolvers = {
     },
     notes: async (user: UserModel, args: PageArgs, ctx: PeopleContext) => {
       if (!(await mayAccessNotes(ctx, user))) throw forbidden('only admins and the user\'s managers may read notes about a user');
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const orgId = ctx.identity.orgId;
       const rows = await listUserNotes(ctx.db, orgId, user.id, limit, args);
       return toConnection(rows, limit, args, noteSortKey, toUserNote, () => countUserNotes(ctx.db, orgId, user.id));

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { forbidden } from '../../shared/errors.ts';
 import { requireDateRange } from '../../shared/dates.ts';
-import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { pageKey, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import type { TimeContext } from '../context.ts';
 import { findHoursWorkedByIds, hoursWorkedSortKey, listHoursWorkedOfUsers, summarizeHoursWorkedOfUsers } from '../db/repositories/hours-worked.ts';
 import type { HoursWorkedRow } from '../db/tables/hours-worked.ts';
@@ -34,11 +34,11 @@ function toResult(r: HoursWorkedItemResult) {
 }
 
 /** A page of days per person for a batch of `User` representations sharing the arguments: two statements whatever their number. */
-function hoursPages(ctx: TimeContext, from: string, to: string, limit: number, after: string | null) {
-  const key = JSON.stringify([from, to, limit, after]);
+function hoursPages(ctx: TimeContext, from: string, to: string, limit: number, page: PageArgs) {
+  const key = JSON.stringify([from, to, page]);
   const rows = ctx.loaders.get(`userHours:${key}`, () =>
     new DataLoader<string, HoursWorkedRow[]>(async (userIds) => {
-      const found = await listHoursWorkedOfUsers(ctx.db, ctx.identity.orgId, userIds, from, to, limit + 1, after);
+      const found = await listHoursWorkedOfUsers(ctx.db, ctx.identity.orgId, userIds, from, to, limit + 1, page);
       return userIds.map((id) => found.filter((r) => r.user_id === id));
     }),
   );
@@ -55,8 +55,8 @@ function hoursPages(ctx: TimeContext, from: string, to: string, limit: number, a
 export async function userHoursWorked(ctx: TimeContext, userId: string, args: PageArgs & { from: string; to: string }) {
   if (!(await maySeeTimeOfId(ctx, userId))) throw forbidden('User.hoursWorked is visible only to the person, their managers and admins');
   requireDateRange('from', args.from, 'to', args.to, 366);
-  const limit = pageSize(args.first);
-  const pages = hoursPages(ctx, args.from, args.to, limit, args.after ?? null);
+  const limit = pageSize(args);
+  const pages = hoursPages(ctx, args.from, args.to, limit, pageKey(args, limit));
   const rows = await pages.rows.load(userId);
   const connection = toConnection(rows, limit, args, hoursWorkedSortKey, toHoursWorked, async () => (await pages.totals.load(userId)).days);
   return { ...connection, totalHours: async () => Number((await pages.totals.load(userId)).hours) };

@@ -101,9 +101,9 @@ export const overtimeSubmissionResolvers = {
       return toOvertimeSubmission(await requireVisibleSubmission(ctx, id));
     },
     async overtimeSubmissions(_: unknown, args: PageArgs & { filter?: FilterArg | null }, ctx: TimeContext) {
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const filter: OvertimeSubmissionFilter = { ...toFilter(args.filter), visibleUserIds: await visibleUserIds(ctx) };
-      const rows = await listOvertimeSubmissions(ctx.db, ctx.identity.orgId, filter, limit + 1, args.after ?? null);
+      const rows = await listOvertimeSubmissions(ctx.db, ctx.identity.orgId, filter, limit + 1, args);
       return toConnection(rows, limit, args, overtimeSubmissionSortKey, toOvertimeSubmission, () => countOvertimeSubmissions(ctx.db, ctx.identity.orgId, filter));
     },
   },

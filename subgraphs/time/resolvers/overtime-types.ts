@@ -76,9 +76,9 @@ interface UpdateInput {
 export const overtimeTypeResolvers = {
   Query: {
     async overtimeTypes(_: unknown, args: PageArgs & { status?: ActivityStatus | null }, ctx: TimeContext) {
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const status = activityStatus(args.status);
-      const rows = await listOvertimeTypes(ctx.db, ctx.identity.orgId, status, limit + 1, args.after ?? null);
+      const rows = await listOvertimeTypes(ctx.db, ctx.identity.orgId, status, limit + 1, args);
       return toConnection(rows, limit, args, overtimeTypeSortKey, toOvertimeType, () => countOvertimeTypes(ctx.db, ctx.identity.orgId, status));
     },
   },

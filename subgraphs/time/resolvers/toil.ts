@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { badInput, forbidden, notFound } from '../../shared/errors.ts';
 import { addDays, todayIn } from '../../shared/dates.ts';
 import { hasAtMostDecimals } from '../../shared/decimal.ts';
-import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { pageKey, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { isId, requireIntInRange, requireText } from '../../shared/validation.ts';
 import { toilUsesApplied, type TimeContext } from '../context.ts';
 import { lockPeople } from '../db/repositories/time-settings.ts';
@@ -75,13 +75,13 @@ async function balanceArgs(ctx: TimeContext, asOf: string | null | undefined, wi
 }
 
 /** Pages of lots or movements for a batch of balances sharing the arguments, and their counts: two statements. */
-function toilPages(ctx: TimeContext, table: 'toil_lots' | 'toil_ledger', limit: number, after: string | null) {
-  const rows = ctx.loaders.get(`${table}:${limit}:${after ?? ''}`, () =>
+function toilPages(ctx: TimeContext, table: 'toil_lots' | 'toil_ledger', limit: number, page: PageArgs) {
+  const rows = ctx.loaders.get(`${table}:${JSON.stringify(page)}`, () =>
     new DataLoader<string, (ToilLotRow | ToilLedgerRow)[]>(async (userIds) => {
       const found: (ToilLotRow | ToilLedgerRow)[] =
         table === 'toil_lots'
-          ? await listToilLotsOfUsers(ctx.db, ctx.identity.orgId, userIds, limit + 1, after)
-          : await listToilMovementsOfUsers(ctx.db, ctx.identity.orgId, userIds, limit + 1, after);
+          ? await listToilLotsOfUsers(ctx.db, ctx.identity.orgId, userIds, limit + 1, page)
+          : await listToilMovementsOfUsers(ctx.db, ctx.identity.orgId, userIds, limit + 1, page);
       return userIds.map((id) => found.filter((r) => r.user_id === id));
     }),
   );
@@ -122,14 +122,14 @@ export const toilResolvers = {
   },
   ToilBalance: {
     async lots(b: BalanceModel, args: PageArgs, ctx: TimeContext) {
-      const limit = pageSize(args.first);
-      const pages = toilPages(ctx, 'toil_lots', limit, args.after ?? null);
+      const limit = pageSize(args);
+      const pages = toilPages(ctx, 'toil_lots', limit, pageKey(args, limit));
       const rows = (await pages.rows.load(b.userId)) as ToilLotRow[];
       return toConnection(rows, limit, args, toilSortKey, toToilLot, () => pages.counts.load(b.userId));
     },
     async ledger(b: BalanceModel, args: PageArgs, ctx: TimeContext) {
-      const limit = pageSize(args.first);
-      const pages = toilPages(ctx, 'toil_ledger', limit, args.after ?? null);
+      const limit = pageSize(args);
+      const pages = toilPages(ctx, 'toil_ledger', limit, pageKey(args, limit));
       const rows = (await pages.rows.load(b.userId)) as ToilLedgerRow[];
       return toConnection(rows, limit, args, toilSortKey, toMovement, () => pages.counts.load(b.userId));
     },

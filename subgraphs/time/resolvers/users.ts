@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { forbidden } from '../../shared/errors.ts';
-import { pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { pageKey, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import type { TimeContext } from '../context.ts';
 import { countOvertimeSubmissionsOfUsers, listOvertimeSubmissionsOfUsers, overtimeSubmissionSortKey, type OvertimeSubmissionFilter } from '../db/repositories/overtime-submissions.ts';
 import type { OvertimeSubmissionRow } from '../db/tables/overtime-submissions.ts';
@@ -14,11 +14,11 @@ interface UserRef {
 }
 
 /** One page of submissions per user for the whole batch of `User` representations sharing the arguments: two statements. */
-function submissionPages(ctx: TimeContext, filter: OvertimeSubmissionFilter, limit: number, after: string | null) {
-  const key = JSON.stringify([filter, limit, after]);
+function submissionPages(ctx: TimeContext, filter: OvertimeSubmissionFilter, limit: number, page: PageArgs) {
+  const key = JSON.stringify([filter, page]);
   const rows = ctx.loaders.get(`userOvertime:${key}`, () =>
     new DataLoader<string, OvertimeSubmissionRow[]>(async (userIds) => {
-      const found = await listOvertimeSubmissionsOfUsers(ctx.db, ctx.identity.orgId, userIds, filter, limit + 1, after);
+      const found = await listOvertimeSubmissionsOfUsers(ctx.db, ctx.identity.orgId, userIds, filter, limit + 1, page);
       return userIds.map((id) => found.filter((r) => r.user_id === id));
     }),
   );
@@ -38,9 +38,9 @@ export const userTimeResolvers = {
     },
     async overtimeSubmissions(user: UserRef, args: PageArgs & { filter?: FilterArg | null }, ctx: TimeContext) {
       if (!(await maySeeTimeOfId(ctx, user.id))) throw forbidden('User.overtimeSubmissions is visible only to the person, their managers and admins');
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const { userIds: _ignored, ...filter } = toFilter(args.filter);
-      const pages = submissionPages(ctx, filter, limit, args.after ?? null);
+      const pages = submissionPages(ctx, filter, limit, pageKey(args, limit));
       const rows = await pages.rows.load(user.id);
       return toConnection(rows, limit, args, overtimeSubmissionSortKey, toOvertimeSubmission, () => pages.counts.load(user.id));
     },

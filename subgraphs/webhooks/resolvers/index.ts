@@ -3,7 +3,7 @@ import { GraphQLScalarType, type GraphQLError } from 'graphql';
 import { sql } from 'kysely';
 import { appError, badInput, forbidden, notFound } from '../../shared/errors.ts';
 import { hasScope } from '../../shared/identity.ts';
-import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
+import { decodeCursor, isBackward, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { isId, optionalText } from '../../shared/validation.ts';
 import type { DeliveryStatus } from '../db/database.ts';
@@ -118,16 +118,23 @@ export const webhooksResolvers = {
   JSON: JSONScalar,
   Query: {
     webhookEventTypes: (_: unknown, args: PageArgs) => {
-      const limit = pageSize(args.first);
-      const start = args.after ? Number(decodeCursor(args.after, ['text'])[0]) + 1 : 0;
-      if (!Number.isInteger(start) || start < 0) throw badInput('after', 'CURSOR_INVALID', 'is not a cursor returned by this connection');
-      const rows = WEBHOOK_EVENT_TYPES.slice(start, start + limit + 1).map((t, i) => ({ ...t, requiredScopes: t.scopes, index: start + i }));
+      const limit = pageSize(args);
+      // The catalogue is a fixed list: its cursor is the position.
+      const position = (cursor: string, field: 'after' | 'before') => {
+        const n = Number(decodeCursor(cursor, ['text'], field)[0]);
+        if (!Number.isInteger(n) || n < 0) throw badInput(field, 'CURSOR_INVALID', 'is not a cursor returned by this connection');
+        return n;
+      };
+      const start = args.after ? position(args.after, 'after') + 1 : 0;
+      const end = args.before ? position(args.before, 'before') : WEBHOOK_EVENT_TYPES.length;
+      const within = WEBHOOK_EVENT_TYPES.map((t, index) => ({ ...t, requiredScopes: t.scopes, index })).slice(start, Math.max(start, end));
+      const rows = (isBackward(args) ? within.reverse() : within).slice(0, limit + 1);
       return toConnection(rows, limit, args, (r) => [String(r.index)], (r) => r, async () => WEBHOOK_EVENT_TYPES.length);
     },
     webhookEndpoints: async (_: unknown, args: PageArgs, ctx: WebhooksContext) => {
       requireAccess(ctx, false);
-      const limit = pageSize(args.first);
-      const rows = await listEndpoints(ctx.db, ctx.identity.orgId, limit + 1, args.after);
+      const limit = pageSize(args);
+      const rows = await listEndpoints(ctx.db, ctx.identity.orgId, limit + 1, args);
       return toConnection(rows, limit, args, (r) => [r.created_at.toISOString(), r.id], toEndpoint, () => countEndpoints(ctx.db, ctx.identity.orgId));
     },
     webhookEndpoint: async (_: unknown, args: { id: string }, ctx: WebhooksContext) => {
@@ -138,16 +145,16 @@ export const webhooksResolvers = {
     },
     webhookDeliveries: async (_: unknown, args: PageArgs & { filter?: DeliveryFilter | null }, ctx: WebhooksContext) => {
       requireAccess(ctx, false);
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const f = checkFilter(args.filter);
-      const rows = await listDeliveries(ctx.db, ctx.identity.orgId, f, limit + 1, args.after);
+      const rows = await listDeliveries(ctx.db, ctx.identity.orgId, f, limit + 1, args);
       return toConnection(rows, limit, args, (r) => [r.created_at.toISOString(), r.id], toDelivery, () => countDeliveries(ctx.db, ctx.identity.orgId, f));
     },
     webhookDeliveryAttempts: async (_: unknown, args: PageArgs & { filter?: DeliveryFilter | null }, ctx: WebhooksContext) => {
       requireAccess(ctx, false);
-      const limit = pageSize(args.first);
+      const limit = pageSize(args);
       const f = checkFilter(args.filter);
-      const rows = await listAttempts(ctx.db, ctx.identity.orgId, f, limit + 1, args.after);
+      const rows = await listAttempts(ctx.db, ctx.identity.orgId, f, limit + 1, args);
       return toConnection(
         rows,
         limit,

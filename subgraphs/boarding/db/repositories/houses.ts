@@ -1,8 +1,8 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import type { PageArgs } from '../../../shared/pagination.ts';
 import type { BoardingDb } from '../database.ts';
 import type { HouseRow, HousesTable } from '../tables/houses.ts';
-import { keyset, likePattern } from './paging.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
+import { likePattern } from './paging.ts';
 
 /** Unique index of houses' SIS ids (a race past the check fires it). */
 export const HOUSE_SIS_INDEX = 'houses_org_sis_key';
@@ -27,11 +27,12 @@ function filtered(db: BoardingDb, orgId: string, search: string | null | undefin
 }
 
 export async function listHouses(db: BoardingDb, orgId: string, search: string | null | undefined, limit: number, args: PageArgs): Promise<HouseRow[]> {
+  const dir = readOrder(args);
   return filtered(db, orgId, search)
     .selectAll()
-    .where(keyset([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
-    .orderBy(sql`lower(name)`)
-    .orderBy('id')
+    .where(cursorConditions([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
+    .orderBy(sql`lower(name)`, dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }

@@ -1,8 +1,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import type { PageArgs } from '../../../shared/pagination.ts';
 import { BOARDING_SCHEMA, type BoardingDb } from '../database.ts';
 import type { LocationRecordRow, LocationRecordsTable, LocationRecordType, LocationsTable, LocationState, LocationType, LocationWithState } from '../tables/locations.ts';
-import { keyset } from './paging.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 
 /** Sort key of location lists: depth, name case-insensitively, id. */
 export const locationSortKey = (row: LocationWithState): unknown[] => [String(row.depth).padStart(4, '0'), row.name.toLowerCase(), row.id];
@@ -42,11 +41,12 @@ function filtered(db: BoardingDb, orgId: string, c: LocationConditions) {
 const DEPTH_KEY = [sql`lpad(l.depth::text, 4, '0')`, sql`lower(l.name)`, sql.ref('l.id')];
 
 export async function listLocations(db: BoardingDb, orgId: string, c: LocationConditions, limit: number, args: PageArgs): Promise<LocationWithState[]> {
+  const dir = readOrder(args);
   return filtered(db, orgId, c)
-    .where(keyset(DEPTH_KEY, args, ['text', 'text', 'uuid']))
-    .orderBy('l.depth')
-    .orderBy(sql`lower(l.name)`)
-    .orderBy('l.id')
+    .where(cursorConditions(DEPTH_KEY, args, ['text', 'text', 'uuid']))
+    .orderBy('l.depth', dir)
+    .orderBy(sql`lower(l.name)`, dir)
+    .orderBy('l.id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -62,12 +62,13 @@ export async function countLocations(db: BoardingDb, orgId: string, c: LocationC
 
 /** The first `limit + 1` children of each parent (one statement). */
 export async function listChildrenOf(db: BoardingDb, orgId: string, parentIds: readonly string[], limit: number, args: PageArgs): Promise<LocationWithState[]> {
+  const dir = sql.raw(readOrder(args));
   if (parentIds.length === 0) return [];
   const inner = withState(db, orgId)
-    .select(sql<number>`row_number() over (partition by l.parent_id order by l.depth, lower(l.name), l.id)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by l.parent_id order by l.depth ${dir}, lower(l.name) ${dir}, l.id ${dir})`.as('rn'))
     .where('l.parent_id', 'in', parentIds)
-    .where(keyset(DEPTH_KEY, args, ['text', 'text', 'uuid']));
-  const rows = await db.selectFrom(inner.as('c')).selectAll().where('rn', '<=', limit + 1).orderBy(sql`lower(name)`).orderBy('id').execute();
+    .where(cursorConditions(DEPTH_KEY, args, ['text', 'text', 'uuid']));
+  const rows = await db.selectFrom(inner.as('c')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 
@@ -158,11 +159,12 @@ function records(db: BoardingDb, orgId: string, c: TimelineConditions) {
 }
 
 export async function listLocationRecords(db: BoardingDb, orgId: string, c: TimelineConditions, limit: number, args: PageArgs): Promise<LocationRecordRow[]> {
+  const dir = readOrder(args);
   return records(db, orgId, c)
     .selectAll()
-    .where(keyset([sql.ref('recorded_at'), sql.ref('id')], args, ['timestamp', 'uuid']))
-    .orderBy('recorded_at')
-    .orderBy('id')
+    .where(cursorConditions([sql.ref('recorded_at'), sql.ref('id')], args, ['timestamp', 'uuid']))
+    .orderBy('recorded_at', dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -173,13 +175,14 @@ export async function countLocationRecords(db: BoardingDb, orgId: string, c: Tim
 
 /** The first `limit + 1` records of each student's timeline (oldest first), one statement for every student. */
 export async function listLocationRecordsOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: TimelineConditions, limit: number, args: PageArgs): Promise<LocationRecordRow[]> {
+  const dir = sql.raw(readOrder(args));
   if (studentIds.length === 0) return [];
   const inner = records(db, orgId, c)
     .selectAll()
-    .select(sql<number>`row_number() over (partition by student_id order by recorded_at, id)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by student_id order by recorded_at ${dir}, id ${dir})`.as('rn'))
     .where('student_id', 'in', studentIds)
-    .where(keyset([sql.ref('recorded_at'), sql.ref('id')], args, ['timestamp', 'uuid']));
-  const rows = await db.selectFrom(inner.as('r')).selectAll().where('rn', '<=', limit + 1).orderBy('recorded_at').orderBy('id').execute();
+    .where(cursorConditions([sql.ref('recorded_at'), sql.ref('id')], args, ['timestamp', 'uuid']));
+  const rows = await db.selectFrom(inner.as('r')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 
@@ -200,13 +203,14 @@ export async function findCurrentRecords(db: BoardingDb, orgId: string, studentI
 
 /** Current records (one per student), latest first; `studentIds` undefined: every active student. */
 export async function listCurrentRecords(db: BoardingDb, orgId: string, studentIds: readonly string[] | undefined, limit: number, args: PageArgs): Promise<LocationRecordRow[]> {
+  const dir = readOrder(args, true);
   const current = currentRecords(db, orgId, studentIds);
   return db
     .selectFrom(current.as('r'))
     .selectAll()
-    .where(keyset([sql.ref('recorded_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
-    .orderBy('recorded_at', 'desc')
-    .orderBy('id', 'desc')
+    .where(cursorConditions([sql.ref('recorded_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
+    .orderBy('recorded_at', dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }

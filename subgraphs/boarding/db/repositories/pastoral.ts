@@ -1,9 +1,8 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import type { PageArgs } from '../../../shared/pagination.ts';
 import { BOARDING_SCHEMA, type BoardingDb } from '../database.ts';
 import type { PastoralCategoriesTable, PastoralCategoryRow, PastoralRecordRow, PastoralRecordsTable } from '../tables/pastoral.ts';
 import type { TimelineConditions } from './locations.ts';
-import { keyset } from './paging.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 
 /** Unique index of category names (case-insensitive). */
 export const PASTORAL_CATEGORY_NAME_INDEX = 'pastoral_categories_org_name_key';
@@ -17,13 +16,14 @@ export async function findPastoralCategories(db: BoardingDb, orgId: string, ids:
 }
 
 export async function listPastoralCategories(db: BoardingDb, orgId: string, limit: number, args: PageArgs): Promise<PastoralCategoryRow[]> {
+  const dir = readOrder(args);
   return db
     .selectFrom('pastoral_categories')
     .selectAll()
     .where('org_id', '=', orgId)
-    .where(keyset([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
-    .orderBy(sql`lower(name)`)
-    .orderBy('id')
+    .where(cursorConditions([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
+    .orderBy(sql`lower(name)`, dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -84,11 +84,12 @@ function timeline(db: BoardingDb, orgId: string, c: TimelineConditions, includeS
 }
 
 export async function listPastoralRecords(db: BoardingDb, orgId: string, c: TimelineConditions, includeSensitive: boolean, limit: number, args: PageArgs): Promise<PastoralRecordRow[]> {
+  const dir = readOrder(args);
   return timeline(db, orgId, c, includeSensitive)
     .selectAll()
-    .where(keyset([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid']))
-    .orderBy('occurred_at')
-    .orderBy('id')
+    .where(cursorConditions([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid']))
+    .orderBy('occurred_at', dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -107,13 +108,14 @@ export async function listPastoralRecordsOfStudents(
   limit: number,
   args: PageArgs,
 ): Promise<PastoralRecordRow[]> {
+  const dir = sql.raw(readOrder(args));
   if (studentIds.length === 0) return [];
   const inner = timeline(db, orgId, c, includeSensitive)
     .selectAll()
-    .select(sql<number>`row_number() over (partition by student_id order by occurred_at, id)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by student_id order by occurred_at ${dir}, id ${dir})`.as('rn'))
     .where('student_id', 'in', studentIds)
-    .where(keyset([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid']));
-  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rn', '<=', limit + 1).orderBy('occurred_at').orderBy('id').execute();
+    .where(cursorConditions([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid']));
+  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 
@@ -126,13 +128,14 @@ export async function countPastoralRecordsOfStudents(db: BoardingDb, orgId: stri
 
 /** The first `limit + 1` visible records each member of staff wrote (newest first), one statement for every user. */
 export async function listPastoralRecordsOfAuthors(db: BoardingDb, orgId: string, userIds: readonly string[], includeSensitive: boolean, limit: number, args: PageArgs): Promise<PastoralRecordRow[]> {
+  const dir = sql.raw(readOrder(args, true));
   if (userIds.length === 0) return [];
   const inner = visible(db, orgId, includeSensitive)
     .selectAll()
-    .select(sql<number>`row_number() over (partition by created_by order by occurred_at desc, id desc)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by created_by order by occurred_at ${dir}, id ${dir})`.as('rn'))
     .where('created_by', 'in', userIds)
-    .where(keyset([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
-  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rn', '<=', limit + 1).orderBy('occurred_at', 'desc').orderBy('id', 'desc').execute();
+    .where(cursorConditions([sql.ref('occurred_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
+  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 

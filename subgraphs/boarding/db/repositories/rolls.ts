@@ -1,8 +1,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import type { PageArgs } from '../../../shared/pagination.ts';
 import type { BoardingDb } from '../database.ts';
 import type { RollAssignmentRow, RollAssignmentsTable, RollRow, RollsTable, RollStatus, RollTypeRow, RollTypesTable } from '../tables/rolls.ts';
-import { keyset } from './paging.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 
 export const ROLL_TYPE_NAME_INDEX = 'roll_types_org_name_key';
 
@@ -15,13 +14,14 @@ export async function findRollTypes(db: BoardingDb, orgId: string, ids: readonly
 }
 
 export async function listRollTypes(db: BoardingDb, orgId: string, limit: number, args: PageArgs): Promise<RollTypeRow[]> {
+  const dir = readOrder(args);
   return db
     .selectFrom('roll_types')
     .selectAll()
     .where('org_id', '=', orgId)
-    .where(keyset([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
-    .orderBy(sql`lower(name)`)
-    .orderBy('id')
+    .where(cursorConditions([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
+    .orderBy(sql`lower(name)`, dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -59,11 +59,12 @@ function filtered(db: BoardingDb, orgId: string, c: RollConditions) {
 }
 
 export async function listRolls(db: BoardingDb, orgId: string, c: RollConditions, limit: number, args: PageArgs): Promise<RollRow[]> {
+  const dir = readOrder(args, true);
   return filtered(db, orgId, c)
     .selectAll()
-    .where(keyset([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
-    .orderBy('starts_at', 'desc')
-    .orderBy('id', 'desc')
+    .where(cursorConditions([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
+    .orderBy('starts_at', dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -74,13 +75,14 @@ export async function countRolls(db: BoardingDb, orgId: string, c: RollCondition
 
 /** The first `limit + 1` manual rolls each member of staff started (latest start first), one statement for every user. */
 export async function listRollsOfCreators(db: BoardingDb, orgId: string, userIds: readonly string[], limit: number, args: PageArgs): Promise<RollRow[]> {
+  const dir = sql.raw(readOrder(args, true));
   if (userIds.length === 0) return [];
   const inner = filtered(db, orgId, {})
     .selectAll()
-    .select(sql<number>`row_number() over (partition by created_by order by starts_at desc, id desc)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by created_by order by starts_at ${dir}, id ${dir})`.as('rn'))
     .where('created_by', 'in', userIds)
-    .where(keyset([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
-  const rows = await db.selectFrom(inner.as('r')).selectAll().where('rn', '<=', limit + 1).orderBy('starts_at', 'desc').orderBy('id', 'desc').execute();
+    .where(cursorConditions([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
+  const rows = await db.selectFrom(inner.as('r')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 
@@ -135,17 +137,18 @@ export const assignmentSortKey = (row: AssignmentWithName): unknown[] => [row.la
 
 /** The first `limit + 1` assignments of each roll (one statement). */
 export async function listAssignmentsOfRolls(db: BoardingDb, orgId: string, rollIds: readonly string[], limit: number, args: PageArgs): Promise<AssignmentWithName[]> {
+  const dir = sql.raw(readOrder(args));
   if (rollIds.length === 0) return [];
   const inner = db
     .selectFrom('roll_assignments as a')
     .innerJoin('students as s', (j) => j.onRef('s.id', '=', 'a.student_id').onRef('s.org_id', '=', 'a.org_id'))
     .selectAll('a')
     .select(['s.last_name', 's.first_name'])
-    .select(sql<number>`row_number() over (partition by a.roll_id order by lower(s.last_name), lower(s.first_name), a.student_id)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by a.roll_id order by lower(s.last_name) ${dir}, lower(s.first_name) ${dir}, a.student_id ${dir})`.as('rn'))
     .where('a.org_id', '=', orgId)
     .where('a.roll_id', 'in', rollIds)
-    .where(keyset([sql`lower(s.last_name)`, sql`lower(s.first_name)`, sql.ref('a.student_id')], args, ['text', 'text', 'uuid']));
-  const rows = await db.selectFrom(inner.as('x')).selectAll().where('rn', '<=', limit + 1).orderBy(sql`lower(last_name)`).orderBy(sql`lower(first_name)`).orderBy('student_id').execute();
+    .where(cursorConditions([sql`lower(s.last_name)`, sql`lower(s.first_name)`, sql.ref('a.student_id')], args, ['text', 'text', 'uuid']));
+  const rows = await db.selectFrom(inner.as('x')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 

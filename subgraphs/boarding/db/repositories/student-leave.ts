@@ -1,9 +1,8 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { ActivityStatus } from '../../../shared/activity-status.ts';
-import type { PageArgs } from '../../../shared/pagination.ts';
 import type { BoardingDb } from '../database.ts';
 import type { StudentLeaveHistoryRow, StudentLeaveHistoryTable, StudentLeaveRow, StudentLeavesTable, StudentLeaveTypeRow, StudentLeaveTypesTable } from '../tables/student-leave.ts';
-import { keyset } from './paging.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 
 export const LEAVE_TYPE_NAME_INDEX = 'student_leave_types_org_name_key';
 export const LEAVE_TYPE_CODE_INDEX = 'student_leave_types_org_code_key';
@@ -26,11 +25,12 @@ function types(db: BoardingDb, orgId: string, status: ActivityStatus) {
 }
 
 export async function listStudentLeaveTypes(db: BoardingDb, orgId: string, status: ActivityStatus, limit: number, args: PageArgs): Promise<StudentLeaveTypeRow[]> {
+  const dir = readOrder(args);
   return types(db, orgId, status)
     .selectAll()
-    .where(keyset([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
-    .orderBy(sql`lower(name)`)
-    .orderBy('id')
+    .where(cursorConditions([sql`lower(name)`, sql.ref('id')], args, ['text', 'uuid']))
+    .orderBy(sql`lower(name)`, dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -87,11 +87,12 @@ function leaves(db: BoardingDb, orgId: string, c: LeaveConditions) {
 }
 
 export async function listStudentLeaves(db: BoardingDb, orgId: string, c: LeaveConditions, limit: number, args: PageArgs): Promise<StudentLeaveRow[]> {
+  const dir = readOrder(args, true);
   return leaves(db, orgId, c)
     .selectAll()
-    .where(keyset([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
-    .orderBy('starts_at', 'desc')
-    .orderBy('id', 'desc')
+    .where(cursorConditions([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true))
+    .orderBy('starts_at', dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -102,13 +103,14 @@ export async function countStudentLeaves(db: BoardingDb, orgId: string, c: Leave
 
 /** The first `limit + 1` leave of each student (latest start first), one statement for every student. */
 export async function listStudentLeavesOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], c: LeaveConditions, limit: number, args: PageArgs): Promise<StudentLeaveRow[]> {
+  const dir = sql.raw(readOrder(args, true));
   if (studentIds.length === 0) return [];
   const inner = leaves(db, orgId, c)
     .selectAll()
-    .select(sql<number>`row_number() over (partition by student_id order by starts_at desc, id desc)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by student_id order by starts_at ${dir}, id ${dir})`.as('rn'))
     .where('student_id', 'in', studentIds)
-    .where(keyset([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
-  const rows = await db.selectFrom(inner.as('l')).selectAll().where('rn', '<=', limit + 1).orderBy('starts_at', 'desc').orderBy('id', 'desc').execute();
+    .where(cursorConditions([sql.ref('starts_at'), sql.ref('id')], args, ['timestamp', 'uuid'], true));
+  const rows = await db.selectFrom(inner.as('l')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 
@@ -164,15 +166,16 @@ export const historySortKey = (row: StudentLeaveHistoryRow): unknown[] => [Strin
 
 /** The first `limit + 1` changes of each leave (oldest first), one statement for every leave. */
 export async function listLeaveHistory(db: BoardingDb, orgId: string, leaveIds: readonly string[], limit: number, args: PageArgs): Promise<StudentLeaveHistoryRow[]> {
+  const dir = sql.raw(readOrder(args));
   if (leaveIds.length === 0) return [];
   const inner = db
     .selectFrom('student_leave_history')
     .selectAll()
-    .select(sql<number>`row_number() over (partition by leave_id order by seq)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by leave_id order by seq ${dir})`.as('rn'))
     .where('org_id', '=', orgId)
     .where('leave_id', 'in', leaveIds)
-    .where(keyset([sql`lpad(seq::text, 20, '0')`], args, ['text']));
-  const rows = await db.selectFrom(inner.as('h')).selectAll().where('rn', '<=', limit + 1).orderBy('seq').execute();
+    .where(cursorConditions([sql`lpad(seq::text, 20, '0')`], args, ['text']));
+  const rows = await db.selectFrom(inner.as('h')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 

@@ -1,8 +1,8 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import type { PageArgs } from '../../../shared/pagination.ts';
 import type { BoardingDb } from '../database.ts';
 import type { ContactRow, ContactsTable, StudentRow, StudentsTable, StudentType } from '../tables/students.ts';
-import { keyset, likePattern } from './paging.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
+import { likePattern } from './paging.ts';
 
 /** Unique index of students' SIS ids. */
 export const STUDENT_SIS_INDEX = 'students_org_sis_key';
@@ -56,12 +56,13 @@ function filtered(db: BoardingDb, orgId: string, c: StudentConditions) {
 const NAME_KEY = [sql`lower(last_name)`, sql`lower(first_name)`, sql.ref('id')];
 
 export async function listStudents(db: BoardingDb, orgId: string, c: StudentConditions, limit: number, args: PageArgs): Promise<StudentRow[]> {
+  const dir = readOrder(args);
   return filtered(db, orgId, c)
     .selectAll()
-    .where(keyset(NAME_KEY, args, ['text', 'text', 'uuid']))
-    .orderBy(sql`lower(last_name)`)
-    .orderBy(sql`lower(first_name)`)
-    .orderBy('id')
+    .where(cursorConditions(NAME_KEY, args, ['text', 'text', 'uuid']))
+    .orderBy(sql`lower(last_name)`, dir)
+    .orderBy(sql`lower(first_name)`, dir)
+    .orderBy('id', dir)
     .limit(limit + 1)
     .execute();
 }
@@ -72,19 +73,18 @@ export async function countStudents(db: BoardingDb, orgId: string, c: StudentCon
 
 /** The first `limit + 1` students of each house (one statement for every house of a page). */
 export async function listStudentsOfHouses(db: BoardingDb, orgId: string, houseIds: readonly string[], c: StudentConditions, limit: number, args: PageArgs): Promise<StudentRow[]> {
+  const dir = sql.raw(readOrder(args));
   if (houseIds.length === 0) return [];
   const inner = filtered(db, orgId, { ...c, houseId: undefined })
     .selectAll()
-    .select(sql<number>`row_number() over (partition by house_id order by lower(last_name), lower(first_name), id)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by house_id order by lower(last_name) ${dir}, lower(first_name) ${dir}, id ${dir})`.as('rn'))
     .where('house_id', 'in', houseIds)
-    .where(keyset(NAME_KEY, args, ['text', 'text', 'uuid']));
+    .where(cursorConditions(NAME_KEY, args, ['text', 'text', 'uuid']));
   const rows = await db
     .selectFrom(inner.as('s'))
     .selectAll()
     .where('rn', '<=', limit + 1)
-    .orderBy(sql`lower(last_name)`)
-    .orderBy(sql`lower(first_name)`)
-    .orderBy('id')
+    .orderBy('rn')
     .execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
@@ -135,15 +135,16 @@ export async function findContactBySisId(db: BoardingDb, orgId: string, studentI
 
 /** The first `limit + 1` contacts of each student (one statement). */
 export async function listContactsOfStudents(db: BoardingDb, orgId: string, studentIds: readonly string[], limit: number, args: PageArgs): Promise<ContactRow[]> {
+  const dir = sql.raw(readOrder(args));
   if (studentIds.length === 0) return [];
   const inner = db
     .selectFrom('contacts')
     .selectAll()
-    .select(sql<number>`row_number() over (partition by student_id order by lower(last_name), lower(first_name), id)`.as('rn'))
+    .select(sql<number>`row_number() over (partition by student_id order by lower(last_name) ${dir}, lower(first_name) ${dir}, id ${dir})`.as('rn'))
     .where('org_id', '=', orgId)
     .where('student_id', 'in', studentIds)
-    .where(keyset(NAME_KEY, args, ['text', 'text', 'uuid']));
-  const rows = await db.selectFrom(inner.as('c')).selectAll().where('rn', '<=', limit + 1).orderBy(sql`lower(last_name)`).orderBy(sql`lower(first_name)`).orderBy('id').execute();
+    .where(cursorConditions(NAME_KEY, args, ['text', 'text', 'uuid']));
+  const rows = await db.selectFrom(inner.as('c')).selectAll().where('rn', '<=', limit + 1).orderBy('rn').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 

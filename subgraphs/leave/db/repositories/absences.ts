@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterCursor, type CursorKind, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type CursorKind, type PageArgs } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type { LeaveRequestRow, LeaveRequestStatus } from '../tables/leave-requests.ts';
 
@@ -55,9 +55,9 @@ export async function listAbsences(
   limit: number,
   args: PageArgs,
 ): Promise<LeaveRequestRow[]> {
-  let q = filtered(db, orgId, filter).selectAll('r');
-  if (args.after) q = q.where(afterCursor(sortColumns, args.after, ABSENCE_CURSOR));
-  return q.orderBy('r.start_date').orderBy('r.id').limit(limit + 1).execute();
+  const q = filtered(db, orgId, filter).selectAll('r');
+  const dir = readOrder(args);
+  return q.where(cursorConditions(sortColumns, args, ABSENCE_CURSOR)).orderBy('r.start_date', dir).orderBy('r.id', dir).limit(limit + 1).execute();
 }
 
 /** Number of absences matching `filter`. */
@@ -79,21 +79,21 @@ export async function listDepartmentsAbsences(
   args: PageArgs,
 ): Promise<DepartmentAbsenceRow[]> {
   if (departmentIds.length === 0) return [];
-  let ranked = overlapping(db, orgId, window)
+  const dir = readOrder(args);
+  const ranked = overlapping(db, orgId, window)
     .where('u.department_id', 'in', departmentIds)
     .selectAll('r')
     .select([
       sql<string>`u.department_id`.as('member_department_id'),
-      sql<number>`row_number() over (partition by u.department_id order by r.start_date, r.id)`.as('position'),
-    ]);
-  if (args.after) ranked = ranked.where(afterCursor(sortColumns, args.after, ABSENCE_CURSOR));
+      sql<number>`row_number() over (partition by u.department_id order by r.start_date ${sql.raw(dir)}, r.id ${sql.raw(dir)})`.as('position'),
+    ])
+    .where(cursorConditions(sortColumns, args, ABSENCE_CURSOR));
   const rows = await db
     .selectFrom(ranked.as('ranked'))
     .selectAll()
     .where('position', '<=', limit + 1)
     .orderBy('member_department_id')
-    .orderBy('start_date')
-    .orderBy('id')
+    .orderBy('position')
     .execute();
   return rows.map(({ position: _position, ...row }) => row);
 }

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { toUnits } from '../../../shared/decimal.ts';
-import { afterCursor } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import { LEAVE_SCHEMA, type LeaveDb } from '../database.ts';
 import type { AllowanceLedgerRow, AllowanceLedgerTable, AllowanceRow, AllowancesTable } from '../tables/allowances.ts';
 import type { LeaveTypeRow, LeaveUnit } from '../tables/leave-types.ts';
@@ -263,25 +263,27 @@ export const ledgerSortKey = (row: AllowanceLedgerRow): unknown[] => [row.effect
 
 /**
  * One page (`limit + 1` rows) of each allowance's ledger, oldest effective date first, in
- * one statement for all of them; `after` (a `ledgerSortKey` cursor) applies to each.
+ * one statement for all of them; the page's cursors (`ledgerSortKey` cursors) apply to each;
+ * a backward page comes in reverse order, for `toConnection`.
  */
 export async function listLedgerEntriesOfAllowances(
   db: LeaveDb,
   orgId: string,
   allowanceIds: readonly string[],
   limit: number,
-  after: string | null | undefined,
+  args: PageArgs,
 ): Promise<AllowanceLedgerRow[]> {
   if (allowanceIds.length === 0) return [];
+  const dir = readOrder(args);
   // Cursors carry milliseconds; the database keeps microseconds: compare at the cursor's precision.
   const createdMs = sql`date_trunc('milliseconds', created_at)`;
-  let entries = db
+  const entries = db
     .selectFrom('allowance_ledger')
     .selectAll()
-    .select(sql<number>`row_number() over (partition by allowance_id order by effective_date, ${createdMs}, id)`.as('position'))
+    .select(sql<number>`row_number() over (partition by allowance_id order by effective_date ${sql.raw(dir)}, ${createdMs} ${sql.raw(dir)}, id ${sql.raw(dir)})`.as('position'))
     .where('org_id', '=', orgId)
-    .where('allowance_id', 'in', allowanceIds);
-  if (after) entries = entries.where(afterCursor([sql.ref('effective_date'), createdMs, sql.ref('id')], after, ['date', 'timestamp', 'uuid']));
+    .where('allowance_id', 'in', allowanceIds)
+    .where(cursorConditions([sql.ref('effective_date'), createdMs, sql.ref('id')], args, ['date', 'timestamp', 'uuid']));
   const rows = await db
     .selectFrom(entries.as('l'))
     .selectAll()

@@ -1,5 +1,5 @@
 import { sql, type Insertable } from 'kysely';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type { ClosureDayRow, ClosureDaysTable, RestrictedDayRow, RestrictedDaysTable } from '../tables/calendar-days.ts';
 
@@ -49,9 +49,9 @@ export async function listRestrictedDays(
   limit: number,
   args: PageArgs,
 ): Promise<RestrictedDayRow[]> {
-  let q = restrictedIn(db, orgId, filter).selectAll();
-  if (args.after) q = q.where(afterCursor(sortColumns, args.after, ['date', 'uuid']));
-  return q.orderBy('date').orderBy('id').limit(limit + 1).execute();
+  const q = restrictedIn(db, orgId, filter).selectAll();
+  const dir = readOrder(args);
+  return q.where(cursorConditions(sortColumns, args, ['date', 'uuid'])).orderBy('date', dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 /** Number of restricted days matching `filter`. */
@@ -76,9 +76,9 @@ function closuresIn(db: LeaveDb, orgId: string, from: string, to: string) {
 
 /** One page (`limit + 1` rows) of the organization's closure days between two dates, by date and id. */
 export async function listClosureDays(db: LeaveDb, orgId: string, from: string, to: string, limit: number, args: PageArgs): Promise<ClosureDayRow[]> {
-  let q = closuresIn(db, orgId, from, to).selectAll();
-  if (args.after) q = q.where(afterCursor(sortColumns, args.after, ['date', 'uuid']));
-  return q.orderBy('date').orderBy('id').limit(limit + 1).execute();
+  const q = closuresIn(db, orgId, from, to).selectAll();
+  const dir = readOrder(args);
+  return q.where(cursorConditions(sortColumns, args, ['date', 'uuid'])).orderBy('date', dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 /** Number of the organization's closure days between two dates. */

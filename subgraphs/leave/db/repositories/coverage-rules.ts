@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type { CoverageRuleRow, CoverageRulesTable } from '../tables/coverage-rules.ts';
 
@@ -26,9 +26,9 @@ export async function listCoverageRules(
   limit: number,
   args: PageArgs,
 ): Promise<CoverageRuleRow[]> {
-  let q = live(db, orgId, filter).selectAll();
-  if (args.after) q = q.where(afterCursor(sortColumns, args.after, ['uuid', 'text', 'uuid']));
-  return q.orderBy('department_id').orderBy('name').orderBy('id').limit(limit + 1).execute();
+  const q = live(db, orgId, filter).selectAll();
+  const dir = readOrder(args);
+  return q.where(cursorConditions(sortColumns, args, ['uuid', 'text', 'uuid'])).orderBy('department_id', dir).orderBy('name', dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 /** Number of the organization's rules (not deleted) matching `filter`. */

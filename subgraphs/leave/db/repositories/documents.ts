@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { LeaveDb } from '../database.ts';
 import type { LeaveDocumentRow, LeaveDocumentsTable } from '../tables/leave-documents.ts';
 
@@ -17,6 +17,26 @@ function withOwner(db: LeaveDb) {
 /** Registers a document (not yet uploaded). */
 export async function insertLeaveDocument(db: LeaveDb, values: Insertable<LeaveDocumentsTable>): Promise<LeaveDocumentRow> {
   return db.insertInto('leave_documents').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Registers a document unless its request already has `max` (not deleted): the request's
+ * row is locked first, so two registrations at once cannot both take the last place.
+ * Undefined when the request is full.
+ */
+export async function insertLeaveDocumentIfRoom(db: LeaveDb, values: Insertable<LeaveDocumentsTable>, max: number): Promise<LeaveDocumentRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom('leave_requests').select('id').where('org_id', '=', values.org_id).where('id', '=', values.request_id).forUpdate().executeTakeFirst();
+    const { n } = await trx
+      .selectFrom('leave_documents')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('org_id', '=', values.org_id)
+      .where('request_id', '=', values.request_id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    if (n >= max) return undefined;
+    return insertLeaveDocument(trx, values);
+  });
 }
 
 /** A document of the organization that is not deleted, with its request's person; `id` must be a uuid. */

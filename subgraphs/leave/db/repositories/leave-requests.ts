@@ -1,5 +1,5 @@
 import { sql, type Expression, type Insertable, type SqlBool, type Updateable } from 'kysely';
-import { afterCursor } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type {
   LeaveRequestDayRow,
@@ -27,9 +27,9 @@ export interface LeaveRequestFilter {
 /** Sort key of leave request lists (newest start date first): start date, id. */
 export const leaveRequestSortKey = (row: LeaveRequestRow): unknown[] => [row.start_date, row.id];
 
-/** Rows after the cursor of a list ordered `start_date desc, id desc`. */
-function afterRequestCursor(after: string): Expression<SqlBool> {
-  return afterCursor([sql.ref('leave_requests.start_date'), sql.ref('leave_requests.id')], after, ['date', 'uuid'], true);
+/** Rows between the cursors of a list ordered `start_date desc, id desc`. */
+function requestCursors(args: PageArgs): Expression<SqlBool> {
+  return cursorConditions([sql.ref('leave_requests.start_date'), sql.ref('leave_requests.id')], args, ['date', 'uuid'], true);
 }
 
 /**
@@ -68,11 +68,11 @@ export async function listLeaveRequests(
   visibleUserIds: readonly string[] | null,
   filter: LeaveRequestFilter,
   limit: number,
-  after?: string | null,
+  args: PageArgs,
 ): Promise<LeaveRequestRow[]> {
-  let q = filtered(db, orgId, visibleUserIds, filter).selectAll('leave_requests');
-  if (after) q = q.where(afterRequestCursor(after));
-  return q.orderBy('leave_requests.start_date', 'desc').orderBy('leave_requests.id', 'desc').limit(limit + 1).execute();
+  const dir = readOrder(args, true);
+  const q = filtered(db, orgId, visibleUserIds, filter).selectAll('leave_requests').where(requestCursors(args));
+  return q.orderBy('leave_requests.start_date', dir).orderBy('leave_requests.id', dir).limit(limit + 1).execute();
 }
 
 /** Number of requests matching `filter` among those of `visibleUserIds` (null: everyone's). */
@@ -84,15 +84,15 @@ export async function countLeaveRequests(db: LeaveDb, orgId: string, visibleUser
 /**
  * The first `firstPerUser` requests of EACH of `userIds` matching `filter` (its `userId`
  * condition still applies), in one statement: `row_number() over (partition by user_id
- * order by start_date desc, id desc)`. Rows come ordered by user, then start date and id
- * descending. Pass `limit + 1` to learn whether a user has a next page; `after` (a cursor
- * of this ordering) applies to every user alike. No visibility check: the caller decides
- * whose requests it may list.
+ * order by start_date desc, id desc)`, reversed for a backward page). Rows come ordered by
+ * user, then in the read order. Pass `limit + 1` to learn whether a user has another page;
+ * the page's cursors (`after`, `before`, of this ordering) apply to every user alike. No
+ * visibility check: the caller decides whose requests it may list.
  *
- * Without `after`, the same statement counts each user's matching requests (`count(*)
+ * Without a cursor, the same statement counts each user's matching requests (`count(*)
  * over` the user's partition): `totals` maps every user with any to their number (absent:
- * none), so a first page's `totalCount` costs no statement of its own. With `after` the
- * rows are those past the cursor, so `totals` is null: use `countLeaveRequestsOfUsers`.
+ * none), so a first (or last) page's `totalCount` costs no statement of its own. With a
+ * cursor the rows are only those past it, so `totals` is null: use `countLeaveRequestsOfUsers`.
  */
 export async function listLeaveRequestsOfUsers(
   db: LeaveDb,
@@ -100,23 +100,25 @@ export async function listLeaveRequestsOfUsers(
   userIds: readonly string[],
   filter: LeaveRequestFilter,
   firstPerUser: number,
-  after?: string | null,
+  args: PageArgs,
 ): Promise<{ rows: LeaveRequestRow[]; totals: Map<string, number> | null }> {
-  if (userIds.length === 0 || firstPerUser < 1) return { rows: [], totals: after ? null : new Map() };
-  let inner = filtered(db, orgId, userIds, filter)
+  // A page without a cursor sees every matching row: it counts them too (no second statement).
+  const cursor = Boolean(args.after || args.before);
+  if (userIds.length === 0 || firstPerUser < 1) return { rows: [], totals: cursor ? null : new Map() };
+  const dir = sql.raw(readOrder(args, true));
+  const inner = filtered(db, orgId, userIds, filter)
     .selectAll('leave_requests')
-    .select(sql<number>`row_number() over (partition by leave_requests.user_id order by leave_requests.start_date desc, leave_requests.id desc)`.as('rank'))
-    .select((after ? sql<number>`0` : sql<number>`(count(*) over (partition by leave_requests.user_id))::int`).as('total'));
-  if (after) inner = inner.where(afterRequestCursor(after));
+    .select(sql<number>`row_number() over (partition by leave_requests.user_id order by leave_requests.start_date ${dir}, leave_requests.id ${dir})`.as('rank'))
+    .select((cursor ? sql<number>`0` : sql<number>`(count(*) over (partition by leave_requests.user_id))::int`).as('total'))
+    .where(requestCursors(args));
   const ranked = await db
     .selectFrom(inner.as('ranked'))
     .selectAll('ranked')
     .where('ranked.rank', '<=', firstPerUser)
     .orderBy('ranked.user_id')
-    .orderBy('ranked.start_date', 'desc')
-    .orderBy('ranked.id', 'desc')
+    .orderBy('ranked.rank')
     .execute();
-  const totals = after ? null : new Map<string, number>();
+  const totals = cursor ? null : new Map<string, number>();
   if (totals) for (const row of ranked) totals.set(row.user_id, row.total);
   // The rows keep their `rank` and `total` columns: a copy of every row without them would cost more than they weigh.
   return { rows: ranked as LeaveRequestRow[], totals };
@@ -255,6 +257,18 @@ export async function cancelLeaveRequest(trx: LeaveDb, orgId: string, id: string
 export async function findLeaveRequestDays(db: LeaveDb, orgId: string, requestIds: readonly string[]): Promise<LeaveRequestDayRow[]> {
   if (requestIds.length === 0) return [];
   return db.selectFrom('leave_request_days').selectAll().where('org_id', '=', orgId).where('request_id', 'in', requestIds).orderBy('request_id').orderBy('date').execute();
+}
+
+/** Number of `action` transitions in a request's history. */
+export async function countLeaveRequestTransitions(db: LeaveDb, orgId: string, requestId: string, action: LeaveRequestHistoryRow['action']): Promise<number> {
+  const row = await db
+    .selectFrom('leave_request_history')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('org_id', '=', orgId)
+    .where('request_id', '=', requestId)
+    .where('action', '=', action)
+    .executeTakeFirstOrThrow();
+  return row.n;
 }
 
 /** History rows of the requests, oldest first. */

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { ActivityStatus } from '../../../shared/activity-status.ts';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { LeaveDb } from '../database.ts';
 import type { LeaveTypeRow, LeaveTypesTable } from '../tables/leave-types.ts';
 
@@ -30,9 +30,9 @@ export async function listLeaveTypes(db: LeaveDb, orgId: string, status: Activit
   // `alpha` belongs before `Bravo` whatever the database's collation; lower() in SQL and
   // toLowerCase() in the cursor agree for the names people type.
   const lowerName = sql`lower(name)`;
-  let q = filtered(db, orgId, status).selectAll();
-  if (args.after) q = q.where(afterCursor([lowerName, sql.ref('name'), sql.ref('id')], args.after, ['text', 'text', 'uuid']));
-  return q.orderBy(lowerName).orderBy('name').orderBy('id').limit(limit + 1).execute();
+  const q = filtered(db, orgId, status).selectAll();
+  const dir = readOrder(args);
+  return q.where(cursorConditions([lowerName, sql.ref('name'), sql.ref('id')], args, ['text', 'text', 'uuid'])).orderBy(lowerName, dir).orderBy('name', dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 /** Number of the organization's leave types with the given activity status. */

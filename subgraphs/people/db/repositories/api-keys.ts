@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { ActivityStatus } from '../../../shared/activity-status.ts';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { ApiKeyRow, ApiKeysTable } from '../tables/api-keys.ts';
 import type { OrganizationRow } from '../tables/organizations.ts';
@@ -31,12 +31,12 @@ export async function listApiKeys(
   limit: number,
   args: PageArgs,
 ): Promise<ApiKeyRow[]> {
-  let q = filtered(db, orgIds, status).selectAll();
+  const q = filtered(db, orgIds, status).selectAll();
   // Cursors carry milliseconds (`apiKeySortKey`); the database keeps microseconds, so order
   // and compare at the cursor's precision. Descending order: rows strictly before the cursor.
   const createdMs = sql`date_trunc('milliseconds', created_at)`;
-  if (args.after) q = q.where(afterCursor([createdMs, sql.ref('id')], args.after, ['timestamp', 'uuid'], true));
-  return q.orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const dir = readOrder(args, true);
+  return q.where(cursorConditions([createdMs, sql.ref('id')], args, ['timestamp', 'uuid'], true)).orderBy(createdMs, dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 export async function countApiKeys(db: PeopleDb, orgIds: readonly string[], status: ActivityStatus): Promise<number> {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ActivityStatus } from '../../../shared/activity-status.ts';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { DepartmentRow } from '../tables/departments.ts';
 import type { SiteRow } from '../tables/sites.ts';
@@ -37,9 +37,9 @@ export async function listNamed<T extends NamedTable>(
   limit: number,
   args: PageArgs,
 ): Promise<RowOf<T>[]> {
-  let q = filtered(db, table, orgId, status).selectAll();
-  if (args.after) q = q.where(afterCursor([sql.ref('name'), sql.ref('id')], args.after));
-  return (await q.orderBy('name').orderBy('id').limit(limit + 1).execute()) as unknown as RowOf<T>[];
+  const q = filtered(db, table, orgId, status).selectAll();
+  const dir = readOrder(args);
+  return (await q.where(cursorConditions([sql.ref('name'), sql.ref('id')], args)).orderBy('name', dir).orderBy('id', dir).limit(limit + 1).execute()) as unknown as RowOf<T>[];
 }
 
 export async function countNamed(db: PeopleDb, table: NamedTable, orgId: string, status: ActivityStatus): Promise<number> {

@@ -1,12 +1,12 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { TagRow, TagsTable } from '../tables/tags.ts';
 
 export async function listTags(db: PeopleDb, orgId: string, limit: number, args: PageArgs): Promise<TagRow[]> {
-  let q = db.selectFrom('tags').selectAll().where('org_id', '=', orgId);
-  if (args.after) q = q.where(afterCursor([sql.ref('name'), sql.ref('id')], args.after));
-  return q.orderBy('name').orderBy('id').limit(limit + 1).execute();
+  const q = db.selectFrom('tags').selectAll().where('org_id', '=', orgId);
+  const dir = readOrder(args);
+  return q.where(cursorConditions([sql.ref('name'), sql.ref('id')], args)).orderBy('name', dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 export async function countTags(db: PeopleDb, orgId: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { TrustedDocumentRow } from '../tables/trusted-documents.ts';
 
@@ -8,9 +8,9 @@ export const trustedDocumentSortKey = (row: TrustedDocumentRow): unknown[] => [r
 
 /** One page of the organization's trusted documents by name; `limit + 1` rows tell whether a next page exists. */
 export async function listTrustedDocuments(db: PeopleDb, orgId: string, limit: number, args: PageArgs): Promise<TrustedDocumentRow[]> {
-  let q = db.selectFrom('trusted_documents').selectAll().where('org_id', '=', orgId);
-  if (args.after) q = q.where(afterCursor([sql.ref('name'), sql.ref('id')], args.after, ['text', 'text']));
-  return q.orderBy('name').orderBy('id').limit(limit + 1).execute();
+  const q = db.selectFrom('trusted_documents').selectAll().where('org_id', '=', orgId);
+  const dir = readOrder(args);
+  return q.where(cursorConditions([sql.ref('name'), sql.ref('id')], args, ['text', 'text'])).orderBy('name', dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 export async function countTrustedDocuments(db: PeopleDb, orgId: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { sql, type Insertable } from 'kysely';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { PeopleDb } from '../database.ts';
 import type { UserNoteRow, UserNotesTable } from '../tables/user-notes.ts';
 
@@ -7,12 +7,12 @@ import type { UserNoteRow, UserNotesTable } from '../tables/user-notes.ts';
 export const noteSortKey = (row: UserNoteRow): unknown[] => [row.created_at.toISOString(), row.id];
 
 export async function listUserNotes(db: PeopleDb, orgId: string, userId: string, limit: number, args: PageArgs): Promise<UserNoteRow[]> {
-  let q = db.selectFrom('user_notes').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId);
+  const q = db.selectFrom('user_notes').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId);
   // Cursors carry milliseconds (`noteSortKey`); the database keeps microseconds, so order
   // and compare at the cursor's precision or a page would repeat the previous page's last note.
   const createdMs = sql`date_trunc('milliseconds', created_at)`;
-  if (args.after) q = q.where(afterCursor([createdMs, sql.ref('id')], args.after, ['timestamp', 'uuid']));
-  return q.orderBy(createdMs).orderBy('id').limit(limit + 1).execute();
+  const dir = readOrder(args);
+  return q.where(cursorConditions([createdMs, sql.ref('id')], args, ['timestamp', 'uuid'])).orderBy(createdMs, dir).orderBy('id', dir).limit(limit + 1).execute();
 }
 
 export async function countUserNotes(db: PeopleDb, orgId: string, userId: string): Promise<number> {

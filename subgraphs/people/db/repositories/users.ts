@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import { afterCursor, type PageArgs } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import { PEOPLE_SCHEMA, type PeopleDb } from '../database.ts';
 import type { EmploymentType, UserRow, UsersTable } from '../tables/users.ts';
 import type { Role } from '../../../shared/identity.ts';
@@ -63,9 +63,9 @@ export async function listUsers(
   limit: number,
   args: PageArgs,
 ): Promise<UserRow[]> {
-  let q = filtered(db, orgId, filter).selectAll('users');
-  if (args.after) q = q.where(afterCursor(sortColumns, args.after));
-  return q.orderBy('users.last_name').orderBy('users.first_name').orderBy('users.id').limit(limit + 1).execute();
+  const q = filtered(db, orgId, filter).selectAll('users');
+  const dir = readOrder(args);
+  return q.where(cursorConditions(sortColumns, args)).orderBy('users.last_name', dir).orderBy('users.first_name', dir).orderBy('users.id', dir).limit(limit + 1).execute();
 }
 
 export async function countUsers(db: PeopleDb, orgId: string, filter: UserListFilter): Promise<number> {

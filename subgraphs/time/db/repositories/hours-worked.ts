@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterCursor } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { TimeDb } from '../database.ts';
 import type { HoursWorkedRow } from '../tables/hours-worked.ts';
 
@@ -68,19 +68,20 @@ export async function listHoursWorkedOfUsers(
   from: string,
   to: string,
   limit: number,
-  after: string | null,
+  args: PageArgs,
 ): Promise<HoursWorkedRow[]> {
   if (userIds.length === 0) return [];
-  let inner = db
+  const dir = readOrder(args);
+  const inner = db
     .selectFrom('hours_worked')
     .selectAll()
-    .select(sql<number>`row_number() over (partition by user_id order by date, id)`.as('rank'))
+    .select(sql<number>`row_number() over (partition by user_id order by date ${sql.raw(dir)}, id ${sql.raw(dir)})`.as('rank'))
     .where('org_id', '=', orgId)
     .where('user_id', 'in', userIds)
     .where('date', '>=', from)
-    .where('date', '<=', to);
-  if (after) inner = inner.where(afterCursor([sql`date`, sql`id`], after, ['date', 'uuid']));
-  const rows = await db.selectFrom(inner.as('h')).selectAll().where('rank', '<=', limit).orderBy('user_id').orderBy('date').orderBy('id').execute();
+    .where('date', '<=', to)
+    .where(cursorConditions([sql`date`, sql`id`], args, ['date', 'uuid']));
+  const rows = await db.selectFrom(inner.as('h')).selectAll().where('rank', '<=', limit).orderBy('user_id').orderBy('rank').execute();
   return rows.map(({ rank: _rank, ...row }) => row as HoursWorkedRow);
 }
 

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely';
-import { afterCursor } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { TimeDatabase, TimeDb } from '../database.ts';
 import type {
   OvertimeStatus,
@@ -113,10 +113,10 @@ export function overtimeSubmissionSortKey(row: OvertimeSubmissionRow): [string, 
 }
 
 /** A page of submissions, newest date first; `limit + 1` rows. */
-export async function listOvertimeSubmissions(db: TimeDb, orgId: string, filter: OvertimeSubmissionFilter, limit: number, after: string | null): Promise<OvertimeSubmissionRow[]> {
-  let query = filtered(db.selectFrom('overtime_submissions').selectAll(), orgId, filter);
-  if (after) query = query.where(afterCursor([sql`date`, sql`id`], after, ['date', 'uuid'], true));
-  return query.orderBy('date', 'desc').orderBy('id', 'desc').limit(limit).execute();
+export async function listOvertimeSubmissions(db: TimeDb, orgId: string, filter: OvertimeSubmissionFilter, limit: number, args: PageArgs): Promise<OvertimeSubmissionRow[]> {
+  const dir = readOrder(args, true);
+  const query = filtered(db.selectFrom('overtime_submissions').selectAll(), orgId, filter).where(cursorConditions([sql`date`, sql`id`], args, ['date', 'uuid'], true));
+  return query.orderBy('date', dir).orderBy('id', dir).limit(limit).execute();
 }
 
 export async function countOvertimeSubmissions(db: TimeDb, orgId: string, filter: OvertimeSubmissionFilter): Promise<number> {
@@ -134,22 +134,21 @@ export async function listOvertimeSubmissionsOfUsers(
   userIds: readonly string[],
   filter: OvertimeSubmissionFilter,
   limit: number,
-  after: string | null,
+  args: PageArgs,
 ): Promise<OvertimeSubmissionRow[]> {
   if (userIds.length === 0) return [];
-  let inner = filtered(
-    db.selectFrom('overtime_submissions').selectAll().select(sql<number>`row_number() over (partition by user_id order by date desc, id desc)`.as('rank')),
+  const dir = sql.raw(readOrder(args, true));
+  const inner = filtered(
+    db.selectFrom('overtime_submissions').selectAll().select(sql<number>`row_number() over (partition by user_id order by date ${dir}, id ${dir})`.as('rank')),
     orgId,
     { ...filter, userIds },
-  );
-  if (after) inner = inner.where(afterCursor([sql`date`, sql`id`], after, ['date', 'uuid'], true));
+  ).where(cursorConditions([sql`date`, sql`id`], args, ['date', 'uuid'], true));
   const rows = await db
     .selectFrom(inner.as('s'))
     .selectAll()
     .where('rank', '<=', limit)
     .orderBy('user_id')
-    .orderBy('date', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('rank')
     .execute();
   return rows.map(({ rank: _rank, ...row }) => row as OvertimeSubmissionRow);
 }

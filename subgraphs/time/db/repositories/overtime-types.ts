@@ -1,6 +1,6 @@
 import type { ActivityStatus } from '../../../shared/activity-status.ts';
 import { sql, type Insertable, type Updateable } from 'kysely';
-import { afterCursor } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { TimeDb } from '../database.ts';
 import type { OvertimeTypeRow, OvertimeTypesTable } from '../tables/overtime-types.ts';
 
@@ -29,12 +29,12 @@ export function overtimeTypeSortKey(row: OvertimeTypeRow): [string, string] {
 }
 
 /** A page of types by name with the given activity (DEACTIVATED: retired); `limit + 1` rows. */
-export async function listOvertimeTypes(db: TimeDb, orgId: string, status: ActivityStatus, limit: number, after: string | null): Promise<OvertimeTypeRow[]> {
+export async function listOvertimeTypes(db: TimeDb, orgId: string, status: ActivityStatus, limit: number, args: PageArgs): Promise<OvertimeTypeRow[]> {
   let query = db.selectFrom('overtime_types').selectAll().where('org_id', '=', orgId);
   if (status === 'ACTIVE') query = query.where('retired_at', 'is', null);
   if (status === 'DEACTIVATED') query = query.where('retired_at', 'is not', null);
-  if (after) query = query.where(afterCursor([sql`lower(name)`, sql`id`], after));
-  return query.orderBy(sql`lower(name)`).orderBy('id').limit(limit).execute();
+  const dir = readOrder(args);
+  return query.where(cursorConditions([sql`lower(name)`, sql`id`], args)).orderBy(sql`lower(name)`, dir).orderBy('id', dir).limit(limit).execute();
 }
 
 export async function countOvertimeTypes(db: TimeDb, orgId: string, status: ActivityStatus): Promise<number> {

@@ -1,5 +1,5 @@
 import { sql, type Insertable } from 'kysely';
-import { afterCursor } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { TimeDb } from '../database.ts';
 import type { ToilLedgerRow, ToilLedgerTable, ToilLotRow, ToilLotsTable } from '../tables/toil.ts';
 
@@ -87,28 +87,29 @@ export async function findToilLots(db: TimeDb, orgId: string, ids: readonly stri
 }
 
 /** The first `limit` rows per person of `toil_lots` or `toil_ledger` (creation order), for many people: one statement. */
-async function pageOfUsers<T extends 'toil_lots' | 'toil_ledger'>(db: TimeDb, table: T, orgId: string, userIds: readonly string[], limit: number, after: string | null) {
-  let inner = db
+async function pageOfUsers<T extends 'toil_lots' | 'toil_ledger'>(db: TimeDb, table: T, orgId: string, userIds: readonly string[], limit: number, args: PageArgs) {
+  const dir = readOrder(args);
+  const inner = db
     .selectFrom(table as 'toil_lots')
     .selectAll()
-    .select(sql<number>`row_number() over (partition by user_id order by created_at, id)`.as('rank'))
+    .select(sql<number>`row_number() over (partition by user_id order by created_at ${sql.raw(dir)}, id ${sql.raw(dir)})`.as('rank'))
     .where('org_id', '=', orgId)
-    .where('user_id', 'in', userIds);
-  if (after) inner = inner.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid']));
-  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rank', '<=', limit).orderBy('user_id').orderBy('created_at').orderBy('id').execute();
+    .where('user_id', 'in', userIds)
+    .where(cursorConditions([sql`created_at`, sql`id`], args, ['timestamp', 'uuid']));
+  const rows = await db.selectFrom(inner.as('p')).selectAll().where('rank', '<=', limit).orderBy('user_id').orderBy('rank').execute();
   return rows.map(({ rank: _rank, ...row }) => row);
 }
 
 /** Pages of lots (revoked included) for many people, oldest first: one statement. */
-export async function listToilLotsOfUsers(db: TimeDb, orgId: string, userIds: readonly string[], limit: number, after: string | null): Promise<ToilLotRow[]> {
+export async function listToilLotsOfUsers(db: TimeDb, orgId: string, userIds: readonly string[], limit: number, args: PageArgs): Promise<ToilLotRow[]> {
   if (userIds.length === 0) return [];
-  return (await pageOfUsers(db, 'toil_lots', orgId, userIds, limit, after)) as ToilLotRow[];
+  return (await pageOfUsers(db, 'toil_lots', orgId, userIds, limit, args)) as ToilLotRow[];
 }
 
 /** Pages of movements for many people, oldest first: one statement. */
-export async function listToilMovementsOfUsers(db: TimeDb, orgId: string, userIds: readonly string[], limit: number, after: string | null): Promise<ToilLedgerRow[]> {
+export async function listToilMovementsOfUsers(db: TimeDb, orgId: string, userIds: readonly string[], limit: number, args: PageArgs): Promise<ToilLedgerRow[]> {
   if (userIds.length === 0) return [];
-  return (await pageOfUsers(db, 'toil_ledger', orgId, userIds, limit, after)) as unknown as ToilLedgerRow[];
+  return (await pageOfUsers(db, 'toil_ledger', orgId, userIds, limit, args)) as unknown as ToilLedgerRow[];
 }
 
 /** Row counts per person of `toil_lots` or `toil_ledger`, for many people: one statement. */

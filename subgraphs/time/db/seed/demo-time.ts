@@ -35,7 +35,7 @@ function random(seed: number): () => number {
  * services as the API. People must already be in time's directory.
  */
 export async function seedDemoTime(db: TimeDb, services: TimeServices, orgId: string, adminUserId: string): Promise<DemoTime> {
-  if ((await listOvertimeTypes(db, orgId, 'ALL', 1, null)).length > 0) return { created: false, submissions: {}, hoursWorkedDays: 0 };
+  if ((await listOvertimeTypes(db, orgId, 'ALL', 1, {})).length > 0) return { created: false, submissions: {}, hoursWorkedDays: 0 };
   const org = await findDirectoryOrganization(db, orgId);
   if (!org) throw new Error(`the demo organization ${orgId} is not in time's directory yet`);
   const weekend = await insertOvertimeType(db, { org_id: orgId, name: 'Weekend cover', code: 'WKND', colour: '#6A1B9A', compensation: 'TOIL', toil_multiplier: '1.50' });

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { afterCursor } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { DeliveryStatus, WebhooksDatabase, WebhooksDb } from '../database.ts';
 
 type Db = WebhooksDb | Transaction<WebhooksDatabase>;
@@ -280,11 +280,11 @@ function deliveriesQuery(db: Db, orgId: string, f: DeliveryLogFilter) {
   return q;
 }
 
-/** An organization's deliveries matching `f`, newest first, `limit` after the cursor. */
-export async function listDeliveries(db: Db, orgId: string, f: DeliveryLogFilter, limit: number, after: string | null | undefined) {
-  let q = deliveriesQuery(db, orgId, f).selectAll();
-  if (after) q = q.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid'], true));
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+/** An organization's deliveries matching `f`, newest first, `limit` between the page's cursors (reversed for a backward page). */
+export async function listDeliveries(db: Db, orgId: string, f: DeliveryLogFilter, limit: number, args: PageArgs) {
+  const dir = readOrder(args, true);
+  const q = deliveriesQuery(db, orgId, f).selectAll().where(cursorConditions([sql`created_at`, sql`id`], args, ['timestamp', 'uuid'], true));
+  return q.orderBy('created_at', dir).orderBy('id', dir).limit(limit).execute();
 }
 
 /** How many of an organization's deliveries match `f`. */
@@ -307,11 +307,11 @@ function attemptsQuery(db: Db, orgId: string, f: DeliveryLogFilter) {
   return q;
 }
 
-/** The delivery log: an organization's attempts matching `f`, newest first, `limit` after the cursor. */
-export async function listAttempts(db: Db, orgId: string, f: DeliveryLogFilter, limit: number, after: string | null | undefined) {
-  let q = attemptsQuery(db, orgId, f).selectAll('a');
-  if (after) q = q.where(afterCursor([sql`a.created_at`, sql`a.id`], after, ['timestamp', 'uuid'], true));
-  return q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute();
+/** The delivery log: an organization's attempts matching `f`, newest first, `limit` between the page's cursors (reversed for a backward page). */
+export async function listAttempts(db: Db, orgId: string, f: DeliveryLogFilter, limit: number, args: PageArgs) {
+  const dir = readOrder(args, true);
+  const q = attemptsQuery(db, orgId, f).selectAll('a').where(cursorConditions([sql`a.created_at`, sql`a.id`], args, ['timestamp', 'uuid'], true));
+  return q.orderBy('a.created_at', dir).orderBy('a.id', dir).limit(limit).execute();
 }
 
 /** How many of an organization's attempts match `f`. */

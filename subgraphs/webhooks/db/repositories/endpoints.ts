@@ -1,5 +1,5 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
-import { afterCursor } from '../../../shared/pagination.ts';
+import { cursorConditions, readOrder, type PageArgs } from '../../../shared/pagination.ts';
 import type { EndpointsTable, WebhooksDatabase, WebhooksDb } from '../database.ts';
 
 type Db = WebhooksDb | Transaction<WebhooksDatabase>;
@@ -27,11 +27,11 @@ export async function findEndpoint(db: Db, orgId: string, id: string): Promise<E
   return db.selectFrom('endpoints').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
-/** An organization's endpoints, oldest first, `limit` after the cursor. */
-export async function listEndpoints(db: Db, orgId: string, limit: number, after: string | null | undefined): Promise<EndpointRow[]> {
-  let query = db.selectFrom('endpoints').selectAll().where('org_id', '=', orgId);
-  if (after) query = query.where(afterCursor([sql`created_at`, sql`id`], after, ['timestamp', 'uuid']));
-  return query.orderBy('created_at').orderBy('id').limit(limit).execute();
+/** An organization's endpoints, oldest first, `limit` between the page's cursors (reversed for a backward page). */
+export async function listEndpoints(db: Db, orgId: string, limit: number, args: PageArgs): Promise<EndpointRow[]> {
+  const dir = readOrder(args);
+  const query = db.selectFrom('endpoints').selectAll().where('org_id', '=', orgId).where(cursorConditions([sql`created_at`, sql`id`], args, ['timestamp', 'uuid']));
+  return query.orderBy('created_at', dir).orderBy('id', dir).limit(limit).execute();
 }
 
 export async function countEndpoints(db: Db, orgId: string): Promise<number> {

@@ -108,6 +108,19 @@ describe('requestLeaveDocumentUpload', () => {
     if (field === 'input.sizeBytes') expect(error.message).toContain(String(MAX_BYTES));
   });
 
+  it('should hold at most 20 documents a request, refusing the 21st with CONFLICT TOO_MANY_DOCUMENTS until one is deleted', async () => {
+    const [type] = await graph.leaveDb.selectFrom('leave_types').select('id').where('org_id', '=', org.id).execute();
+    const full = await insertLeave(graph.leaveDb, org.id, { userId: owner.id, leaveTypeId: type!.id, startDate: '2027-02-15', endDate: '2027-02-15' });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(dataOf(await requestUpload(owner.key, { leaveRequestId: full })).requestLeaveDocumentUpload.document.id);
+    const refused = await requestUpload(owner.key, { leaveRequestId: full });
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', rule: 'TOO_MANY_DOCUMENTS', max: 20 });
+    expect(await documentsOf(owner.key, full)).toHaveLength(20);
+    expect(dataOf(await deleteDocument(owner.key, ids[0]!)).deleteLeaveDocument.id).toBe(ids[0]);
+    expect(dataOf(await requestUpload(owner.key, { leaveRequestId: full })).requestLeaveDocumentUpload.document.id).toBeTruthy();
+    expect(await documentsOf(owner.key, full)).toHaveLength(20);
+  });
+
   it('should accept a 200-character file name', async () => {
     dataOf(await requestUpload(owner.key, { filename: `${'a'.repeat(196)}.pdf` }));
   });

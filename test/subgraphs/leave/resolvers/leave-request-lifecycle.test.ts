@@ -224,6 +224,17 @@ describe('update', () => {
     expect(oneDay).toMatchObject({ amount: 1, firstDayPortion: 'FULL_DAY', lastDayPortion: 'FULL_DAY' });
   });
 
+  it('should allow 20 updates of a request and refuse the 21st with CONFLICT TOO_MANY_UPDATES, keeping the history a short list', async () => {
+    const { employee } = await team();
+    const r = await request(employee.key, '2026-10-05');
+    for (let i = 0; i < 20; i++) of(await updateRequest(graph, employee.key, r.id, { comment: `Change ${i}` }), 'updateLeaveRequest');
+    const refused = expectError(await updateRequest(graph, employee.key, r.id, { comment: 'One more' }), 'CONFLICT', { rule: 'TOO_MANY_UPDATES' });
+    expect(refused.extensions?.['max']).toBe(20);
+    const res = await graph.gql<{ leaveRequest: { comment: string; history: { action: string }[] } }>(employee.key, 'query($id: ID!) { leaveRequest(id: $id) { comment history { action } } }', { id: r.id });
+    expect(res.body.data?.leaveRequest.comment).toBe('Change 19');
+    expect(res.body.data?.leaveRequest.history).toHaveLength(21);
+  });
+
   it('should check every rule again, leaving the request itself out of the overlap', async () => {
     const { employee } = await team();
     const r = await request(employee.key, '2026-09-14', '2026-09-15');

@@ -122,6 +122,9 @@ describe('createUser validation', () => {
     ['a tag of another organization', () => ({ tagIds: [ids.otherTag] }), 'input.tagIds'],
     ['an unknown team among teamIds', () => ({ teamIds: [randomUUID()] }), 'input.teamIds'],
     ['a team of another organization', () => ({ teamIds: [ids.team, ids.otherTeam] }), 'input.teamIds'],
+    // User.tags and User.teams are plain lists bounded at 50: the 51st distinct id is refused before any lookup.
+    ['51 distinct tags', () => ({ tagIds: Array.from({ length: 51 }, () => randomUUID()) }), 'input.tagIds'],
+    ['51 distinct teams', () => ({ teamIds: Array.from({ length: 51 }, () => randomUUID()) }), 'input.teamIds'],
   ];
 
   it.each(cases)('should refuse %s with BAD_USER_INPUT naming the field', async (_, input, field) => {
