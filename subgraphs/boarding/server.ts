@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { parse } from 'graphql';
 import { migrateSchema, schemaDb, type DatabaseHandle } from '../shared/database.ts';
 import { EVENTS_SCHEMA, eventsMigrations } from '../shared/events-migrations/index.ts';
-import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from '../shared/subgraph-server.ts';
+import { startSubgraphServer, type RunningServer } from '../shared/subgraph-server.ts';
 import { createBoardingContext, type BoardingServices } from './context.ts';
 import { BOARDING_SCHEMA, type BoardingDatabase } from './db/database.ts';
 import { boardingMigrations } from './db/migrations/index.ts';
@@ -56,7 +56,7 @@ export async function startBoardingServer(options: BoardingServerOptions): Promi
   const server = await startSubgraphServer({
     name: 'boarding',
     typeDefs: parse(boardingTypeDefs),
-    resolvers: boardingResolvers as SubgraphResolvers,
+    resolvers: boardingResolvers,
     identitySecret: options.identitySecret,
     port: options.port,
     host: options.host,

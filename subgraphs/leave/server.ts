@@ -4,7 +4,7 @@ import { parse } from 'graphql';
 import { migrateSchema, schemaDb, type DatabaseHandle } from '../shared/database.ts';
 import { EVENTS_SCHEMA, eventsMigrations } from '../shared/events-migrations/index.ts';
 import type { OutboxConsumer } from '../shared/outbox.ts';
-import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from '../shared/subgraph-server.ts';
+import { startSubgraphServer, type RunningServer } from '../shared/subgraph-server.ts';
 import { createLeaveContext, type DocumentSettings, type LeaveServices } from './context.ts';
 import { LEAVE_SCHEMA, type LeaveDatabase } from './db/database.ts';
 import { leaveMigrations } from './db/migrations/index.ts';
@@ -63,7 +63,7 @@ export async function startLeaveServer(options: LeaveServerOptions): Promise<Run
   const server = await startSubgraphServer({
     name: 'leave',
     typeDefs: parse(leaveTypeDefs),
-    resolvers: leaveResolvers as SubgraphResolvers,
+    resolvers: leaveResolvers,
     identitySecret: options.identitySecret,
     port: options.port,
     host: options.host,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { sql } from 'kysely';
 import { parse } from 'graphql';
 import { migrateSchema, schemaDb, type DatabaseHandle } from '../shared/database.ts';
-import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from '../shared/subgraph-server.ts';
+import { startSubgraphServer, type RunningServer } from '../shared/subgraph-server.ts';
 import { verifyApiKey } from './api-key-verification.ts';
 import { verifyUser } from './user-verification.ts';
 import { createPeopleContext } from './context.ts';
@@ -41,7 +41,7 @@ export async function startPeopleServer(options: PeopleServerOptions): Promise<R
   return startSubgraphServer({
     name: 'people',
     typeDefs: parse(peopleTypeDefs),
-    resolvers: peopleResolvers as SubgraphResolvers,
+    resolvers: peopleResolvers,
     identitySecret: options.identitySecret,
     port: options.port,
     host: options.host,

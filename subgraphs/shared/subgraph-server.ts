@@ -10,8 +10,14 @@ import { requestIdOf, serviceLogger, withRequestId } from './logger.ts';
 import { errorMetricsPlugin, operationLabel, requestDuration } from './metrics.ts';
 import { contextFromHeaders, inSpan, SpanKind, traceIdOf, tracingEnabled } from './tracing.ts';
 
-/** Resolver map of a subgraph (typename to field resolvers), as `buildSubgraphSchema` takes it. */
-export type SubgraphResolvers = NonNullable<Parameters<typeof buildSubgraphSchema>[0] extends infer M ? M extends { resolvers?: infer R } ? R : never : never>;
+/**
+ * Resolver map of a subgraph: typename to field resolvers (or a scalar), typed by the
+ * subgraph's generated `Resolvers` (subgraphs/<name>/generated/graphql.ts).
+ */
+export type SubgraphResolvers = { readonly [typeName: string]: object | undefined };
+
+/** The map as `buildSubgraphSchema` declares it. */
+type ApolloResolverMap = NonNullable<Parameters<typeof buildSubgraphSchema>[0] extends infer M ? M extends { resolvers?: infer R } ? R : never : never>;
 
 /** A handler for an internal route: only the gateway (a valid signature) reaches it. */
 export type InternalRoute = (body: unknown) => Promise<{ status: number; body: unknown }>;
@@ -58,7 +64,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningServer> {
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
+    // Apollo declares `__resolveReference` as a field resolver (source, args, context, info) but
+    // calls it (reference, context, info), as the generated types have it: the cast is for that.
+    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as ApolloResolverMap }),
     formatError: maskUnexpectedError,
     includeStacktraceInErrorResponses: false,
     // The process stops on signals itself (stopOnSignals): Apollo's own handler would re-send the signal.

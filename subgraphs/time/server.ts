@@ -4,7 +4,7 @@ import { parse } from 'graphql';
 import { migrateSchema, schemaDb, type DatabaseHandle } from '../shared/database.ts';
 import { EVENTS_SCHEMA, eventsMigrations } from '../shared/events-migrations/index.ts';
 import type { OutboxConsumer } from '../shared/outbox.ts';
-import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from '../shared/subgraph-server.ts';
+import { startSubgraphServer, type RunningServer } from '../shared/subgraph-server.ts';
 import { createTimeContext, type TimeServices } from './context.ts';
 import { TIME_SCHEMA, type TimeDatabase } from './db/database.ts';
 import { timeMigrations } from './db/migrations/index.ts';
@@ -55,7 +55,7 @@ export async function startTimeServer(options: TimeServerOptions): Promise<Runni
   const server = await startSubgraphServer({
     name: 'time',
     typeDefs: parse(timeTypeDefs),
-    resolvers: timeResolvers as SubgraphResolvers,
+    resolvers: timeResolvers,
     identitySecret: options.identitySecret,
     port: options.port,
     host: options.host,

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { parse } from 'graphql';
 import { migrateSchema, schemaDb, type DatabaseHandle } from '../shared/database.ts';
 import { EVENTS_SCHEMA, eventsMigrations } from '../shared/events-migrations/index.ts';
-import { startSubgraphServer, type RunningServer, type SubgraphResolvers } from '../shared/subgraph-server.ts';
+import { startSubgraphServer, type RunningServer } from '../shared/subgraph-server.ts';
 import type { WebhooksContext } from './context.ts';
 import { WEBHOOKS_SCHEMA, type WebhooksDatabase } from './db/database.ts';
 import { webhooksMigrations } from './db/migrations/index.ts';
@@ -67,7 +67,7 @@ export async function startWebhooksServer(options: WebhooksServerOptions): Promi
   const server = await startSubgraphServer({
     name: 'webhooks',
     typeDefs: parse(webhooksTypeDefs),
-    resolvers: webhooksResolvers as SubgraphResolvers,
+    resolvers: webhooksResolvers,
     identitySecret: options.identitySecret,
     port: options.port,
     host: options.host,
