@@ -24,6 +24,7 @@ import { organizationEvent } from '../events.ts';
 import { toApiKey, type ApiKeyModel } from './mappers.ts';
 import { userOf } from './lookups.ts';
 import { requireReference } from './references.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** Largest `requestsPerHour` a key may be given. */
 const MAX_REQUESTS_PER_HOUR = 1_000_000;
@@ -198,4 +199,4 @@ export const apiKeyResolvers = {
       return toApiKey(await revokeApiKey(ctx.db, existing.org_id, id));
     },
   },
-};
+} satisfies Resolvers;

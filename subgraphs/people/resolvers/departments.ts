@@ -10,6 +10,7 @@ import { deactivateInUse, listResolver, loadNamed, nameTaken, uniqueName } from 
 import { requireReference } from './references.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { departmentEvent } from '../events.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 interface DepartmentInput {
   name?: string | null;
@@ -72,4 +73,4 @@ export const departmentResolvers = {
       return toDepartment(row);
     },
   },
-};
+} satisfies Resolvers;

@@ -9,12 +9,13 @@ import { trustedDocumentResolvers } from './trusted-documents.ts';
 import { userNoteResolvers } from './user-notes.ts';
 import { userResolvers } from './users.ts';
 import { mergeResolvers } from '../../shared/resolver-map.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** Every resolver of the people subgraph. */
-export const peopleResolvers = {
+export const peopleResolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
-  ...mergeResolvers(
+  ...mergeResolvers<Resolvers>(
     userResolvers,
     organizationResolvers,
     departmentResolvers,

@@ -97,10 +97,12 @@ export function toSite(row: SiteRow) {
     createdAt: row.created_at,
   };
 }
+export type SiteModel = ReturnType<typeof toSite>;
 
 export function toTag(row: TagRow) {
   return { id: row.id, name: row.name, colour: row.colour };
 }
+export type TagModel = ReturnType<typeof toTag>;
 
 export function toUserNote(row: UserNoteRow) {
   return { id: row.id, body: row.body, authorId: row.author_id, createdAt: row.created_at };

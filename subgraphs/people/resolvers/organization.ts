@@ -8,6 +8,7 @@ import type { OrganizationsTable } from '../db/tables/organizations.ts';
 import { toOrganization, type OrganizationModel } from './mappers.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { organizationEvent } from '../events.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 interface UpdateOrganizationInput {
   name?: string | null;
@@ -78,4 +79,4 @@ export const organizationResolvers = {
       return toOrganization(row);
     },
   },
-};
+} satisfies Resolvers;

@@ -5,6 +5,7 @@ import { insertSite, updateSite } from '../db/repositories/sites.ts';
 import type { SitesTable } from '../db/tables/sites.ts';
 import { toSite } from './mappers.ts';
 import { deactivateInUse, listResolver, loadNamed, nameTaken, uniqueName } from './named-records.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 interface SiteInput {
   name?: string | null;
@@ -49,4 +50,4 @@ export const siteResolvers = {
       return toSite(await deactivateInUse(ctx, 'sites', id));
     },
   },
-};
+} satisfies Resolvers;

@@ -7,6 +7,7 @@ import { countTags, deleteTag, findTagIdByName, findTags, insertTag, listTags, u
 import type { TagsTable } from '../db/tables/tags.ts';
 import { nameSortKey } from '../db/repositories/named-records.ts';
 import { toTag } from './mappers.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 interface TagInput {
   name?: string | null;
@@ -64,4 +65,4 @@ export const tagResolvers = {
       return toTag(await deleteTag(ctx.db, ctx.identity.orgId, id));
     },
   },
-};
+} satisfies Resolvers;

@@ -9,6 +9,7 @@ import { toTeam, type TeamModel } from './mappers.ts';
 import { departmentOf, userConnection } from './lookups.ts';
 import { listResolver, loadNamed, nameTaken, uniqueName } from './named-records.ts';
 import { requireReference, requireReferences } from './references.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 interface TeamInput {
   name?: string | null;
@@ -84,4 +85,4 @@ export const teamResolvers = {
       return toTeam(row);
     },
   },
-};
+} satisfies Resolvers;

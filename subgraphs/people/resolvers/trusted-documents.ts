@@ -13,6 +13,7 @@ import {
 } from '../db/repositories/trusted-documents.ts';
 import { toTrustedDocument, type TrustedDocumentModel } from './mappers.ts';
 import { userOf } from './lookups.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** Most documents one `registerTrustedDocuments` call takes. */
 const MAX_DOCUMENTS_PER_CALL = 100;
@@ -84,4 +85,4 @@ export const trustedDocumentResolvers = {
       return toTrustedDocument(row);
     },
   },
-};
+} satisfies Resolvers;

@@ -4,6 +4,7 @@ import type { PeopleContext } from '../context.ts';
 import { deleteUserNote, findUserNote, insertUserNote } from '../db/repositories/user-notes.ts';
 import { toUserNote, type UserModel, type UserNoteModel } from './mappers.ts';
 import { loadUser, userOf } from './lookups.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** Admins, the user's manager, and their department's manager may read and write notes about a user. */
 export async function mayAccessNotes(ctx: PeopleContext, user: UserModel): Promise<boolean> {
@@ -37,4 +38,4 @@ export const userNoteResolvers = {
       return toUserNote(note);
     },
   },
-};
+} satisfies Resolvers;

@@ -34,6 +34,7 @@ import { requireReference, requireReferences } from './references.ts';
 import { mayAccessNotes } from './user-notes.ts';
 import { appendEvents } from '../../shared/outbox.ts';
 import { userEvent } from '../events.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 type WorkingPatternInput = Partial<Record<(typeof WEEKDAYS)[number], number | null>>;
 
@@ -259,4 +260,4 @@ export const userResolvers = {
       return toUser(await setActive(ctx, id, true));
     },
   },
-};
+} satisfies Resolvers;
