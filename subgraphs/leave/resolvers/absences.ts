@@ -18,6 +18,7 @@ import { leaveTypeLoader } from '../loaders.ts';
 import { MAX_QUERY_RANGE_DAYS, requireDepartment } from './calendar-days.ts';
 import { toLeaveType } from './leave-types.ts';
 import { toLeaveRequest } from './leave-requests.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** An absence as the API shows it; the request row stays inside for the fields that need permission. */
 function toAbsence(row: LeaveRequestRow) {
@@ -32,7 +33,7 @@ function toAbsence(row: LeaveRequestRow) {
     request: row,
   };
 }
-type AbsenceModel = ReturnType<typeof toAbsence>;
+export type AbsenceModel = ReturnType<typeof toAbsence>;
 
 interface WhosOutArgs extends PageArgs {
   from: string;
@@ -145,4 +146,4 @@ export const absenceResolvers = {
     leaveRequest: async (absence: AbsenceModel, _: unknown, ctx: LeaveContext) =>
       (await maySeeLeaveOfId(ctx, absence.userId)) ? toLeaveRequest(absence.request) : null,
   },
-};
+} satisfies Resolvers;

@@ -27,6 +27,7 @@ import { hasAtMostDecimals } from '../domain/decimal.ts';
 import { allowanceChangedEvent } from '../events.ts';
 import { leaveTypeLoader } from '../loaders.ts';
 import { MAX_ENTITLEMENT, requireEntitlement, toLeaveType } from './leave-types.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** Earliest and latest leave year an allowance may be read or written for. */
 const FIRST_YEAR = 2000;
@@ -56,7 +57,7 @@ export function toAllowance(row: AllowanceRow, balance: AllowanceBalance) {
     remaining: balance.remaining,
   };
 }
-type AllowanceModel = ReturnType<typeof toAllowance>;
+export type AllowanceModel = ReturnType<typeof toAllowance>;
 
 /** The GraphQL `AllowanceLedgerEntry` of a ledger row. */
 function toLedgerEntry(row: AllowanceLedgerRow) {
@@ -246,4 +247,4 @@ export const allowanceResolvers = {
       return answer(ctx, row);
     },
   },
-};
+} satisfies Resolvers;

@@ -19,6 +19,7 @@ import type { DirectoryDepartmentRow } from '../db/tables/directory.ts';
 import { countryOf, requireAdmin, requireOrganization } from '../domain/access.ts';
 import { requireDateRange, todayIn } from '../domain/dates.ts';
 import { isSupportedCountry, publicHolidaysBetween, type PublicHolidayDay } from '../domain/public-holidays.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** The longest range (in days from first to last) a ranged query accepts. */
 export const MAX_QUERY_RANGE_DAYS = 366;
@@ -46,7 +47,7 @@ export async function requireDepartment(ctx: LeaveContext, field: string, id: st
 function toRestrictedDay(row: RestrictedDayRow) {
   return { id: row.id, date: row.date, name: row.name, departmentId: row.department_id, note: row.note, createdAt: row.created_at };
 }
-type RestrictedDayModel = ReturnType<typeof toRestrictedDay>;
+export type RestrictedDayModel = ReturnType<typeof toRestrictedDay>;
 
 /** A closure day as the API shows it. */
 function toClosureDay(row: ClosureDayRow) {
@@ -163,4 +164,4 @@ export const calendarDayResolvers = {
       return toClosureDay(row);
     },
   },
-};
+} satisfies Resolvers;

@@ -17,6 +17,7 @@ import { checkCoverage, type CoverageDayResult, type CoverageResult } from '../d
 import { requireDateRange } from '../domain/dates.ts';
 import { hasAtMostDecimals } from '../domain/decimal.ts';
 import { MAX_QUERY_RANGE_DAYS, requireDepartment } from './calendar-days.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** A coverage rule as the API shows it. */
 function toCoverageRule(row: CoverageRuleRow) {
@@ -30,7 +31,7 @@ function toCoverageRule(row: CoverageRuleRow) {
     createdAt: row.created_at,
   };
 }
-type CoverageRuleModel = ReturnType<typeof toCoverageRule>;
+export type CoverageRuleModel = ReturnType<typeof toCoverageRule>;
 
 function toCoverageDay(day: CoverageDayResult) {
   return { ...day, violatedRules: day.violatedRules.map(toCoverageRule) };
@@ -161,4 +162,4 @@ export const coverageResolvers = {
       return toCoverageRule(row);
     },
   },
-};
+} satisfies Resolvers;

@@ -6,6 +6,7 @@ import { maySeeLeaveOfId } from '../domain/access.ts';
 import { removeDocument, signDocumentUrl } from '../documents/store.ts';
 import { groupedBy } from '../loaders.ts';
 import { leaveRequestLoader } from './leave-requests.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** Most documents (not deleted) one leave request holds (`LeaveRequest.documents`). */
 export const MAX_DOCUMENTS_PER_REQUEST = 20;
@@ -27,7 +28,7 @@ function toLeaveDocument(row: DocumentWithOwnerRow) {
     createdAt: row.created_at,
   };
 }
-type LeaveDocumentModel = ReturnType<typeof toLeaveDocument>;
+export type LeaveDocumentModel = ReturnType<typeof toLeaveDocument>;
 
 interface RequestDocumentUploadInput {
   leaveRequestId: string;
@@ -122,4 +123,4 @@ export const documentResolvers = {
       return toLeaveDocument({ ...row, request_user_id: document.request_user_id });
     },
   },
-};
+} satisfies Resolvers;

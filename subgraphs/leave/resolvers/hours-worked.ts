@@ -5,6 +5,7 @@ import { maySeeLeaveOfId } from '../domain/access.ts';
 import { allowanceBalanceLoader } from '../domain/allowance-balance.ts';
 import { isId } from '../../shared/validation.ts';
 import { toAllowance } from './allowances.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 interface HoursWorkedRef {
   readonly id: string;
@@ -51,4 +52,4 @@ export const hoursWorkedLeaveResolvers = {
       return accrual ? Number(accrual.accrued) : 0;
     },
   },
-};
+} satisfies Resolvers;

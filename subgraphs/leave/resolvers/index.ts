@@ -1,5 +1,6 @@
 import { DateScalar, DateTimeScalar } from '../../shared/scalars.ts';
 import { mergeResolvers } from '../../shared/resolver-map.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 import { allowanceResolvers } from './allowances.ts';
 import { leaveTypeResolvers } from './leave-types.ts';
 import { leaveRequestResolvers } from './leave-requests.ts';
@@ -12,8 +13,8 @@ import { userLeaveResolvers } from './users.ts';
 import { hoursWorkedLeaveResolvers } from './hours-worked.ts';
 
 /** Every resolver of the leave subgraph. */
-export const leaveResolvers = {
+export const leaveResolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
-  ...mergeResolvers(leaveRequestResolvers, coverageResolvers, absenceResolvers, calendarDayResolvers, reportResolvers, documentResolvers, leaveTypeResolvers, allowanceResolvers, userLeaveResolvers, hoursWorkedLeaveResolvers),
+  ...mergeResolvers<Resolvers>(leaveRequestResolvers, coverageResolvers, absenceResolvers, calendarDayResolvers, reportResolvers, documentResolvers, leaveTypeResolvers, allowanceResolvers, userLeaveResolvers, hoursWorkedLeaveResolvers),
 };

@@ -26,6 +26,7 @@ import {
 } from '../domain/leave-request-service.ts';
 import { byId, groupedBy, leaveTypeLoader } from '../loaders.ts';
 import { toLeaveType } from './leave-types.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** A federation reference to a person of the people subgraph (null for none). */
 function userRef(id: string | null): { __typename: 'User'; id: string } | null {
@@ -65,7 +66,7 @@ export function toLeaveRequest(row: LeaveRequestRow) {
   };
 }
 /** The object every `LeaveRequest` field resolver receives. */
-type LeaveRequestModel = ReturnType<typeof toLeaveRequest>;
+export type LeaveRequestModel = ReturnType<typeof toLeaveRequest>;
 
 function toLeaveRequestDay(row: LeaveRequestDayRow) {
   return {
@@ -178,4 +179,4 @@ export const leaveRequestResolvers = {
     days: async (request: LeaveRequestModel, _: unknown, ctx: LeaveContext) => (await daysLoader(ctx).load(request.id)).map(toLeaveRequestDay),
     history: async (request: LeaveRequestModel, _: unknown, ctx: LeaveContext) => (await historyLoader(ctx).load(request.id)).map(toTransition),
   },
-};
+} satisfies Resolvers;

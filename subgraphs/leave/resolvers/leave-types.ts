@@ -26,6 +26,7 @@ import { todayIn } from '../domain/dates.ts';
 import { commentRequired, reasonsFor } from '../domain/oyster-categories.ts';
 import { allowanceChangedEvent } from '../events.ts';
 import { leaveTypeLoader } from '../loaders.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** The GraphQL `LeaveType` of a row: reasons and comment-required reasons come from its category. */
 export function toLeaveType(row: LeaveTypeRow) {
@@ -53,6 +54,7 @@ export function toLeaveType(row: LeaveTypeRow) {
     createdAt: row.created_at,
   };
 }
+export type LeaveTypeModel = ReturnType<typeof toLeaveType>;
 
 /** Largest entitlement or amount per leave year by unit (a year has at most 366 days). */
 export const MAX_ENTITLEMENT: Readonly<Record<LeaveUnit, number>> = { DAYS: 366, HOURS: 3000 };
@@ -255,4 +257,4 @@ export const leaveTypeResolvers = {
       return toLeaveType(row);
     },
   },
-};
+} satisfies Resolvers;

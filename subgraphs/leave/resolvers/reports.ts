@@ -6,6 +6,7 @@ import { requireDateRange } from '../domain/dates.ts';
 import { leaveTypeLoader } from '../loaders.ts';
 import { MAX_QUERY_RANGE_DAYS, requireDepartment } from './calendar-days.ts';
 import { toLeaveType } from './leave-types.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** A leave report row as the API shows it. */
 function toLeaveReportRow(row: LeaveReportRowData) {
@@ -18,7 +19,7 @@ function toLeaveReportRow(row: LeaveReportRowData) {
     requests: row.requests,
   };
 }
-type LeaveReportRowModel = ReturnType<typeof toLeaveReportRow>;
+export type LeaveReportRowModel = ReturnType<typeof toLeaveReportRow>;
 
 interface LeaveReportArgs {
   from: string;
@@ -57,4 +58,4 @@ export const reportResolvers = {
       return type ? toLeaveType(type) : null;
     },
   },
-};
+} satisfies Resolvers;

@@ -14,6 +14,7 @@ import type { DirectoryUserRow } from '../db/tables/directory.ts';
 import { groupRows } from '../loaders.ts';
 import { toAllowance } from './allowances.ts';
 import { toLeaveRequest } from './leave-requests.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 interface UserRef {
   readonly id: string;
@@ -124,4 +125,4 @@ export const userLeaveResolvers = {
   Department: {
     __resolveReference: (ref: UserRef) => ({ id: ref.id }),
   },
-};
+} satisfies Resolvers;
