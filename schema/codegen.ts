@@ -66,11 +66,31 @@ const SUBGRAPHS: Readonly<Record<string, SubgraphTypes>> = {
   },
   time: {
     contextType: '../context.ts#TimeContext',
-    mappers: {},
+    mappers: {
+      User: ENTITY_REF,
+      HoursWorked: '../resolvers/hours-worked.ts#HoursWorkedModel',
+      OvertimeSubmission: '../resolvers/overtime-submissions.ts#SubmissionModel',
+      ToilBalance: '../resolvers/toil.ts#BalanceModel',
+      ToilLot: '../resolvers/toil.ts#LotModel',
+      ToilMovement: '../resolvers/toil.ts#MovementModel',
+    },
   },
   boarding: {
     contextType: '../context.ts#BoardingContext',
-    mappers: {},
+    mappers: {
+      User: ENTITY_REF,
+      House: '../resolvers/students.ts#HouseModel',
+      Student: '../resolvers/students.ts#StudentModel',
+      Contact: '../resolvers/students.ts#ContactModel',
+      Location: '../resolvers/locations.ts#LocationModel',
+      LocationRecord: '../resolvers/locations.ts#LocationRecordModel',
+      PastoralRecord: '../resolvers/pastoral.ts#PastoralRecordModel',
+      Roll: '../resolvers/rolls.ts#RollModel',
+      RollAssignment: '../resolvers/rolls.ts#AssignmentModel',
+      RollStudentFilters: '../resolvers/rolls.ts#RollStudentFiltersModel',
+      PastoralCategory: '../resolvers/pastoral.ts#PastoralCategoryModel',
+      StudentLeave: '../resolvers/student-leave.ts#LeaveModel',
+    },
   },
   webhooks: {
     contextType: '../context.ts#WebhooksContext',

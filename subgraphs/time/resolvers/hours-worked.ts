@@ -8,6 +8,7 @@ import type { HoursWorkedRow } from '../db/tables/hours-worked.ts';
 import { maySeeTimeOfId } from '../domain/access.ts';
 import { recordHoursWorked, type HoursWorkedItemInput, type HoursWorkedItemResult } from '../domain/hours-worked-service.ts';
 import { byId } from '../loaders.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** The GraphQL `HoursWorked` of a row. */
 export function toHoursWorked(row: HoursWorkedRow) {
@@ -21,6 +22,7 @@ export function toHoursWorked(row: HoursWorkedRow) {
     updatedAt: row.updated_at,
   };
 }
+export type HoursWorkedModel = ReturnType<typeof toHoursWorked>;
 
 function toResult(r: HoursWorkedItemResult) {
   return {
@@ -84,4 +86,4 @@ export const hoursWorkedResolvers = {
       return { items: results.map(toResult), processedCount: results.length - failed, failedCount: failed, totalCount: results.length };
     },
   },
-};
+} satisfies Resolvers;

@@ -1,5 +1,6 @@
 import { DateScalar, DateTimeScalar } from '../../shared/scalars.ts';
 import { mergeResolvers } from '../../shared/resolver-map.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 import { hoursWorkedResolvers } from './hours-worked.ts';
 import { overtimeSubmissionResolvers } from './overtime-submissions.ts';
 import { overtimeTypeResolvers } from './overtime-types.ts';
@@ -8,8 +9,8 @@ import { toilResolvers } from './toil.ts';
 import { userTimeResolvers } from './users.ts';
 
 /** Every resolver of the time subgraph. */
-export const timeResolvers = {
+export const timeResolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
-  ...mergeResolvers(overtimeTypeResolvers, overtimeSubmissionResolvers, toilResolvers, hoursWorkedResolvers, userTimeResolvers, settingsResolvers),
+  ...mergeResolvers<Resolvers>(overtimeTypeResolvers, overtimeSubmissionResolvers, toilResolvers, hoursWorkedResolvers, userTimeResolvers, settingsResolvers),
 };

@@ -26,6 +26,7 @@ import {
 import { managesUser } from '../domain/access.ts';
 import { overtimeSubmissionLoader, overtimeTypeLoader } from '../loaders.ts';
 import { toOvertimeType } from './overtime-types.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 const userRef = (id: string | null) => (id ? { __typename: 'User' as const, id } : null);
 
@@ -51,7 +52,7 @@ export function toOvertimeSubmission(row: OvertimeSubmissionRow) {
     updatedAt: row.updated_at,
   };
 }
-type SubmissionModel = ReturnType<typeof toOvertimeSubmission>;
+export type SubmissionModel = ReturnType<typeof toOvertimeSubmission>;
 
 /** The filter argument as the API takes it. */
 export interface FilterArg {
@@ -95,6 +96,15 @@ function historyLoader(ctx: TimeContext) {
   );
 }
 
+/** A submission by id if the caller may see it (their own, or a report's), else null. */
+export async function visibleSubmission(ctx: TimeContext, id: string): Promise<SubmissionModel | null> {
+  const row = await overtimeSubmissionLoader(ctx).load(id);
+  if (!row) return null;
+  const user = await ctx.directory.users.load(row.user_id);
+  const visible = ctx.identity.userId === row.user_id || (user !== null && (await managesUser(ctx, user)));
+  return visible ? toOvertimeSubmission(row) : null;
+}
+
 export const overtimeSubmissionResolvers = {
   Query: {
     async overtimeSubmission(_: unknown, { id }: { id: string }, ctx: TimeContext) {
@@ -108,13 +118,7 @@ export const overtimeSubmissionResolvers = {
     },
   },
   OvertimeSubmission: {
-    async __resolveReference(ref: { id: string }, ctx: TimeContext) {
-      const row = await overtimeSubmissionLoader(ctx).load(ref.id);
-      if (!row) return null;
-      const user = await ctx.directory.users.load(row.user_id);
-      const visible = ctx.identity.userId === row.user_id || (user !== null && (await managesUser(ctx, user)));
-      return visible ? toOvertimeSubmission(row) : null;
-    },
+    __resolveReference: (ref: { id: string }, ctx: TimeContext) => visibleSubmission(ctx, ref.id),
     async overtimeType(s: SubmissionModel, _: unknown, ctx: TimeContext) {
       const type = await overtimeTypeLoader(ctx).load(s.overtimeTypeId);
       // Types with submissions are never deleted, and the foreign key keeps them in the organization.
@@ -147,4 +151,4 @@ export const overtimeSubmissionResolvers = {
       return toOvertimeSubmission(await cancelSubmission(ctx, id, input?.note));
     },
   },
-};
+} satisfies Resolvers;

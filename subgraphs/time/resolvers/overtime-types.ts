@@ -17,6 +17,7 @@ import {
 } from '../db/repositories/overtime-types.ts';
 import type { Compensation, OvertimeTypeRow } from '../db/tables/overtime-types.ts';
 import { requireAdmin } from '../domain/access.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** Largest TOIL multiplier. */
 const MAX_MULTIPLIER = 5;
@@ -146,4 +147,4 @@ export const overtimeTypeResolvers = {
       });
     },
   },
-};
+} satisfies Resolvers;

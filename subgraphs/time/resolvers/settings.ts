@@ -3,6 +3,7 @@ import { upsertTimeSettings } from '../db/repositories/time-settings.ts';
 import { requireAdmin } from '../domain/access.ts';
 import { toilExpiryMonths } from '../domain/settings.ts';
 import { requireIntInRange } from '../../shared/validation.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 export const settingsResolvers = {
   Query: {
@@ -18,4 +19,4 @@ export const settingsResolvers = {
       return { toilExpiryMonths: row.toil_expiry_months };
     },
   },
-};
+} satisfies Resolvers;

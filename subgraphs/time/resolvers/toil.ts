@@ -13,6 +13,8 @@ import { MAX_NOTE_LENGTH } from '../domain/rules.ts';
 import { toilExpiryMonths } from '../domain/settings.ts';
 import { accrueToil, toilBalance, useToil } from '../domain/toil.ts';
 import { byId } from '../loaders.ts';
+import type { Resolvers } from '../generated/graphql.ts';
+import { visibleSubmission } from './overtime-submissions.ts';
 
 /** Furthest day a forecast may look ahead. */
 const MAX_FORECAST_DAYS = 5 * 366;
@@ -31,14 +33,14 @@ function toToilBalance(userId: string, lots: readonly ToilLotRow[], asOf: string
     nextExpiry: b.nextExpiry ? { date: b.nextExpiry.date, hours: Number(b.nextExpiry.hours) } : null,
   };
 }
-type BalanceModel = ReturnType<typeof toToilBalance>;
+export type BalanceModel = ReturnType<typeof toToilBalance>;
 
 /** The GraphQL `ToilLot` of a row. */
 function toToilLot(row: ToilLotRow) {
   return {
     id: row.id,
     source: row.source,
-    submission: row.submission_id ? { __typename: 'OvertimeSubmission' as const, id: row.submission_id } : null,
+    submissionId: row.submission_id,
     earnedOn: row.earned_on,
     hours: Number(row.hours),
     used: Number(row.used),
@@ -46,6 +48,7 @@ function toToilLot(row: ToilLotRow) {
     active: row.revoked_at === null,
   };
 }
+export type LotModel = ReturnType<typeof toToilLot>;
 
 function lotLoader(ctx: TimeContext) {
   return ctx.loaders.get('toilLots', () => byId((ids) => findToilLots(ctx.db, ctx.identity.orgId, ids)));
@@ -63,6 +66,7 @@ function toMovement(row: ToilLedgerRow) {
     createdAt: row.created_at,
   };
 }
+export type MovementModel = ReturnType<typeof toMovement>;
 
 /** Validates `asOf` (today or later, at most 5 years ahead; default today) and the window (1 to 366 days). */
 async function balanceArgs(ctx: TimeContext, asOf: string | null | undefined, window: number | null | undefined): Promise<{ asOf: string; window: number }> {
@@ -134,6 +138,10 @@ export const toilResolvers = {
       return toConnection(rows, limit, args, toilSortKey, toMovement, () => pages.counts.load(b.userId));
     },
   },
+  ToilLot: {
+    // Resolved here, not left to a bare reference: time owns submissions, so no other subgraph fills their fields.
+    submission: (lot: LotModel, _: unknown, ctx: TimeContext) => (lot.submissionId ? visibleSubmission(ctx, lot.submissionId) : null),
+  },
   ToilMovement: {
     async lot(m: ReturnType<typeof toMovement>, _: unknown, ctx: TimeContext) {
       const lot = await lotLoader(ctx).load(m.lotId);
@@ -176,4 +184,4 @@ export const toilResolvers = {
       return toToilBalance(user.id, lots, date < today ? today : date, 30);
     },
   },
-};
+} satisfies Resolvers;

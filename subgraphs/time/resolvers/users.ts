@@ -8,6 +8,7 @@ import { maySeeTimeOfId } from '../domain/access.ts';
 import { userHoursWorked } from './hours-worked.ts';
 import { toFilter, toOvertimeSubmission, type FilterArg } from './overtime-submissions.ts';
 import { userToilBalance } from './toil.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 interface UserRef {
   readonly id: string;
@@ -51,4 +52,4 @@ export const userTimeResolvers = {
       return userHoursWorked(ctx, user.id, args);
     },
   },
-};
+} satisfies Resolvers;

@@ -112,4 +112,20 @@ describe('TOIL balance', () => {
     const hidden = await graph.gql<{ user: { toilBalance: unknown } | null }>(colleague.key, 'query($id: ID!) { user(id: $id) { name toilBalance { available } } }', { id: person.id });
     expectError(hidden, 'FORBIDDEN');
   });
+
+  it("should resolve a lot's submission with its fields, for the person and their manager", async () => {
+    const manager = await addPerson(graph, org, { role: 'MANAGER' });
+    const person = await addPerson(graph, org, { managerId: manager.id });
+    const weekend = await addOvertimeType(graph, org.admin.key, { name: `Lot ${person.id.slice(0, 4)}`, code: `L${person.id.slice(0, 4)}`, compensation: 'TOIL', toilMultiplier: 1 });
+    const s = await submitted(graph, person.key, { overtimeTypeId: weekend, date: '2026-06-12', hoursWorked: 2 });
+    await decided(graph, manager.key, 'approve', s.id);
+    for (const key of [person.key, manager.key]) {
+      const res = await graph.gql<{ user: { toilBalance: { lots: { nodes: { hours: number; submission: { id: string; date: string; hoursWorked: number; status: string } | null }[] } } } }>(
+        key,
+        'query($id: ID!) { user(id: $id) { toilBalance { lots { nodes { hours submission { id date hoursWorked status } } } } } }',
+        { id: person.id },
+      );
+      expect(dataOf(res).user.toilBalance.lots.nodes).toEqual([{ hours: 2, submission: { id: s.id, date: '2026-06-12', hoursWorked: 2, status: 'APPROVED' } }]);
+    }
+  });
 });
