@@ -37,6 +37,7 @@ import { locationChangedEvent } from '../events.ts';
 import { countLoader, loaders, oneBy, pageLoader } from '../loaders.ts';
 import { connection, defined, FUTURE_TOLERANCE_MS, optional, page, requiredOnUpdate, userRef } from './common.ts';
 import { toStudent } from './students.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 export function toLocation(row: LocationWithState) {
   return {
@@ -54,7 +55,7 @@ export function toLocation(row: LocationWithState) {
     updatedAt: row.updated_at,
   };
 }
-type LocationModel = ReturnType<typeof toLocation>;
+export type LocationModel = ReturnType<typeof toLocation>;
 
 export function toLocationRecord(row: LocationRecordRow) {
   return {
@@ -68,7 +69,7 @@ export function toLocationRecord(row: LocationRecordRow) {
     updatedAt: row.updated_at,
   };
 }
-type LocationRecordModel = ReturnType<typeof toLocationRecord>;
+export type LocationRecordModel = ReturnType<typeof toLocationRecord>;
 
 /** A location of the caller's organization, or BAD_USER_INPUT naming `field` (unknown and other organizations' ids alike). */
 export async function requireLocation(ctx: BoardingContext, id: string, field: string): Promise<LocationWithState> {
@@ -336,4 +337,4 @@ export const locationResolvers = {
       return connection(rows, limit, args, recordSortKey, toLocationRecord, () => countLoader(ctx, 'studentLocationRecordCounts', c, (ids) => countLocationRecordsOfStudents(ctx.db, org, ids, c)).load(s.id));
     },
   },
-};
+} satisfies Resolvers;

@@ -32,10 +32,12 @@ import { countLoader, loaders, pageLoader } from '../loaders.ts';
 import { connection, defined, FUTURE_TOLERANCE_MS, optional, page, requiredOnUpdate, userRef } from './common.ts';
 import { timelineConditions } from './locations.ts';
 import { toStudent } from './students.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 export function toPastoralCategory(row: PastoralCategoryRow) {
   return { id: row.id, name: row.name, parentId: row.parent_id, createdAt: row.created_at };
 }
+export type PastoralCategoryModel = ReturnType<typeof toPastoralCategory>;
 
 export function toPastoralRecord(row: PastoralRecordRow, now: Date) {
   return {
@@ -57,7 +59,7 @@ export function toPastoralRecord(row: PastoralRecordRow, now: Date) {
     updatedAt: row.updated_at,
   };
 }
-type PastoralRecordModel = ReturnType<typeof toPastoralRecord>;
+export type PastoralRecordModel = ReturnType<typeof toPastoralRecord>;
 
 /** A pastoral record the caller may see; a sensitive one is NOT_FOUND, word for word like a missing one, for everyone else. */
 async function visibleRecord(ctx: BoardingContext, id: string): Promise<PastoralRecordRow> {
@@ -203,7 +205,7 @@ export const pastoralResolvers = {
     },
   },
   PastoralCategory: {
-    parent: async (c: { parentId: string | null }, _: unknown, ctx: BoardingContext) => {
+    parent: async (c: PastoralCategoryModel, _: unknown, ctx: BoardingContext) => {
       if (!c.parentId) return null;
       const row = await loaders(ctx).pastoralCategories.load(c.parentId);
       return row ? toPastoralCategory(row) : null;
@@ -242,4 +244,4 @@ export const pastoralResolvers = {
       );
     },
   },
-};
+} satisfies Resolvers;

@@ -35,6 +35,7 @@ import { rollEvent } from '../events.ts';
 import { countLoader, loaders, oneBy, pageLoader } from '../loaders.ts';
 import { connection, FUTURE_TOLERANCE_MS, optional, page, userRef } from './common.ts';
 import { toHouse, toStudent } from './students.ts';
+import type { MutationCreateRollTypeArgs, MutationUpdateRollTypeArgs, Resolvers } from '../generated/graphql.ts';
 
 /** Codes of a roll type created without its own. */
 export const DEFAULT_ROLL_CODES: readonly RollCode[] = [
@@ -66,7 +67,8 @@ export function toRoll(row: RollRow) {
     updatedAt: row.updated_at,
   };
 }
-type RollModel = ReturnType<typeof toRoll>;
+export type RollModel = ReturnType<typeof toRoll>;
+export type RollStudentFiltersModel = RollModel['studentFilters'];
 
 function toAssignment(row: RollAssignmentRow) {
   return {
@@ -77,7 +79,7 @@ function toAssignment(row: RollAssignmentRow) {
     note: row.note,
   };
 }
-type AssignmentModel = ReturnType<typeof toAssignment>;
+export type AssignmentModel = ReturnType<typeof toAssignment>;
 
 const CODE_TYPES: readonly RollCodeType[] = ['PRESENT', 'EXPLAINED_ABSENCE', 'ABSENT'];
 
@@ -179,12 +181,12 @@ export const rollResolvers = {
     roll: async (_: unknown, a: { id: string }, ctx: BoardingContext) => toRoll(await loadRoll(ctx, a.id)),
   },
   Mutation: {
-    createRollType: async (_: unknown, { input }: { input: { name: string; codes?: { name: string; type: RollCodeType }[] | null } }, ctx: BoardingContext) => {
+    createRollType: async (_: unknown, { input }: MutationCreateRollTypeArgs, ctx: BoardingContext) => {
       const name = requireText('input.name', input.name, 1, 100);
       const codes = input.codes ? rollCodes(input.codes) : [...DEFAULT_ROLL_CODES];
       return toRollType(await rollTypeNamed(name, () => insertRollType(ctx.db, { org_id: ctx.identity.orgId, name, codes: JSON.stringify(codes) })));
     },
-    updateRollType: async (_: unknown, { id, input }: { id: string; input: { name?: string | null; codes?: { name: string; type: RollCodeType }[] | null } }, ctx: BoardingContext) => {
+    updateRollType: async (_: unknown, { id, input }: MutationUpdateRollTypeArgs, ctx: BoardingContext) => {
       const current = await loaders(ctx).rollTypes.load(id);
       if (!current) throw notFound('RollType', id);
       if (input.name === null) throw badInput('input.name', 'NOT_NULL', 'must not be null');
@@ -275,7 +277,7 @@ export const rollResolvers = {
     },
   },
   RollStudentFilters: {
-    house: async (f: { houseId: string | null }, _: unknown, ctx: BoardingContext) => {
+    house: async (f: RollStudentFiltersModel, _: unknown, ctx: BoardingContext) => {
       if (!f.houseId) return null;
       const row = await loaders(ctx).houses.load(f.houseId);
       return row ? toHouse(row) : null;
@@ -303,4 +305,4 @@ export const rollResolvers = {
       return connection(rows, limit, args, rollSortKey, toRoll, () => countLoader(ctx, 'rollsStartedCounts', null, (ids) => countRollsOfCreators(ctx.db, org, ids)).load(u.id));
     },
   },
-};
+} satisfies Resolvers;

@@ -37,6 +37,7 @@ import { countLoader, loaders, oneBy, pageLoader } from '../loaders.ts';
 import { connection, defined, optional, page, requiredOnUpdate, userRef } from './common.ts';
 import { requireLocation, toLocation } from './locations.ts';
 import { toStudent } from './students.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 /** Longest leave, ms. */
 const MAX_LEAVE_MS = 366 * 86_400_000;
@@ -60,7 +61,7 @@ export function toStudentLeave(row: StudentLeaveRow, now: Date) {
     updatedAt: row.updated_at,
   };
 }
-type LeaveModel = ReturnType<typeof toStudentLeave>;
+export type LeaveModel = ReturnType<typeof toStudentLeave>;
 
 function toLeaveChange(row: StudentLeaveHistoryRow) {
   return { action: row.action, comment: row.comment, actor: userRef(row.actor_id), at: row.at };
@@ -307,4 +308,4 @@ export const studentLeaveResolvers = {
       return connection(rows, limit, args, leaveSortKey, (r) => toStudentLeave(r, ctx.now), () => countLoader(ctx, 'studentLeaveCounts', c, (ids) => countStudentLeavesOfStudents(ctx.db, org, ids, c)).load(s.id));
     },
   },
-};
+} satisfies Resolvers;

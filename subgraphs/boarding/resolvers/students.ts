@@ -36,11 +36,12 @@ import { resolveContact, resolveHouse, resolveStudent, sisIdOf, type ContactRef,
 import { countLoader, loaders, pageLoader } from '../loaders.ts';
 import { connection, defined, optional, optionalEmail, page, requiredOnUpdate, todayIn } from './common.ts';
 import { requireText } from '../../shared/validation.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 export function toHouse(row: HouseRow) {
   return { id: row.id, sisId: row.sis_id, name: row.name, createdAt: row.created_at, updatedAt: row.updated_at };
 }
-type HouseModel = ReturnType<typeof toHouse>;
+export type HouseModel = ReturnType<typeof toHouse>;
 
 /** The GraphQL `Student` of a row; the PIN hash never leaves (only `hasPin`). */
 export function toStudent(row: StudentRow) {
@@ -93,7 +94,7 @@ export function toContact(row: ContactRow) {
     updatedAt: row.updated_at,
   };
 }
-type ContactModel = ReturnType<typeof toContact>;
+export type ContactModel = ReturnType<typeof toContact>;
 
 /** A student the caller names, as a model (NOT_FOUND otherwise). */
 export async function loadStudentModel(ctx: BoardingContext, id: string): Promise<StudentModel | null> {
@@ -416,4 +417,4 @@ export const studentResolvers = {
       return toStudent(row);
     },
   },
-};
+} satisfies Resolvers;
