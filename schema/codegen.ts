@@ -94,7 +94,11 @@ const SUBGRAPHS: Readonly<Record<string, SubgraphTypes>> = {
   },
   webhooks: {
     contextType: '../context.ts#WebhooksContext',
-    mappers: {},
+    mappers: {
+      WebhookEventType: '../resolvers/index.ts#EventTypeModel',
+      WebhookEndpoint: '../resolvers/index.ts#EndpointModel',
+      WebhookDelivery: '../resolvers/index.ts#DeliveryModel',
+    },
   },
 };
 
@@ -103,7 +107,7 @@ const CONNECTION_IMPORT = "import type { Connection } from '../../shared/paginat
 
 /**
  * Connections are built by `toConnection` (subgraphs/shared/pagination.ts): an `XConnection`
- * with `nodes` and `edges` is a `Connection` of what its node type's resolvers receive, and its
+ * with `nodes` (and usually `edges`) is a `Connection` of what its node type's resolvers receive, and its
  * edge type one of its edges (`totalCount` is a thunk there, which the default resolver calls).
  */
 function connectionMappers(document: DocumentNode): Record<string, string> {
@@ -112,10 +116,10 @@ function connectionMappers(document: DocumentNode): Record<string, string> {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || !type.name.endsWith('Connection')) continue;
     const { nodes, edges } = type.getFields();
-    if (!nodes || !edges) continue;
+    if (!nodes) continue;
     const node = getNamedType(nodes.type).name;
     mappers[type.name] = `Connection<ResolversParentTypes['${node}']>`;
-    mappers[getNamedType(edges.type).name] = `Connection<ResolversParentTypes['${node}']>['edges'][number]`;
+    if (edges) mappers[getNamedType(edges.type).name] = `Connection<ResolversParentTypes['${node}']>['edges'][number]`;
   }
   return mappers;
 }

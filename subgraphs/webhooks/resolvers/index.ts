@@ -13,6 +13,7 @@ import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, firstUngrantedType, isWebhookEven
 import { generateSigningSecret } from '../domain/signing.ts';
 import { checkEndpointUrl, UnsafeUrlError } from '../domain/url-safety.ts';
 import type { WebhooksContext } from '../context.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 
 const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
@@ -72,6 +73,7 @@ function toEndpoint(row: EndpointRow) {
     updatedAt: row.updated_at,
   };
 }
+export type EndpointModel = ReturnType<typeof toEndpoint>;
 
 async function endpointOf(ctx: WebhooksContext, field: string, id: string): Promise<EndpointRow> {
   const row = await findEndpoint(ctx.db, ctx.identity.orgId, requireId(field, id));
@@ -110,10 +112,17 @@ function toDelivery(row: { id: string; endpoint_id: string; event_type: string; 
     createdAt: row.created_at,
   };
 }
+export type DeliveryModel = ReturnType<typeof toDelivery>;
+
+/** A catalogue entry as `WebhookEventType`, with its position (the cursor). */
+function toEventType(type: (typeof WEBHOOK_EVENT_TYPES)[number], index: number) {
+  return { ...type, requiredScopes: type.scopes, index };
+}
+export type EventTypeModel = ReturnType<typeof toEventType>;
 
 const MAX_ROTATION_HOURS = 168;
 
-export const webhooksResolvers = {
+export const webhooksResolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Query: {
@@ -127,7 +136,7 @@ export const webhooksResolvers = {
       };
       const start = args.after ? position(args.after, 'after') + 1 : 0;
       const end = args.before ? position(args.before, 'before') : WEBHOOK_EVENT_TYPES.length;
-      const within = WEBHOOK_EVENT_TYPES.map((t, index) => ({ ...t, requiredScopes: t.scopes, index })).slice(start, Math.max(start, end));
+      const within = WEBHOOK_EVENT_TYPES.map((t, index) => toEventType(t, index)).slice(start, Math.max(start, end));
       const rows = (isBackward(args) ? within.reverse() : within).slice(0, limit + 1);
       return toConnection(rows, limit, args, (r) => [String(r.index)], (r) => r, async () => WEBHOOK_EVENT_TYPES.length);
     },
