@@ -301,8 +301,8 @@ export type StudentFilter = {
   yearLevel?: InputMaybe<Scalars['String']['input']>;
   /** Only students of this type. */
   studentType?: InputMaybe<StudentType>;
-  /** Deactivated students (true), active ones (false, the default) or both (null). */
-  deactivated?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Active (the default), deactivated or all students. */
+  status?: InputMaybe<ActivityStatus>;
   /** Only students whose first, preferred or last name, email, reference id or SIS id contains this text (case-insensitive). */
   search?: InputMaybe<Scalars['String']['input']>;
 };
@@ -1046,6 +1046,28 @@ export type PinCheck = {
   lockedUntil?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/** Which records a list includes, by activity: the one active/inactive filter of the graph. */
+export type ActivityStatus =
+  /** Only active (not deactivated) records. The default. */
+  | 'ACTIVE'
+  /** Only deactivated records. */
+  | 'DEACTIVATED'
+  /** Active and deactivated records. */
+  | 'ALL';
+
+/** A kiosk PIN check. */
+export type CheckStudentPinInput = {
+  /** The PIN typed. */
+  pin: Scalars['String']['input'];
+};
+
+/** A cancellation's reason. */
+export type CancelStudentLeaveInput = {
+  /** Why, up to 2,000 characters; kept in the history. */
+  comment?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type Query = {
   __typename?: 'Query';
   /** Houses, by name. */
@@ -1087,6 +1109,7 @@ export type Query = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryHousesArgs = {
   search?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1094,12 +1117,14 @@ export type QueryHousesArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryHouseArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   sisId?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryStudentsArgs = {
   filter?: InputMaybe<StudentFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1107,17 +1132,20 @@ export type QueryStudentsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryStudentArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   sisId?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryContactArgs = {
   contact: ContactRef;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryLocationsArgs = {
   filter?: InputMaybe<LocationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1125,11 +1153,13 @@ export type QueryLocationsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryLocationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryCurrentLocationsArgs = {
   students?: InputMaybe<StudentsRef>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1137,6 +1167,7 @@ export type QueryCurrentLocationsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryLocationRecordsArgs = {
   filter?: InputMaybe<TimelineFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1144,12 +1175,14 @@ export type QueryLocationRecordsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryPastoralCategoriesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryPastoralRecordsArgs = {
   filter?: InputMaybe<TimelineFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1157,17 +1190,20 @@ export type QueryPastoralRecordsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryPastoralRecordArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryRollTypesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryRollsArgs = {
   filter?: InputMaybe<RollFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1175,18 +1211,21 @@ export type QueryRollsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryRollArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryStudentLeaveTypesArgs = {
-  includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+  status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryStudentLeavesArgs = {
   filter?: InputMaybe<StudentLeaveFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1194,6 +1233,7 @@ export type QueryStudentLeavesArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryStudentLeaveArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1564,6 +1604,7 @@ export type UpdateStudentLeaveInput = {
   comment?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Creates a house. */
@@ -1635,177 +1676,210 @@ export type Mutation = {
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateHouseArgs = {
   input: CreateHouseInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateHouseArgs = {
   house: HouseRef;
   input: UpdateHouseInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteHouseArgs = {
   house: HouseRef;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateStudentArgs = {
   input: CreateStudentInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateStudentArgs = {
   student: StudentRef;
   input: UpdateStudentInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteStudentArgs = {
   student: StudentRef;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCheckStudentPinArgs = {
   student: StudentRef;
-  pin: Scalars['String']['input'];
+  input: CheckStudentPinInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateContactArgs = {
   input: CreateContactInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateContactArgs = {
   contact: ContactRef;
   input: UpdateContactInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteContactArgs = {
   contact: ContactRef;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateLocationArgs = {
   input: CreateLocationInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateLocationArgs = {
   id: Scalars['ID']['input'];
   input: UpdateLocationInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteLocationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationMoveStudentsArgs = {
   input: MoveStudentsInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreatePastoralCategoryArgs = {
   input: CreatePastoralCategoryInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdatePastoralCategoryArgs = {
   id: Scalars['ID']['input'];
   input: UpdatePastoralCategoryInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeletePastoralCategoryArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreatePastoralRecordArgs = {
   input: CreatePastoralRecordInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdatePastoralRecordArgs = {
   id: Scalars['ID']['input'];
   input: UpdatePastoralRecordInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeletePastoralRecordArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateRollTypeArgs = {
   input: CreateRollTypeInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateRollTypeArgs = {
   id: Scalars['ID']['input'];
   input: UpdateRollTypeInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationStartRollArgs = {
   input: StartRollInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationTakeAutomaticRollArgs = {
   input: StartRollInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationMarkRollArgs = {
   input: MarkRollInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCompleteRollArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateStudentLeaveTypeArgs = {
   input: CreateStudentLeaveTypeInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateStudentLeaveTypeArgs = {
   id: Scalars['ID']['input'];
   input: UpdateStudentLeaveTypeInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeactivateStudentLeaveTypeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateStudentLeaveArgs = {
   input: CreateStudentLeaveInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateStudentLeaveArgs = {
   id: Scalars['ID']['input'];
   input: UpdateStudentLeaveInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCancelStudentLeaveArgs = {
   id: Scalars['ID']['input'];
-  comment?: InputMaybe<Scalars['String']['input']>;
+  input?: InputMaybe<CancelStudentLeaveInput>;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteStudentLeaveArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1993,6 +2067,9 @@ export type ResolversTypes = {
   StudentLeaveEdge: ResolverTypeWrapper<Connection<ResolversParentTypes['StudentLeave']>['edges'][number]>;
   StudentLeaveFilter: StudentLeaveFilter;
   PinCheck: ResolverTypeWrapper<PinCheck>;
+  ActivityStatus: ActivityStatus;
+  CheckStudentPinInput: CheckStudentPinInput;
+  CancelStudentLeaveInput: CancelStudentLeaveInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   CreateHouseInput: CreateHouseInput;
   UpdateHouseInput: UpdateHouseInput;
@@ -2086,6 +2163,8 @@ export type ResolversParentTypes = {
   StudentLeaveEdge: Connection<ResolversParentTypes['StudentLeave']>['edges'][number];
   StudentLeaveFilter: StudentLeaveFilter;
   PinCheck: PinCheck;
+  CheckStudentPinInput: CheckStudentPinInput;
+  CancelStudentLeaveInput: CancelStudentLeaveInput;
   Query: Record<PropertyKey, never>;
   CreateHouseInput: CreateHouseInput;
   UpdateHouseInput: UpdateHouseInput;
@@ -2516,7 +2595,7 @@ export type QueryResolvers<ContextType = BoardingContext, ParentType extends Res
   rollTypes?: Resolver<ResolversTypes['RollTypeConnection'], ParentType, ContextType, Partial<QueryRollTypesArgs>>;
   rolls?: Resolver<ResolversTypes['RollConnection'], ParentType, ContextType, Partial<QueryRollsArgs>>;
   roll?: Resolver<ResolversTypes['Roll'], ParentType, ContextType, RequireFields<QueryRollArgs, 'id'>>;
-  studentLeaveTypes?: Resolver<ResolversTypes['StudentLeaveTypeConnection'], ParentType, ContextType, RequireFields<QueryStudentLeaveTypesArgs, 'includeInactive'>>;
+  studentLeaveTypes?: Resolver<ResolversTypes['StudentLeaveTypeConnection'], ParentType, ContextType, RequireFields<QueryStudentLeaveTypesArgs, 'status'>>;
   studentLeaves?: Resolver<ResolversTypes['StudentLeaveConnection'], ParentType, ContextType, Partial<QueryStudentLeavesArgs>>;
   studentLeave?: Resolver<ResolversTypes['StudentLeave'], ParentType, ContextType, RequireFields<QueryStudentLeaveArgs, 'id'>>;
 };
@@ -2528,7 +2607,7 @@ export type MutationResolvers<ContextType = BoardingContext, ParentType extends 
   createStudent?: Resolver<ResolversTypes['Student'], ParentType, ContextType, RequireFields<MutationCreateStudentArgs, 'input'>>;
   updateStudent?: Resolver<ResolversTypes['Student'], ParentType, ContextType, RequireFields<MutationUpdateStudentArgs, 'student' | 'input'>>;
   deleteStudent?: Resolver<ResolversTypes['Student'], ParentType, ContextType, RequireFields<MutationDeleteStudentArgs, 'student'>>;
-  checkStudentPin?: Resolver<ResolversTypes['PinCheck'], ParentType, ContextType, RequireFields<MutationCheckStudentPinArgs, 'student' | 'pin'>>;
+  checkStudentPin?: Resolver<ResolversTypes['PinCheck'], ParentType, ContextType, RequireFields<MutationCheckStudentPinArgs, 'student' | 'input'>>;
   createContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationCreateContactArgs, 'input'>>;
   updateContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationUpdateContactArgs, 'contact' | 'input'>>;
   deleteContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationDeleteContactArgs, 'contact'>>;

@@ -753,6 +753,34 @@ export type LeaveReportRow = {
   requests: Scalars['Int']['output'];
 };
 
+/** Which records a list includes, by activity: the one active/inactive filter of the graph. */
+export type ActivityStatus =
+  /** Only active (not deactivated) records. The default. */
+  | 'ACTIVE'
+  /** Only deactivated records. */
+  | 'DEACTIVATED'
+  /** Active and deactivated records. */
+  | 'ALL';
+
+/** An approval's note. */
+export type ApproveLeaveRequestInput = {
+  /** Note for the requester, up to 2000 characters; kept in the history. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A rejection's note. */
+export type RejectLeaveRequestInput = {
+  /** Note for the requester, up to 2000 characters; kept in the history. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A cancellation's reason. */
+export type CancelLeaveRequestInput = {
+  /** Why, up to 2000 characters; kept in the history. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type Query = {
   __typename?: 'Query';
   /** Leave types, by name. */
@@ -782,23 +810,27 @@ export type Query = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryLeaveTypesArgs = {
-  includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+  status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryLeaveTypeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryLeaveRequestArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryLeaveRequestsArgs = {
   filter?: InputMaybe<LeaveRequestFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -806,6 +838,7 @@ export type QueryLeaveRequestsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryAllowanceArgs = {
   userId: Scalars['ID']['input'];
   leaveTypeId: Scalars['ID']['input'];
@@ -813,6 +846,7 @@ export type QueryAllowanceArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryCoverageRulesArgs = {
   departmentId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -820,6 +854,7 @@ export type QueryCoverageRulesArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryCoverageCheckArgs = {
   userId: Scalars['ID']['input'];
   startDate: Scalars['Date']['input'];
@@ -828,6 +863,7 @@ export type QueryCoverageCheckArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryWhosOutArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
@@ -838,6 +874,7 @@ export type QueryWhosOutArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryPublicHolidaysArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
@@ -846,6 +883,7 @@ export type QueryPublicHolidaysArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryRestrictedDaysArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
@@ -855,6 +893,7 @@ export type QueryRestrictedDaysArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryClosureDaysArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
@@ -863,6 +902,7 @@ export type QueryClosureDaysArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryLeaveReportArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
@@ -1071,6 +1111,7 @@ export type RequestDocumentUploadInput = {
   sizeBytes: Scalars['Int']['input'];
 };
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Requests leave. Every rule is checked; the request is PENDING, or APPROVED when the type needs no approval. */
@@ -1114,102 +1155,121 @@ export type Mutation = {
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateLeaveRequestArgs = {
   input: CreateLeaveRequestInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateLeaveRequestArgs = {
   id: Scalars['ID']['input'];
   input: UpdateLeaveRequestInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationApproveLeaveRequestArgs = {
   id: Scalars['ID']['input'];
-  note?: InputMaybe<Scalars['String']['input']>;
+  input?: InputMaybe<ApproveLeaveRequestInput>;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRejectLeaveRequestArgs = {
   id: Scalars['ID']['input'];
-  note?: InputMaybe<Scalars['String']['input']>;
+  input?: InputMaybe<RejectLeaveRequestInput>;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCancelLeaveRequestArgs = {
   id: Scalars['ID']['input'];
-  note?: InputMaybe<Scalars['String']['input']>;
+  input?: InputMaybe<CancelLeaveRequestInput>;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateLeaveTypeArgs = {
   input: CreateLeaveTypeInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateLeaveTypeArgs = {
   id: Scalars['ID']['input'];
   input: UpdateLeaveTypeInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeactivateLeaveTypeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationSetAllowanceArgs = {
   input: SetAllowanceInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationAdjustAllowanceArgs = {
   input: AdjustAllowanceInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateCoverageRuleArgs = {
   input: CreateCoverageRuleInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateCoverageRuleArgs = {
   id: Scalars['ID']['input'];
   input: UpdateCoverageRuleInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteCoverageRuleArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateRestrictedDayArgs = {
   input: CreateRestrictedDayInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteRestrictedDayArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateClosureDayArgs = {
   input: CreateClosureDayInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteClosureDayArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRequestLeaveDocumentUploadArgs = {
   input: RequestDocumentUploadInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteLeaveDocumentArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1370,6 +1430,10 @@ export type ResolversTypes = {
   PublicHoliday: ResolverTypeWrapper<PublicHoliday>;
   LeaveReportDimension: LeaveReportDimension;
   LeaveReportRow: ResolverTypeWrapper<LeaveReportRowModel>;
+  ActivityStatus: ActivityStatus;
+  ApproveLeaveRequestInput: ApproveLeaveRequestInput;
+  RejectLeaveRequestInput: RejectLeaveRequestInput;
+  CancelLeaveRequestInput: CancelLeaveRequestInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   CreateLeaveRequestInput: CreateLeaveRequestInput;
   UpdateLeaveRequestInput: UpdateLeaveRequestInput;
@@ -1429,6 +1493,9 @@ export type ResolversParentTypes = {
   ClosureDayEdge: Connection<ResolversParentTypes['ClosureDay']>['edges'][number];
   PublicHoliday: PublicHoliday;
   LeaveReportRow: LeaveReportRowModel;
+  ApproveLeaveRequestInput: ApproveLeaveRequestInput;
+  RejectLeaveRequestInput: RejectLeaveRequestInput;
+  CancelLeaveRequestInput: CancelLeaveRequestInput;
   Query: Record<PropertyKey, never>;
   CreateLeaveRequestInput: CreateLeaveRequestInput;
   UpdateLeaveRequestInput: UpdateLeaveRequestInput;
@@ -1751,7 +1818,7 @@ export type LeaveReportRowResolvers<ContextType = LeaveContext, ParentType exten
 };
 
 export type QueryResolvers<ContextType = LeaveContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  leaveTypes?: Resolver<ResolversTypes['LeaveTypeConnection'], ParentType, ContextType, RequireFields<QueryLeaveTypesArgs, 'includeInactive'>>;
+  leaveTypes?: Resolver<ResolversTypes['LeaveTypeConnection'], ParentType, ContextType, RequireFields<QueryLeaveTypesArgs, 'status'>>;
   leaveType?: Resolver<Maybe<ResolversTypes['LeaveType']>, ParentType, ContextType, RequireFields<QueryLeaveTypeArgs, 'id'>>;
   leaveRequest?: Resolver<Maybe<ResolversTypes['LeaveRequest']>, ParentType, ContextType, RequireFields<QueryLeaveRequestArgs, 'id'>>;
   leaveRequests?: Resolver<ResolversTypes['LeaveRequestConnection'], ParentType, ContextType, Partial<QueryLeaveRequestsArgs>>;

@@ -39,7 +39,7 @@ export type EmploymentType =
   /** Works irregular hours; holiday accrues from hours worked (12.07% in the UK). */
   | 'IRREGULAR_HOURS';
 
-/** Which people a list includes, by activity. */
+/** Which records a list includes, by activity: the one active/inactive filter of the graph. */
 export type ActivityStatus =
   /** Only active (not deactivated) records. The default. */
   | 'ACTIVE'
@@ -541,6 +541,15 @@ export type TrustedDocumentEdge = {
   node: TrustedDocument;
 };
 
+/** A note about a user. */
+export type AddUserNoteInput = {
+  /** The user's id. */
+  userId: Scalars['ID']['input'];
+  /** The note, 1 to 5000 characters. */
+  body: Scalars['String']['input'];
+};
+
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type Query = {
   __typename?: 'Query';
   /** The caller, or null for an organization's service key. */
@@ -572,11 +581,13 @@ export type Query = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryUsersArgs = {
   filter?: InputMaybe<UserFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -584,11 +595,13 @@ export type QueryUsersArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryDepartmentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryDepartmentsArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -596,11 +609,13 @@ export type QueryDepartmentsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryTeamArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryTeamsArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -608,11 +623,13 @@ export type QueryTeamsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QuerySiteArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QuerySitesArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -620,19 +637,22 @@ export type QuerySitesArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryTagsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryApiKeysArgs = {
-  includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+  status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryTrustedDocumentsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -868,6 +888,7 @@ export type RegisterTrustedDocumentsInput = {
   documents: Array<TrustedDocumentInput>;
 };
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Changes the organization's settings. Admins only. */
@@ -921,128 +942,151 @@ export type Mutation = {
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateOrganizationArgs = {
   input: UpdateOrganizationInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateUserArgs = {
   id: Scalars['ID']['input'];
   input: UpdateUserInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeactivateUserArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationReactivateUserArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateDepartmentArgs = {
   input: CreateDepartmentInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateDepartmentArgs = {
   id: Scalars['ID']['input'];
   input: UpdateDepartmentInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeactivateDepartmentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateTeamArgs = {
   input: CreateTeamInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateTeamArgs = {
   id: Scalars['ID']['input'];
   input: UpdateTeamInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeactivateTeamArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateSiteArgs = {
   input: CreateSiteInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateSiteArgs = {
   id: Scalars['ID']['input'];
   input: UpdateSiteInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeactivateSiteArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateTagArgs = {
   input: CreateTagInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateTagArgs = {
   id: Scalars['ID']['input'];
   input: UpdateTagInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteTagArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationAddUserNoteArgs = {
-  userId: Scalars['ID']['input'];
-  body: Scalars['String']['input'];
+  input: AddUserNoteInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteUserNoteArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateApiKeyArgs = {
   id: Scalars['ID']['input'];
   input: UpdateApiKeyInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRegisterTrustedDocumentsArgs = {
   input: RegisterTrustedDocumentsInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteTrustedDocumentArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1189,6 +1233,7 @@ export type ResolversTypes = {
   TrustedDocument: ResolverTypeWrapper<TrustedDocumentModel>;
   TrustedDocumentConnection: ResolverTypeWrapper<Connection<ResolversParentTypes['TrustedDocument']>>;
   TrustedDocumentEdge: ResolverTypeWrapper<Connection<ResolversParentTypes['TrustedDocument']>['edges'][number]>;
+  AddUserNoteInput: AddUserNoteInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateOrganizationInput: UpdateOrganizationInput;
   WorkingPatternInput: WorkingPatternInput;
@@ -1247,6 +1292,7 @@ export type ResolversParentTypes = {
   TrustedDocument: TrustedDocumentModel;
   TrustedDocumentConnection: Connection<ResolversParentTypes['TrustedDocument']>;
   TrustedDocumentEdge: Connection<ResolversParentTypes['TrustedDocument']>['edges'][number];
+  AddUserNoteInput: AddUserNoteInput;
   Query: Record<PropertyKey, never>;
   UpdateOrganizationInput: UpdateOrganizationInput;
   WorkingPatternInput: WorkingPatternInput;
@@ -1517,7 +1563,7 @@ export type QueryResolvers<ContextType = PeopleContext, ParentType extends Resol
   site?: Resolver<Maybe<ResolversTypes['Site']>, ParentType, ContextType, RequireFields<QuerySiteArgs, 'id'>>;
   sites?: Resolver<ResolversTypes['SiteConnection'], ParentType, ContextType, RequireFields<QuerySitesArgs, 'status'>>;
   tags?: Resolver<ResolversTypes['TagConnection'], ParentType, ContextType, Partial<QueryTagsArgs>>;
-  apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'includeInactive'>>;
+  apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'status'>>;
   trustedDocuments?: Resolver<ResolversTypes['TrustedDocumentConnection'], ParentType, ContextType, Partial<QueryTrustedDocumentsArgs>>;
 };
 
@@ -1539,7 +1585,7 @@ export type MutationResolvers<ContextType = PeopleContext, ParentType extends Re
   createTag?: Resolver<ResolversTypes['Tag'], ParentType, ContextType, RequireFields<MutationCreateTagArgs, 'input'>>;
   updateTag?: Resolver<ResolversTypes['Tag'], ParentType, ContextType, RequireFields<MutationUpdateTagArgs, 'id' | 'input'>>;
   deleteTag?: Resolver<ResolversTypes['Tag'], ParentType, ContextType, RequireFields<MutationDeleteTagArgs, 'id'>>;
-  addUserNote?: Resolver<ResolversTypes['UserNote'], ParentType, ContextType, RequireFields<MutationAddUserNoteArgs, 'userId' | 'body'>>;
+  addUserNote?: Resolver<ResolversTypes['UserNote'], ParentType, ContextType, RequireFields<MutationAddUserNoteArgs, 'input'>>;
   deleteUserNote?: Resolver<ResolversTypes['UserNote'], ParentType, ContextType, RequireFields<MutationDeleteUserNoteArgs, 'id'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;

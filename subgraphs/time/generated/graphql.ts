@@ -490,6 +490,58 @@ export type TimeSettings = {
   toilExpiryMonths?: Maybe<Scalars['Int']['output']>;
 };
 
+/** An approval's note. */
+export type ApproveOvertimeSubmissionInput = {
+  /** Note, up to 2000 characters; kept in the history. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A rejection's note. */
+export type RejectOvertimeSubmissionInput = {
+  /** Note, up to 2000 characters; kept in the history. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A cancellation's reason. */
+export type CancelOvertimeSubmissionInput = {
+  /** Why, up to 2000 characters; kept in the history. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The organization's time settings. */
+export type UpdateTimeSettingsInput = {
+  /** Months until TOIL expires, 1 to 120; null: never. */
+  toilExpiryMonths?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A manual TOIL adjustment of one person. */
+export type AdjustToilInput = {
+  /** The person. */
+  userId: Scalars['ID']['input'];
+  /** Hours, not 0, at most 1000 either way, up to 2 decimals. */
+  hours: Scalars['Float']['input'];
+  /** The day it counts on (default today). */
+  date?: InputMaybe<Scalars['Date']['input']>;
+  /** Why, 1 to 2000 characters. */
+  reason: Scalars['String']['input'];
+};
+
+/** Days of hours worked, recorded in one call. */
+export type RecordHoursWorkedBulkInput = {
+  /** 1 to 1,000 days. */
+  items: Array<HoursWorkedInput>;
+};
+
+/** Which records a list includes, by activity: the one active/inactive filter of the graph. */
+export type ActivityStatus =
+  /** Only active (not deactivated) records. The default. */
+  | 'ACTIVE'
+  /** Only deactivated records. */
+  | 'DEACTIVATED'
+  /** Active and deactivated records. */
+  | 'ALL';
+
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type Query = {
   __typename?: 'Query';
   /** The organization's overtime types, by name. */
@@ -505,18 +557,21 @@ export type Query = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryOvertimeTypesArgs = {
-  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
+  status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryOvertimeSubmissionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryOvertimeSubmissionsArgs = {
   filter?: InputMaybe<OvertimeSubmissionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -524,6 +579,7 @@ export type QueryOvertimeSubmissionsArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryToilBalanceArgs = {
   userId: Scalars['ID']['input'];
   asOf?: InputMaybe<Scalars['Date']['input']>;
@@ -604,6 +660,7 @@ export type HoursWorkedInput = {
   leaveTypeId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Creates an overtime type (admins). */
@@ -637,81 +694,92 @@ export type Mutation = {
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateOvertimeTypeArgs = {
   input: CreateOvertimeTypeInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateOvertimeTypeArgs = {
   id: Scalars['ID']['input'];
   input: UpdateOvertimeTypeInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRetireOvertimeTypeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteOvertimeTypeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateOvertimeSubmissionArgs = {
   input: CreateOvertimeSubmissionInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateOvertimeSubmissionArgs = {
   id: Scalars['ID']['input'];
   input: UpdateOvertimeSubmissionInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteOvertimeSubmissionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationApproveOvertimeSubmissionArgs = {
   id: Scalars['ID']['input'];
-  note?: InputMaybe<Scalars['String']['input']>;
+  input?: InputMaybe<ApproveOvertimeSubmissionInput>;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRejectOvertimeSubmissionArgs = {
   id: Scalars['ID']['input'];
-  note?: InputMaybe<Scalars['String']['input']>;
+  input?: InputMaybe<RejectOvertimeSubmissionInput>;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCancelOvertimeSubmissionArgs = {
   id: Scalars['ID']['input'];
-  note?: InputMaybe<Scalars['String']['input']>;
+  input?: InputMaybe<CancelOvertimeSubmissionInput>;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateTimeSettingsArgs = {
-  toilExpiryMonths?: InputMaybe<Scalars['Int']['input']>;
+  input: UpdateTimeSettingsInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationAdjustToilArgs = {
-  userId: Scalars['ID']['input'];
-  hours: Scalars['Float']['input'];
-  date?: InputMaybe<Scalars['Date']['input']>;
-  reason: Scalars['String']['input'];
+  input: AdjustToilInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRecordHoursWorkedArgs = {
   input: HoursWorkedInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRecordHoursWorkedBulkArgs = {
-  items: Array<HoursWorkedInput>;
+  input: RecordHoursWorkedBulkInput;
 };
 
 
@@ -854,6 +922,13 @@ export type ResolversTypes = {
   HoursWorkedResult: ResolverTypeWrapper<Omit<HoursWorkedResult, 'hoursWorked'> & { hoursWorked?: Maybe<ResolversTypes['HoursWorked']> }>;
   HoursWorkedBulkResult: ResolverTypeWrapper<Omit<HoursWorkedBulkResult, 'items'> & { items: Array<ResolversTypes['HoursWorkedResult']> }>;
   TimeSettings: ResolverTypeWrapper<TimeSettings>;
+  ApproveOvertimeSubmissionInput: ApproveOvertimeSubmissionInput;
+  RejectOvertimeSubmissionInput: RejectOvertimeSubmissionInput;
+  CancelOvertimeSubmissionInput: CancelOvertimeSubmissionInput;
+  UpdateTimeSettingsInput: UpdateTimeSettingsInput;
+  AdjustToilInput: AdjustToilInput;
+  RecordHoursWorkedBulkInput: RecordHoursWorkedBulkInput;
+  ActivityStatus: ActivityStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   CreateOvertimeTypeInput: CreateOvertimeTypeInput;
   UpdateOvertimeTypeInput: UpdateOvertimeTypeInput;
@@ -897,6 +972,12 @@ export type ResolversParentTypes = {
   HoursWorkedResult: Omit<HoursWorkedResult, 'hoursWorked'> & { hoursWorked?: Maybe<ResolversParentTypes['HoursWorked']> };
   HoursWorkedBulkResult: Omit<HoursWorkedBulkResult, 'items'> & { items: Array<ResolversParentTypes['HoursWorkedResult']> };
   TimeSettings: TimeSettings;
+  ApproveOvertimeSubmissionInput: ApproveOvertimeSubmissionInput;
+  RejectOvertimeSubmissionInput: RejectOvertimeSubmissionInput;
+  CancelOvertimeSubmissionInput: CancelOvertimeSubmissionInput;
+  UpdateTimeSettingsInput: UpdateTimeSettingsInput;
+  AdjustToilInput: AdjustToilInput;
+  RecordHoursWorkedBulkInput: RecordHoursWorkedBulkInput;
   Query: Record<PropertyKey, never>;
   CreateOvertimeTypeInput: CreateOvertimeTypeInput;
   UpdateOvertimeTypeInput: UpdateOvertimeTypeInput;
@@ -1106,7 +1187,7 @@ export type TimeSettingsResolvers<ContextType = TimeContext, ParentType extends 
 };
 
 export type QueryResolvers<ContextType = TimeContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  overtimeTypes?: Resolver<ResolversTypes['OvertimeTypeConnection'], ParentType, ContextType, RequireFields<QueryOvertimeTypesArgs, 'includeRetired'>>;
+  overtimeTypes?: Resolver<ResolversTypes['OvertimeTypeConnection'], ParentType, ContextType, RequireFields<QueryOvertimeTypesArgs, 'status'>>;
   overtimeSubmission?: Resolver<ResolversTypes['OvertimeSubmission'], ParentType, ContextType, RequireFields<QueryOvertimeSubmissionArgs, 'id'>>;
   overtimeSubmissions?: Resolver<ResolversTypes['OvertimeSubmissionConnection'], ParentType, ContextType, Partial<QueryOvertimeSubmissionsArgs>>;
   timeSettings?: Resolver<ResolversTypes['TimeSettings'], ParentType, ContextType>;
@@ -1124,10 +1205,10 @@ export type MutationResolvers<ContextType = TimeContext, ParentType extends Reso
   approveOvertimeSubmission?: Resolver<ResolversTypes['OvertimeSubmission'], ParentType, ContextType, RequireFields<MutationApproveOvertimeSubmissionArgs, 'id'>>;
   rejectOvertimeSubmission?: Resolver<ResolversTypes['OvertimeSubmission'], ParentType, ContextType, RequireFields<MutationRejectOvertimeSubmissionArgs, 'id'>>;
   cancelOvertimeSubmission?: Resolver<ResolversTypes['OvertimeSubmission'], ParentType, ContextType, RequireFields<MutationCancelOvertimeSubmissionArgs, 'id'>>;
-  updateTimeSettings?: Resolver<ResolversTypes['TimeSettings'], ParentType, ContextType, Partial<MutationUpdateTimeSettingsArgs>>;
-  adjustToil?: Resolver<ResolversTypes['ToilBalance'], ParentType, ContextType, RequireFields<MutationAdjustToilArgs, 'userId' | 'hours' | 'reason'>>;
+  updateTimeSettings?: Resolver<ResolversTypes['TimeSettings'], ParentType, ContextType, RequireFields<MutationUpdateTimeSettingsArgs, 'input'>>;
+  adjustToil?: Resolver<ResolversTypes['ToilBalance'], ParentType, ContextType, RequireFields<MutationAdjustToilArgs, 'input'>>;
   recordHoursWorked?: Resolver<ResolversTypes['HoursWorkedResult'], ParentType, ContextType, RequireFields<MutationRecordHoursWorkedArgs, 'input'>>;
-  recordHoursWorkedBulk?: Resolver<ResolversTypes['HoursWorkedBulkResult'], ParentType, ContextType, RequireFields<MutationRecordHoursWorkedBulkArgs, 'items'>>;
+  recordHoursWorkedBulk?: Resolver<ResolversTypes['HoursWorkedBulkResult'], ParentType, ContextType, RequireFields<MutationRecordHoursWorkedBulkArgs, 'input'>>;
 };
 
 export type Resolvers<ContextType = TimeContext> = {

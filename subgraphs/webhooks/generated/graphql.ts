@@ -232,6 +232,13 @@ export type UpdateWebhookEndpointInput = {
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** How a secret rotation proceeds. */
+export type RotateWebhookSecretInput = {
+  /** Hours the old secret still signs, 0 to 168 (default 24). */
+  windowHours?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type Query = {
   __typename?: 'Query';
   /** Every event type an endpoint can subscribe to, with the JSON Schema of its data. */
@@ -247,23 +254,27 @@ export type Query = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryWebhookEventTypesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryWebhookEndpointsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryWebhookDeliveriesArgs = {
   filter?: InputMaybe<WebhookDeliveryFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -271,12 +282,14 @@ export type QueryWebhookDeliveriesArgs = {
 };
 
 
+/** The graph's read operations: every list is a connection (`first`/`after`). */
 export type QueryWebhookDeliveryAttemptsArgs = {
   filter?: InputMaybe<WebhookDeliveryFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Registers an endpoint; its signing secret is in the answer only. */
@@ -294,35 +307,41 @@ export type Mutation = {
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationCreateWebhookEndpointArgs = {
   input: CreateWebhookEndpointInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationUpdateWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
   input: UpdateWebhookEndpointInput;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationDeleteWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRotateWebhookSecretArgs = {
   id: Scalars['ID']['input'];
-  windowHours?: InputMaybe<Scalars['Int']['input']>;
+  input?: InputMaybe<RotateWebhookSecretInput>;
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationRedeliverWebhookArgs = {
-  deliveryId: Scalars['ID']['input'];
+  id: Scalars['ID']['input'];
 };
 
 
+/** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
 export type MutationSendTestWebhookArgs = {
-  endpointId: Scalars['ID']['input'];
+  id: Scalars['ID']['input'];
 };
 
 
@@ -418,6 +437,7 @@ export type ResolversTypes = {
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
+  RotateWebhookSecretInput: RotateWebhookSecretInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
@@ -443,6 +463,7 @@ export type ResolversParentTypes = {
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
+  RotateWebhookSecretInput: RotateWebhookSecretInput;
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
 };
@@ -554,8 +575,8 @@ export type MutationResolvers<ContextType = WebhooksContext, ParentType extends 
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['WebhookEndpointWithSecret'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
-  redeliverWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRedeliverWebhookArgs, 'deliveryId'>>;
-  sendTestWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationSendTestWebhookArgs, 'endpointId'>>;
+  redeliverWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRedeliverWebhookArgs, 'id'>>;
+  sendTestWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationSendTestWebhookArgs, 'id'>>;
 };
 
 export type Resolvers<ContextType = WebhooksContext> = {
