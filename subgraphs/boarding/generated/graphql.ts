@@ -26,14 +26,14 @@ export type Scalars = {
   _FieldSet: { input: string; output: string; }
 };
 
-/** Forward-pagination state of a connection. */
+/** Pagination state of a connection (Relay cursor connections: `first`/`after` forward, `last`/`before` backward). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one. */
+  /** Whether more items follow this page: when paging forward, whether a next page exists; when paging backward, whether the page was requested with a `before` cursor. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Whether this page was requested with an `after` cursor. */
+  /** Whether more items precede this page: when paging backward, whether an earlier page exists; when paging forward, whether the page was requested with an `after` cursor. */
   hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first edge of this page, or null when the page is empty. */
+  /** Cursor of the first edge of this page (pass it as `before` for the previous page), or null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
   /** Cursor of the last edge of this page: pass it as `after` for the next page. */
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -55,6 +55,8 @@ export type User = {
 export type UserRollsStartedArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -62,6 +64,8 @@ export type UserRollsStartedArgs = {
 export type UserPastoralRecordsCreatedArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Names one house: exactly one of `id` and `sisId`. */
@@ -121,6 +125,8 @@ export type HouseStudentsArgs = {
   filter?: InputMaybe<StudentFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A page of houses. */
@@ -245,6 +251,8 @@ export type Student = {
 export type StudentContactsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -253,6 +261,8 @@ export type StudentLocationRecordsArgs = {
   filter?: InputMaybe<TimelineFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -261,6 +271,8 @@ export type StudentLeaveArgs = {
   filter?: InputMaybe<StudentLeaveFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -269,6 +281,8 @@ export type StudentPastoralRecordsArgs = {
   filter?: InputMaybe<TimelineFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A page of students. */
@@ -439,6 +453,8 @@ export type Location = {
 export type LocationChildrenArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A page of locations. */
@@ -798,6 +814,8 @@ export type Roll = {
 export type RollAssignmentsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A page of rolls. */
@@ -997,6 +1015,8 @@ export type StudentLeave = {
 export type StudentLeaveHistoryArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A page of student leave. */
@@ -1114,6 +1134,8 @@ export type QueryHousesArgs = {
   search?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1129,6 +1151,8 @@ export type QueryStudentsArgs = {
   filter?: InputMaybe<StudentFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1150,6 +1174,8 @@ export type QueryLocationsArgs = {
   filter?: InputMaybe<LocationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1164,6 +1190,8 @@ export type QueryCurrentLocationsArgs = {
   students?: InputMaybe<StudentsRef>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1172,6 +1200,8 @@ export type QueryLocationRecordsArgs = {
   filter?: InputMaybe<TimelineFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1179,6 +1209,8 @@ export type QueryLocationRecordsArgs = {
 export type QueryPastoralCategoriesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1187,6 +1219,8 @@ export type QueryPastoralRecordsArgs = {
   filter?: InputMaybe<TimelineFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1200,6 +1234,8 @@ export type QueryPastoralRecordArgs = {
 export type QueryRollTypesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1208,6 +1244,8 @@ export type QueryRollsArgs = {
   filter?: InputMaybe<RollFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1222,6 +1260,8 @@ export type QueryStudentLeaveTypesArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1230,6 +1270,8 @@ export type QueryStudentLeavesArgs = {
   filter?: InputMaybe<StudentLeaveFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 

@@ -29,14 +29,14 @@ export type Scalars = {
   _FieldSet: { input: string; output: string; }
 };
 
-/** Forward-pagination state of a connection. */
+/** Pagination state of a connection (Relay cursor connections: `first`/`after` forward, `last`/`before` backward). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one. */
+  /** Whether more items follow this page: when paging forward, whether a next page exists; when paging backward, whether the page was requested with a `before` cursor. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Whether this page was requested with an `after` cursor. */
+  /** Whether more items precede this page: when paging backward, whether an earlier page exists; when paging forward, whether the page was requested with an `after` cursor. */
   hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first edge of this page, or null when the page is empty. */
+  /** Cursor of the first edge of this page (pass it as `before` for the previous page), or null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
   /** Cursor of the last edge of this page: pass it as `after` for the next page. */
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -61,6 +61,8 @@ export type UserLeaveRequestsArgs = {
   filter?: InputMaybe<LeaveRequestFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -86,6 +88,8 @@ export type DepartmentWhosOutArgs = {
   includePending?: InputMaybe<Scalars['Boolean']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A day of hours worked, owned by the time subgraph; leave adds the holiday it accrued. */
@@ -354,6 +358,8 @@ export type Allowance = {
 export type AllowanceLedgerArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One day of a leave request and what it deducts. */
@@ -457,7 +463,7 @@ export type LeaveRequest = {
   reason?: Maybe<LeaveReason>;
   /** The requester's comment. */
   comment?: Maybe<Scalars['String']['output']>;
-  /** Day-by-day breakdown. */
+  /** Day-by-day breakdown, one entry per calendar day of the request: a plain list of at most 366 (a request ends at most 365 days after it starts). */
   days: Array<LeaveRequestDay>;
   /** Who approved or rejected the request. */
   decidedBy?: Maybe<User>;
@@ -465,9 +471,9 @@ export type LeaveRequest = {
   decidedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The note given with the decision. */
   decisionNote?: Maybe<Scalars['String']['output']>;
-  /** Every transition, oldest first. */
+  /** Every transition, oldest first: a plain list of at most 23 (created, at most 20 updates, a decision, a cancellation; a 21st update is refused with CONFLICT `TOO_MANY_UPDATES`). */
   history: Array<LeaveRequestTransition>;
-  /** Attached documents. */
+  /** Attached documents, oldest first: a plain list of at most 20 (a 21st is refused with CONFLICT `TOO_MANY_DOCUMENTS`; deleted ones do not count). */
   documents: Array<LeaveDocument>;
   /** Who created the request (an admin may create for someone else). */
   createdBy?: Maybe<User>;
@@ -815,6 +821,8 @@ export type QueryLeaveTypesArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -835,6 +843,8 @@ export type QueryLeaveRequestsArgs = {
   filter?: InputMaybe<LeaveRequestFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -851,6 +861,8 @@ export type QueryCoverageRulesArgs = {
   departmentId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -871,6 +883,8 @@ export type QueryWhosOutArgs = {
   includePending?: InputMaybe<Scalars['Boolean']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -890,6 +904,8 @@ export type QueryRestrictedDaysArgs = {
   departmentId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -899,6 +915,8 @@ export type QueryClosureDaysArgs = {
   to: Scalars['Date']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1116,7 +1134,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Requests leave. Every rule is checked; the request is PENDING, or APPROVED when the type needs no approval. */
   createLeaveRequest: LeaveRequest;
-  /** Changes a pending request. The requester or an admin. */
+  /** Changes a pending request. The requester or an admin. A request can be changed at most 20 times (CONFLICT `TOO_MANY_UPDATES`). */
   updateLeaveRequest: LeaveRequest;
   /** Approves a pending request. The requester's manager or an admin, never the requester. */
   approveLeaveRequest: LeaveRequest;
@@ -1148,7 +1166,7 @@ export type Mutation = {
   createClosureDay: ClosureDay;
   /** Deletes a closure day. Admins only. */
   deleteClosureDay: ClosureDay;
-  /** Registers a document for a request and returns a signed upload URL (15 minutes). The requester or an admin. */
+  /** Registers a document for a request and returns a signed upload URL (15 minutes). The requester or an admin. A request holds at most 20 documents (CONFLICT `TOO_MANY_DOCUMENTS`). */
   requestLeaveDocumentUpload: DocumentUpload;
   /** Removes a document. The requester or an admin. */
   deleteLeaveDocument: LeaveDocument;

@@ -48,14 +48,14 @@ export type ActivityStatus =
   /** Active and deactivated records. */
   | 'ALL';
 
-/** Forward-pagination state of a connection. */
+/** Pagination state of a connection (Relay cursor connections: `first`/`after` forward, `last`/`before` backward). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one. */
+  /** Whether more items follow this page: when paging forward, whether a next page exists; when paging backward, whether the page was requested with a `before` cursor. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Whether this page was requested with an `after` cursor. */
+  /** Whether more items precede this page: when paging backward, whether an earlier page exists; when paging forward, whether the page was requested with an `after` cursor. */
   hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first edge of this page, or null when the page is empty. */
+  /** Cursor of the first edge of this page (pass it as `before` for the previous page), or null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
   /** Cursor of the last edge of this page: pass it as `after` for the next page. */
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -135,7 +135,7 @@ export type User = {
   directReports: UserConnection;
   /** Site the person works at, if any. */
   site?: Maybe<Site>;
-  /** Teams the person is a member of. */
+  /** Teams the person is a member of: a plain list, at most 50 (the bound `teamIds` enforces). */
   teams: Array<Team>;
   /** ISO 3166-1 alpha-2 country code for public holidays and half-day rules; falls back to the organization's. */
   country?: Maybe<Scalars['String']['output']>;
@@ -149,7 +149,7 @@ export type User = {
   workingPattern: WorkingPattern;
   /** Identifier of this person in another HR or rostering system, unique in the organization. */
   externalId?: Maybe<Scalars['String']['output']>;
-  /** Tags given to the person. */
+  /** Tags given to the person: a plain list, at most 50 (the bound `tagIds` enforces). */
   tags: Array<Tag>;
   /** Notes about the person, newest last. Visible to admins and the person's managers. */
   notes: UserNoteConnection;
@@ -168,6 +168,8 @@ export type User = {
 export type UserDirectReportsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -175,6 +177,8 @@ export type UserDirectReportsArgs = {
 export type UserNotesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A page of users. */
@@ -247,6 +251,8 @@ export type Department = {
 export type DepartmentMembersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   status?: InputMaybe<ActivityStatus>;
 };
 
@@ -296,6 +302,8 @@ export type Team = {
 export type TeamMembersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A page of teams. */
@@ -592,6 +600,8 @@ export type QueryUsersArgs = {
   filter?: InputMaybe<UserFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -606,6 +616,8 @@ export type QueryDepartmentsArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -620,6 +632,8 @@ export type QueryTeamsArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -634,6 +648,8 @@ export type QuerySitesArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -641,6 +657,8 @@ export type QuerySitesArgs = {
 export type QueryTagsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -649,6 +667,8 @@ export type QueryApiKeysArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -656,6 +676,8 @@ export type QueryApiKeysArgs = {
 export type QueryTrustedDocumentsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Changes to the organization's settings. Omitted fields stay as they are. */
@@ -718,9 +740,9 @@ export type CreateUserInput = {
   workingPattern?: InputMaybe<WorkingPatternInput>;
   /** Identifier in another HR system, unique in the organization. */
   externalId?: InputMaybe<Scalars['String']['input']>;
-  /** Tags to give the person. */
+  /** Tags to give the person, at most 50 distinct. */
   tagIds?: InputMaybe<Array<Scalars['ID']['input']>>;
-  /** Teams to add the person to. */
+  /** Teams to add the person to, at most 50 distinct. */
   teamIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
@@ -752,9 +774,9 @@ export type UpdateUserInput = {
   workingPattern?: InputMaybe<WorkingPatternInput>;
   /** Identifier in another HR system; null clears it. */
   externalId?: InputMaybe<Scalars['String']['input']>;
-  /** Replaces the person's tags. */
+  /** Replaces the person's tags, at most 50 distinct. */
   tagIds?: InputMaybe<Array<Scalars['ID']['input']>>;
-  /** Replaces the person's team memberships. */
+  /** Replaces the person's team memberships, at most 50 distinct. */
   teamIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 

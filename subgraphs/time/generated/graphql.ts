@@ -24,14 +24,14 @@ export type Scalars = {
   _FieldSet: { input: string; output: string; }
 };
 
-/** Forward-pagination state of a connection. */
+/** Pagination state of a connection (Relay cursor connections: `first`/`after` forward, `last`/`before` backward). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one. */
+  /** Whether more items follow this page: when paging forward, whether a next page exists; when paging backward, whether the page was requested with a `before` cursor. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Whether this page was requested with an `after` cursor. */
+  /** Whether more items precede this page: when paging backward, whether an earlier page exists; when paging forward, whether the page was requested with an `after` cursor. */
   hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first edge of this page, or null when the page is empty. */
+  /** Cursor of the first edge of this page (pass it as `before` for the previous page), or null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
   /** Cursor of the last edge of this page: pass it as `after` for the next page. */
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -56,6 +56,8 @@ export type UserOvertimeSubmissionsArgs = {
   filter?: InputMaybe<OvertimeSubmissionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -72,6 +74,8 @@ export type UserHoursWorkedArgs = {
   to: Scalars['Date']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** How overtime of a type is compensated. */
@@ -277,6 +281,8 @@ export type ToilBalance = {
 export type ToilBalanceLotsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -284,6 +290,8 @@ export type ToilBalanceLotsArgs = {
 export type ToilBalanceLedgerArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Where a TOIL lot came from. */
@@ -562,6 +570,8 @@ export type QueryOvertimeTypesArgs = {
   status?: InputMaybe<ActivityStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -576,6 +586,8 @@ export type QueryOvertimeSubmissionsArgs = {
   filter?: InputMaybe<OvertimeSubmissionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 

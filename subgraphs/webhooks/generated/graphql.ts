@@ -21,14 +21,14 @@ export type Scalars = {
   _FieldSet: { input: string; output: string; }
 };
 
-/** Forward-pagination state of a connection. */
+/** Pagination state of a connection (Relay cursor connections: `first`/`after` forward, `last`/`before` backward). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one. */
+  /** Whether more items follow this page: when paging forward, whether a next page exists; when paging backward, whether the page was requested with a `before` cursor. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Whether this page was requested with an `after` cursor. */
+  /** Whether more items precede this page: when paging backward, whether an earlier page exists; when paging forward, whether the page was requested with an `after` cursor. */
   hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first edge of this page, or null when the page is empty. */
+  /** Cursor of the first edge of this page (pass it as `before` for the previous page), or null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
   /** Cursor of the last edge of this page: pass it as `after` for the next page. */
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -56,10 +56,21 @@ export type WebhookEventTypeConnection = {
   __typename?: 'WebhookEventTypeConnection';
   /** The event types of this page. */
   nodes: Array<WebhookEventType>;
+  /** The event types of this page with their cursors (for clients that page by edges, such as Apollo Client's `relayStylePagination`). */
+  edges: Array<WebhookEventTypeEdge>;
   /** Pagination state. */
   pageInfo: PageInfo;
   /** Number of event types in the catalogue. */
   totalCount: Scalars['Int']['output'];
+};
+
+/** A event type with its cursor. */
+export type WebhookEventTypeEdge = {
+  __typename?: 'WebhookEventTypeEdge';
+  /** Cursor of this event type. */
+  cursor: Scalars['String']['output'];
+  /** The event type. */
+  node: WebhookEventType;
 };
 
 /** An HTTPS URL of the organization's that receives signed event deliveries. */
@@ -90,10 +101,21 @@ export type WebhookEndpointConnection = {
   __typename?: 'WebhookEndpointConnection';
   /** The endpoints of this page, oldest first. */
   nodes: Array<WebhookEndpoint>;
+  /** The endpoints of this page with their cursors (for clients that page by edges, such as Apollo Client's `relayStylePagination`). */
+  edges: Array<WebhookEndpointEdge>;
   /** Pagination state. */
   pageInfo: PageInfo;
   /** Number of endpoints of the organization. */
   totalCount: Scalars['Int']['output'];
+};
+
+/** A endpoint with its cursor. */
+export type WebhookEndpointEdge = {
+  __typename?: 'WebhookEndpointEdge';
+  /** Cursor of this endpoint. */
+  cursor: Scalars['String']['output'];
+  /** The endpoint. */
+  node: WebhookEndpoint;
 };
 
 /** An endpoint with its signing secret, shown only in the answer of the mutation that created or rotated it. */
@@ -142,10 +164,21 @@ export type WebhookDeliveryConnection = {
   __typename?: 'WebhookDeliveryConnection';
   /** The deliveries of this page, newest first. */
   nodes: Array<WebhookDelivery>;
+  /** The deliveries of this page with their cursors (for clients that page by edges, such as Apollo Client's `relayStylePagination`). */
+  edges: Array<WebhookDeliveryEdge>;
   /** Pagination state. */
   pageInfo: PageInfo;
   /** Number of deliveries matching the filter (all pages). */
   totalCount: Scalars['Int']['output'];
+};
+
+/** A delivery with its cursor. */
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  /** Cursor of this delivery. */
+  cursor: Scalars['String']['output'];
+  /** The delivery. */
+  node: WebhookDelivery;
 };
 
 /** One HTTP attempt of a delivery: the delivery log. */
@@ -186,10 +219,21 @@ export type WebhookDeliveryAttemptConnection = {
   __typename?: 'WebhookDeliveryAttemptConnection';
   /** The attempts of this page, newest first. */
   nodes: Array<WebhookDeliveryAttempt>;
+  /** The attempts of this page with their cursors (for clients that page by edges, such as Apollo Client's `relayStylePagination`). */
+  edges: Array<WebhookDeliveryAttemptEdge>;
   /** Pagination state. */
   pageInfo: PageInfo;
   /** Number of attempts matching the filter (all pages). */
   totalCount: Scalars['Int']['output'];
+};
+
+/** A attempt with its cursor. */
+export type WebhookDeliveryAttemptEdge = {
+  __typename?: 'WebhookDeliveryAttemptEdge';
+  /** Cursor of this attempt. */
+  cursor: Scalars['String']['output'];
+  /** The attempt. */
+  node: WebhookDeliveryAttempt;
 };
 
 /** Conditions on deliveries or attempts; all given conditions must hold. */
@@ -258,6 +302,8 @@ export type Query = {
 export type QueryWebhookEventTypesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -265,6 +311,8 @@ export type QueryWebhookEventTypesArgs = {
 export type QueryWebhookEndpointsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -279,6 +327,8 @@ export type QueryWebhookDeliveriesArgs = {
   filter?: InputMaybe<WebhookDeliveryFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -287,6 +337,8 @@ export type QueryWebhookDeliveryAttemptsArgs = {
   filter?: InputMaybe<WebhookDeliveryFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The graph's write operations: each takes the record it acts on (`id`, when there is one) and one `input`. */
@@ -425,15 +477,19 @@ export type ResolversTypes = {
   WebhookEventType: ResolverTypeWrapper<EventTypeModel>;
   WebhookEventTypeConnection: ResolverTypeWrapper<Connection<ResolversParentTypes['WebhookEventType']>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  WebhookEventTypeEdge: ResolverTypeWrapper<Connection<ResolversParentTypes['WebhookEventType']>['edges'][number]>;
   WebhookEndpoint: ResolverTypeWrapper<EndpointModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   WebhookEndpointConnection: ResolverTypeWrapper<Connection<ResolversParentTypes['WebhookEndpoint']>>;
+  WebhookEndpointEdge: ResolverTypeWrapper<Connection<ResolversParentTypes['WebhookEndpoint']>['edges'][number]>;
   WebhookEndpointWithSecret: ResolverTypeWrapper<Omit<WebhookEndpointWithSecret, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
   WebhookDeliveryStatus: WebhookDeliveryStatus;
   WebhookDelivery: ResolverTypeWrapper<DeliveryModel>;
   WebhookDeliveryConnection: ResolverTypeWrapper<Connection<ResolversParentTypes['WebhookDelivery']>>;
+  WebhookDeliveryEdge: ResolverTypeWrapper<Connection<ResolversParentTypes['WebhookDelivery']>['edges'][number]>;
   WebhookDeliveryAttempt: ResolverTypeWrapper<WebhookDeliveryAttempt>;
   WebhookDeliveryAttemptConnection: ResolverTypeWrapper<Connection<ResolversParentTypes['WebhookDeliveryAttempt']>>;
+  WebhookDeliveryAttemptEdge: ResolverTypeWrapper<Connection<ResolversParentTypes['WebhookDeliveryAttempt']>['edges'][number]>;
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
@@ -452,14 +508,18 @@ export type ResolversParentTypes = {
   WebhookEventType: EventTypeModel;
   WebhookEventTypeConnection: Connection<ResolversParentTypes['WebhookEventType']>;
   Int: Scalars['Int']['output'];
+  WebhookEventTypeEdge: Connection<ResolversParentTypes['WebhookEventType']>['edges'][number];
   WebhookEndpoint: EndpointModel;
   ID: Scalars['ID']['output'];
   WebhookEndpointConnection: Connection<ResolversParentTypes['WebhookEndpoint']>;
+  WebhookEndpointEdge: Connection<ResolversParentTypes['WebhookEndpoint']>['edges'][number];
   WebhookEndpointWithSecret: Omit<WebhookEndpointWithSecret, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
   WebhookDelivery: DeliveryModel;
   WebhookDeliveryConnection: Connection<ResolversParentTypes['WebhookDelivery']>;
+  WebhookDeliveryEdge: Connection<ResolversParentTypes['WebhookDelivery']>['edges'][number];
   WebhookDeliveryAttempt: WebhookDeliveryAttempt;
   WebhookDeliveryAttemptConnection: Connection<ResolversParentTypes['WebhookDeliveryAttempt']>;
+  WebhookDeliveryAttemptEdge: Connection<ResolversParentTypes['WebhookDeliveryAttempt']>['edges'][number];
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
@@ -494,8 +554,14 @@ export type WebhookEventTypeResolvers<ContextType = WebhooksContext, ParentType 
 
 export type WebhookEventTypeConnectionResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookEventTypeConnection'] = ResolversParentTypes['WebhookEventTypeConnection']> = {
   nodes?: Resolver<Array<ResolversTypes['WebhookEventType']>, ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['WebhookEventTypeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookEventTypeEdgeResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookEventTypeEdge'] = ResolversParentTypes['WebhookEventTypeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEventType'], ParentType, ContextType>;
 };
 
 export type WebhookEndpointResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
@@ -512,8 +578,14 @@ export type WebhookEndpointResolvers<ContextType = WebhooksContext, ParentType e
 
 export type WebhookEndpointConnectionResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookEndpointConnection'] = ResolversParentTypes['WebhookEndpointConnection']> = {
   nodes?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['WebhookEndpointEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointEdgeResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookEndpointEdge'] = ResolversParentTypes['WebhookEndpointEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
 };
 
 export type WebhookEndpointWithSecretResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookEndpointWithSecret'] = ResolversParentTypes['WebhookEndpointWithSecret']> = {
@@ -535,8 +607,14 @@ export type WebhookDeliveryResolvers<ContextType = WebhooksContext, ParentType e
 
 export type WebhookDeliveryConnectionResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = {
   nodes?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryEdgeResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
 };
 
 export type WebhookDeliveryAttemptResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookDeliveryAttempt'] = ResolversParentTypes['WebhookDeliveryAttempt']> = {
@@ -558,8 +636,14 @@ export type WebhookDeliveryAttemptResolvers<ContextType = WebhooksContext, Paren
 
 export type WebhookDeliveryAttemptConnectionResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookDeliveryAttemptConnection'] = ResolversParentTypes['WebhookDeliveryAttemptConnection']> = {
   nodes?: Resolver<Array<ResolversTypes['WebhookDeliveryAttempt']>, ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['WebhookDeliveryAttemptEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryAttemptEdgeResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookDeliveryAttemptEdge'] = ResolversParentTypes['WebhookDeliveryAttemptEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookDeliveryAttempt'], ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -585,13 +669,17 @@ export type Resolvers<ContextType = WebhooksContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   WebhookEventType?: WebhookEventTypeResolvers<ContextType>;
   WebhookEventTypeConnection?: WebhookEventTypeConnectionResolvers<ContextType>;
+  WebhookEventTypeEdge?: WebhookEventTypeEdgeResolvers<ContextType>;
   WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
   WebhookEndpointConnection?: WebhookEndpointConnectionResolvers<ContextType>;
+  WebhookEndpointEdge?: WebhookEndpointEdgeResolvers<ContextType>;
   WebhookEndpointWithSecret?: WebhookEndpointWithSecretResolvers<ContextType>;
   WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
   WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
+  WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
   WebhookDeliveryAttempt?: WebhookDeliveryAttemptResolvers<ContextType>;
   WebhookDeliveryAttemptConnection?: WebhookDeliveryAttemptConnectionResolvers<ContextType>;
+  WebhookDeliveryAttemptEdge?: WebhookDeliveryAttemptEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
 };
