@@ -29,7 +29,7 @@ const CONNECTIONS = (process.env['PEERS_CONNECTIONS'] ?? '10,50').split(',').map
 const ONLY = process.env['PEERS_SCENARIOS']?.split(',');
 /** `memory`: ours keeps its rate limits in memory instead of PostgreSQL (PEERS_OURS_LIMITS), to tell their cost apart. */
 const OURS_LIMITS = process.env['PEERS_OURS_LIMITS'];
-/** A directory for a CPU profile of each gateway process (PEERS_CPU_PROF, `node --cpu-prof`); default none. */
+/** A directory for CPU profiles of each gateway process, in `<dir>/<kind>/` (PEERS_CPU_PROF, `node --cpu-prof`); default none. */
 const CPU_PROF = process.env['PEERS_CPU_PROF'];
 
 /** Q2: one subgraph, one fetch: the limit is the people subgraph. */
@@ -85,7 +85,8 @@ function ensureHive(): void {
 
 /** Starts one gateway process; resolves with its URL once it listens. */
 function startPeer(config: PeerConfig): Promise<{ url: string; child: ChildProcess }> {
-  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`, `--cpu-prof-name=${config.kind}.cpuprofile`] : [];
+  // A folder per gateway: tsx's loader thread writes a profile of its own beside the main thread's.
+  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(CPU_PROF), config.kind)}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(here, 'peer-gateway-main.ts')], {
     cwd: root,
     env: { ...process.env, PEER_CONFIG: JSON.stringify(config), LOG_LEVEL: 'warn' },
@@ -193,15 +194,18 @@ export async function run(): Promise<void> {
         const ours = summary(`${scenario.name}/${connections}/ours`);
         for (const kind of KINDS) {
           const f = summary(`${scenario.name}/${connections}/${kind}`);
-          const ratio = kind === 'ours' ? '' : (ours.rps / f.rps).toFixed(2);
-          if (kind !== 'ours') ratios[kind].push(ours.rps / f.rps);
+          // A run that completed nothing (slower than its duration) has no ratio: reported, not counted.
+          const comparable = kind !== 'ours' && ours.rps > 0 && f.rps > 0;
+          const ratio = kind === 'ours' ? '' : comparable ? (ours.rps / f.rps).toFixed(2) : 'n/a (nothing completed)';
+          if (kind !== 'ours' && comparable) ratios[kind].push(ours.rps / f.rps);
           console.log(`  ${scenario.name.padEnd(9)} ${String(connections).padStart(5)}  ${kind.padEnd(6)} ${f.rps.toFixed(1).padStart(8)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.failed).padStart(7)}   ${ratio}`);
         }
       }
     }
     const failed = [...samples.values()].flat().reduce((sum, f) => sum + f.failed, 0);
     if (failed > 0) console.log(`  WARNING: ${failed} responses failed (non-2xx, socket errors, timeouts or GraphQL errors): the figures above are not comparable`);
-    console.log(`peers: min ratio ours/hive ${Math.min(...ratios.hive).toFixed(2)}, min ratio ours/bare ${Math.min(...ratios.bare).toFixed(2)}`);
+    const least = (values: number[]) => (values.length > 0 ? Math.min(...values).toFixed(2) : 'n/a');
+    console.log(`peers: min ratio ours/hive ${least(ratios.hive)}, min ratio ours/bare ${least(ratios.bare)}`);
   } finally {
     for (const child of children) await stopPeer(child);
     await graph.stop();
