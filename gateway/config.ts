@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readRequestLimitsByOrganization } from '../subgraphs/shared/request-limits.ts';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, DEFAULT_PORTS, host, identitySecret, intVar } from '../subgraphs/shared/config.ts';
+import { boolVar, ConfigError, DEFAULT_PORTS, host, identitySecret, intVar } from '../subgraphs/shared/config.ts';
+import { DEFAULT_SUBGRAPH_CONNECT_TIMEOUT_MS, DEFAULT_SUBGRAPH_CONNECTIONS, DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphClientOptions } from './http/subgraph-client.ts';
 import { readJwtConfig, type JwtConfig } from './auth/jwt-config.ts';
 import { DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './cost/shape-limits.ts';
 import { DEFAULT_PROTECTION, type ScopeMode } from './operation-policy.ts';
@@ -54,6 +55,10 @@ export interface GatewayConfig {
   readonly trustedProxyHops: number;
   /** REDIS_URL: where the rate limits live when set (exact across instances). */
   readonly redisUrl: string | undefined;
+  /** Whether identical in-flight subgraph queries of one identity share one fetch (SUBGRAPH_DEDUP); default true. */
+  readonly subgraphDedup: boolean;
+  /** The subgraph client's pool and timeouts (SUBGRAPH_CONNECTIONS, SUBGRAPH_CONNECT_TIMEOUT_MS, SUBGRAPH_TIMEOUT_MS). */
+  readonly subgraphClient: Required<Pick<SubgraphClientOptions, 'connections' | 'connectTimeoutMs' | 'timeoutMs'>>;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -152,5 +157,11 @@ export function readGatewayConfig(env: Env, options: { requireSecret: boolean } 
     requestsPerHourByOrganization: readRequestLimitsByOrganization(env),
     trustedProxyHops: intVar(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     redisUrl: redisUrl(env),
+    subgraphDedup: boolVar(env, 'SUBGRAPH_DEDUP', true),
+    subgraphClient: {
+      connections: intVar(env, 'SUBGRAPH_CONNECTIONS', DEFAULT_SUBGRAPH_CONNECTIONS, 1, 10_000),
+      connectTimeoutMs: intVar(env, 'SUBGRAPH_CONNECT_TIMEOUT_MS', DEFAULT_SUBGRAPH_CONNECT_TIMEOUT_MS, 100, 600_000),
+      timeoutMs: intVar(env, 'SUBGRAPH_TIMEOUT_MS', DEFAULT_SUBGRAPH_TIMEOUT_MS, 100, 3_600_000),
+    },
   };
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { createSubgraphClient, type SubgraphClient, type SubgraphClientOptions } from './http/subgraph-client.ts';
 import { failedPaths, formatGatewayError, refusalReason, SubgraphHttpError, SubgraphUnavailableError, subgraphFailureResponse } from './http/subgraph-failure.ts';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -137,6 +138,13 @@ export interface GatewayServerOptions {
   readonly corsAllowHeaders?: readonly string[] | undefined;
   /** Clock of the rate limits, epoch ms (for tests); default Date.now. */
   readonly now?: (() => number) | undefined;
+  /**
+   * Whether identical subgraph queries in flight at once, for one identity, share one fetch
+   * (SUBGRAPH_DEDUP); default true. Mutations (and every fetch of a mutation's plan) never do.
+   */
+  readonly subgraphDedup?: boolean | undefined;
+  /** Pool size and timeouts of the subgraph client (one undici pool per subgraph origin). */
+  readonly subgraphClient?: SubgraphClientOptions | undefined;
 }
 
 export interface RunningGateway {
@@ -154,6 +162,8 @@ export interface RunningGateway {
 
 /** Header that carries the caller's identity from `willSendRequest` to the signing fetcher; never sent. */
 const PENDING_IDENTITY_HEADER = 'x-leave-pending-identity';
+/** Header that marks a fetch of a query's plan (one that may be shared) from `willSendRequest` to the fetcher; never sent. */
+const PENDING_SHAREABLE_HEADER = 'x-leave-pending-shareable';
 
 const log = serviceLogger('gateway');
 
@@ -168,18 +178,23 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     url: string,
     secret: string,
     private readonly onSend: () => void,
+    client: SubgraphClient,
+    private readonly dedup: boolean,
   ) {
     super({ url });
-    const send = this.fetcher;
     this.fetcher = (target, init = {}) => {
-      const { [PENDING_IDENTITY_HEADER]: pending, ...headers } = init.headers ?? {};
+      const { [PENDING_IDENTITY_HEADER]: pending, [PENDING_SHAREABLE_HEADER]: shareable, ...headers } = init.headers ?? {};
       const identity = pending ? (JSON.parse(Buffer.from(pending, 'base64url').toString('utf8')) as GatewayContext['identity']) : null;
-      const signed = signIdentity(identity, secret, { audience: service, body: init.body ?? '' });
+      const body = init.body ?? '';
+      const signed = signIdentity(identity, secret, { audience: service, body });
+      // Shared only with fetches to the same subgraph, for the same identity (everything the
+      // subgraph's visibility rules read), of the same document and variables (the body).
+      const dedupKey = shareable ? `${service}\n${pending ?? ''}\n${typeof body === 'string' ? body : body.toString('utf8')}` : null;
       const started = performance.now();
       let outcome = 'network_error';
       // A client span per fetch; its traceparent continues the trace in the subgraph.
       return inSpan(`subgraph ${service}`, { kind: SpanKind.CLIENT, attributes: { 'leave.subgraph': service, 'http.request.method': init.method ?? 'POST', 'url.full': target } }, async (span) => {
-        const response = await send(target, { ...init, headers: withTraceHeaders({ ...headers, ...signed }) });
+        const response = await client.fetch(target, { ...init, headers: withTraceHeaders({ ...headers, ...signed }) }, dedupKey);
         outcome = response.ok ? 'ok' : 'http_error';
         span?.setAttribute('http.response.status_code', response.status);
         return response;
@@ -187,11 +202,16 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     };
   }
 
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+  override willSendRequest(options: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+    const { request, context } = options;
     this.onSend();
     const { identity = null, requestId } = context as Partial<GatewayContext>;
     if (identity) request.http?.headers.set(PENDING_IDENTITY_HEADER, Buffer.from(JSON.stringify(identity)).toString('base64url'));
     if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
+    // Only the fetches of a query's plan: a mutation's (its writes, and the reads after them) are never shared.
+    if (this.dedup && 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'query') {
+      request.http?.headers.set(PENDING_SHAREABLE_HEADER, '1');
+    }
   }
 
   /** A fetch that fails is answered as errors naming this service and the fields left without data, never thrown. */
@@ -229,10 +249,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // metadata endpoints at start: off unless the operator sets APOLLO_TELEMETRY_DISABLED=false.
   process.env['APOLLO_TELEMETRY_DISABLED'] ??= 'true';
   let subgraphRequests = 0;
+  const subgraphClient = createSubgraphClient(options.subgraphClient);
+  const dedup = options.subgraphDedup ?? true;
   const federation = new ApolloGateway({
     // @apollo/gateway refuses `for: SECURITY` features; the policy below enforces them.
     supergraphSdl: stripSecurityDirectives(options.supergraphSdl),
-    buildService: ({ name }) => new SignedDataSource(name, subgraphUrl(name), options.identitySecret, () => (subgraphRequests += 1)),
+    buildService: ({ name }) => new SignedDataSource(name, subgraphUrl(name), options.identitySecret, () => (subgraphRequests += 1), subgraphClient, dedup),
   });
   // The API schema operations arriving over HTTP are checked against.
   let apiSchema: GraphQLSchema | null = null;
@@ -538,6 +560,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       await apollo.stop();
       await limiter.close();
       await feed?.stop();
+      await subgraphClient.close();
     },
   };
 }

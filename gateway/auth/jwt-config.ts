@@ -1,4 +1,4 @@
-import { ConfigError, intVar } from '../../subgraphs/shared/config.ts';
+import { boolVar, ConfigError, intVar } from '../../subgraphs/shared/config.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -58,14 +58,6 @@ export interface JwtConfig {
    * roles). False (default): the role stored in people decides, and the claim is ignored.
    */
   readonly trustRoleClaim: boolean;
-}
-
-function boolVar(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 function nonEmpty(env: Env, name: string): string | undefined {

@@ -48,6 +48,15 @@ export function intVar(env: Env, name: string, fallback: number, min: number, ma
   return value;
 }
 
+/** A boolean variable (true/1 or false/0, any case), or its default when unset. */
+export function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
 /** HOST: the interface servers bind to; default 127.0.0.1 (use 0.0.0.0 in containers). */
 export function host(env: Env): string {
   return env['HOST'] ?? '127.0.0.1';

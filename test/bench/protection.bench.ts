@@ -4,15 +4,10 @@
 // same @apollo/gateway over the same subgraphs with all of it off (a fixed identity, no
 // checks), in the same process run, measured alternately. Prints p50/p95/p99 and the ratio.
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { stripSecurityDirectives } from '../../gateway/auth/scope-requirements.ts';
-import { executeApollo, readJsonBody } from '../../subgraphs/shared/http.ts';
-import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
+import type { Identity } from '../../subgraphs/shared/identity.ts';
+import { startBareGateway } from './bare-gateway.ts';
 import { seedDemoOrganization } from '../../subgraphs/people/db/seed/demo-organization.ts';
 import { ensureDemoApiKey } from '../../subgraphs/people/demo-api-key.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
@@ -30,33 +25,6 @@ const QUERY = `{
   }
 }`;
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 300);
-
-/** The bare gateway: the same supergraph and subgraphs, one fixed identity, nothing checked. */
-async function startBareGateway(supergraphSdl: string, urls: Record<string, string>, identity: Identity, secret: string) {
-  // Signed as the gateway signs: for the subgraph and the serialised body, in the fetcher.
-  class Signed extends RemoteGraphQLDataSource {
-    constructor(url: string | undefined, name: string) {
-      super({ url });
-      const send = this.fetcher;
-      this.fetcher = (target, init = {}) =>
-        send(target, { ...init, headers: { ...init.headers, ...signIdentity(identity, secret, { audience: name, body: init.body ?? '' }) } });
-    }
-  }
-  const gateway = new ApolloGateway({ supergraphSdl: stripSecurityDirectives(supergraphSdl), buildService: ({ name }) => new Signed(urls[name], name) });
-  const apollo = new ApolloServer({ gateway });
-  await apollo.start();
-  const server = http.createServer((req, res) => {
-    void readJsonBody(req).then((body) => executeApollo(apollo, req, res, body, async () => ({})));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async stop() {
-      await new Promise((resolve) => server.close(resolve));
-      await apollo.stop();
-    },
-  };
-}
 
 export async function run(): Promise<void> {
   // Production shape and cost limits; rate limits high enough never to refuse (the

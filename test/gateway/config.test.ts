@@ -78,3 +78,22 @@ describe('readGatewayConfig: clients', () => {
     expect(() => readGatewayConfig({ ...base, APQ_CACHE_SIZE: '-1' })).toThrow(/APQ_CACHE_SIZE/);
   });
 });
+
+describe('readGatewayConfig: subgraph client', () => {
+  it('should share identical in-flight queries and pool 64 connections per subgraph by default', () => {
+    const config = readGatewayConfig(base);
+    expect(config.subgraphDedup).toBe(true);
+    expect(config.subgraphClient).toEqual({ connections: 64, connectTimeoutMs: 5_000, timeoutMs: 30_000 });
+  });
+
+  it('should read SUBGRAPH_DEDUP, SUBGRAPH_CONNECTIONS, SUBGRAPH_CONNECT_TIMEOUT_MS and SUBGRAPH_TIMEOUT_MS', () => {
+    const config = readGatewayConfig({ ...base, SUBGRAPH_DEDUP: 'false', SUBGRAPH_CONNECTIONS: '8', SUBGRAPH_CONNECT_TIMEOUT_MS: '1000', SUBGRAPH_TIMEOUT_MS: '2000' });
+    expect(config.subgraphDedup).toBe(false);
+    expect(config.subgraphClient).toEqual({ connections: 8, connectTimeoutMs: 1_000, timeoutMs: 2_000 });
+  });
+
+  it('should refuse a SUBGRAPH_DEDUP that is not a boolean and a pool of no connections, naming the variable', () => {
+    expect(() => readGatewayConfig({ ...base, SUBGRAPH_DEDUP: 'maybe' })).toThrow(/SUBGRAPH_DEDUP must be true or false/);
+    expect(() => readGatewayConfig({ ...base, SUBGRAPH_CONNECTIONS: '0' })).toThrow(/SUBGRAPH_CONNECTIONS must be an integer from 1/);
+  });
+});

@@ -9,6 +9,8 @@ import { migrateAll } from './migrate-all.ts';
 /** A fresh, migrated database of the suite's own; `close()` drops it (PostgreSQL) or discards it (PGlite). */
 export interface TestDatabase {
   readonly handle: DatabaseHandle;
+  /** The PostgreSQL database's URL (for a benchmark's other processes); absent on PGlite. */
+  readonly url?: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function createTestDatabase(options: { onQuery?: (sql: string) => v
     await migrateAll(handle);
     return {
       handle,
+      url: target.toString(),
       async close() {
         await handle.close();
         await admin.query(`drop database if exists "${name}" with (force)`);
