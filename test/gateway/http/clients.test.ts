@@ -1,8 +1,14 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { createPersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { createClient } from 'graphql-ws';
+import { sql } from 'kysely';
+import WebSocket from 'ws';
+import { encodeEventCursor } from '../../../gateway/subscriptions/subscription-schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../../helpers/graph.ts';
 
@@ -122,6 +128,60 @@ describe('automatic persisted queries with Apollo Client', () => {
     await client.query({ query, fetchPolicy: 'network-only' });
     expect(exchanges[2]).toMatchObject({ method: 'GET', sentQuery: false, status: 200 });
     expect(exchanges).toHaveLength(3);
+  });
+});
+
+describe('subscriptions with Apollo Client over GraphQLWsLink', () => {
+  it("should deliver the organization's own events through a split link (HTTP with APQ for operations, WebSocket for subscriptions) and normalise them into the cache", async () => {
+    const a = await createTestOrg(graph.peopleDb);
+    const b = await createTestOrg(graph.peopleDb);
+    const { rows } = await sql<{ id: string | null }>`select max(id) as id from events.outbox`.execute(graph.database.handle.root);
+    const after = encodeEventCursor(Number(rows[0]?.id ?? 0));
+    const ws = createClient({ url: `${graph.gateway.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { 'X-Api-Key': a.admin.key }, retryAttempts: 0 });
+    const http = new HttpLink({ uri: `${graph.gateway.url}/graphql`, headers: { 'x-api-key': a.admin.key } });
+    const link = ApolloLink.split(
+      ({ query }) => {
+        const definition = getMainDefinition(query);
+        return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
+      },
+      new GraphQLWsLink(ws),
+      createPersistedQueryLink({ sha256: (text) => sha256(text) }).concat(http),
+    );
+    const client = new ApolloClient({ link, cache: new InMemoryCache() });
+    const received: { type: string; user: { __typename: string; id: string; name: string } | null }[] = [];
+    const failures: unknown[] = [];
+    const subscription = client
+      .subscribe<{ userEvents: (typeof received)[number] }>({
+        query: gql`
+          subscription UserEvents($after: String) {
+            userEvents(after: $after) {
+              type
+              user {
+                id
+                name
+              }
+            }
+          }
+        `,
+        variables: { after },
+      })
+      .subscribe({ next: (r) => (r.data ? received.push(r.data.userEvents) : failures.push(r.error)), error: (e: unknown) => failures.push(e) });
+    try {
+      // Another organization's event first: it must never arrive.
+      await b.addUser({ firstName: 'Other', lastName: 'Org' });
+      const ann = await a.addUser({ firstName: 'Ann', lastName: 'Apollo' });
+      const end = Date.now() + 10_000;
+      while (received.length < 1 && failures.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(failures).toEqual([]);
+      expect(received).toEqual([{ __typename: 'UserEvent', type: 'CREATED', user: { __typename: 'User', id: ann.id, name: 'Ann Apollo' } }]);
+      // The event's user is in the normalised cache, where a query of the same user finds it.
+      expect((client.cache.extract() as Record<string, unknown>)[`User:${ann.id}`]).toMatchObject({ id: ann.id, name: 'Ann Apollo' });
+      const me = await client.query({ query: gql`query Me { me { id } }`, fetchPolicy: 'network-only' });
+      expect(me.data).toEqual({ me: { __typename: 'User', id: a.admin.id } });
+    } finally {
+      subscription.unsubscribe();
+      await ws.dispose();
+    }
   });
 });
 
