@@ -119,7 +119,11 @@ export function forbidden(message: string): GraphQLError {
   return appError('FORBIDDEN', message);
 }
 
-export function conflict(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+/**
+ * `CONFLICT`: the input is well formed but the state refuses it. `extensions.rule` is always a
+ * domain code (UPPER_SNAKE, e.g. `OVERLAPPING_REQUEST`), beside the facts that decided it.
+ */
+export function conflict(message: string, extensions: { readonly rule: Uppercase<string> } & Record<string, unknown>): GraphQLError {
   return appError('CONFLICT', message, extensions);
 }
 

@@ -29,6 +29,8 @@ export function expectError(res: { body: Body }, code: string, fieldOrExtensions
   if (expected.field !== undefined) expect(error.extensions?.['field'], error.message).toBe(expected.field);
   if (expected.rule !== undefined) expect(error.extensions?.['rule'], error.message).toBe(expected.rule);
   if (code === 'BAD_USER_INPUT') expect(Object.keys(INPUT_RULES), `${error.message}: extensions.rule`).toContain(error.extensions?.['rule']);
+  // A CONFLICT names its domain rule as a code (docs/conventions.md), never a sentence.
+  if (code === 'CONFLICT') expect(error.extensions?.['rule'], `${error.message}: extensions.rule`).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);
   return error;
 }
 

@@ -183,7 +183,7 @@ export const apiKeyResolvers = {
     updateApiKey: async (_: unknown, { id, input }: { id: string; input: UpdateApiKeyInput }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'update API keys', 'admin');
       const existing = await loadManagedKey(ctx, id);
-      const revoked = () => conflict(`API key ${id} is revoked and cannot be changed; create a new key instead`, { id });
+      const revoked = () => conflict(`API key ${id} is revoked and cannot be changed; create a new key instead`, { id, rule: 'KEY_REVOKED' });
       if (existing.revoked_at) throw revoked();
       const patch = policyPatch(ctx, input, existing.org_id);
       const name = notNull('input.name', input.name);

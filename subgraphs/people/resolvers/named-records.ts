@@ -72,7 +72,7 @@ export async function deactivateInUse<T extends 'departments' | 'sites'>(
   if (row.deactivated_at) return row;
   const using = await countUsers(ctx.db, ctx.identity.orgId, USING[table](id));
   if (using > 0) {
-    throw conflict(`id: ${using} active people still belong to this ${TYPENAME[table].toLowerCase()}; move them first`, { field: 'id' });
+    throw conflict(`id: ${using} active people still belong to this ${TYPENAME[table].toLowerCase()}; move them first`, { field: 'id', rule: 'HAS_ACTIVE_MEMBERS' });
   }
   return ctx.db.transaction().execute(async (trx) => {
     const updated = await setNamedDeactivated(trx, table, ctx.identity.orgId, id);

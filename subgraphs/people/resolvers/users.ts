@@ -146,7 +146,7 @@ function uniqueToBadInput(error: unknown): never {
 async function keepAnAdmin(db: PeopleDb, orgId: string, user: UserModel, field: string): Promise<void> {
   if (user.role !== 'ADMIN' || !user.active) return;
   const admins = await countUsers(db, orgId, { roles: ['ADMIN'], status: 'ACTIVE' });
-  if (admins <= 1) throw conflict(`${field}: the organization must keep at least one active admin`, { field });
+  if (admins <= 1) throw conflict(`${field}: the organization must keep at least one active admin`, { field, rule: 'LAST_ADMIN' });
 }
 
 /** Deactivates or reactivates a user and publishes it, in one transaction. */
@@ -245,12 +245,12 @@ export const userResolvers = {
     deactivateUser: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {
       requireAdmin(ctx, 'deactivate users');
       const user = await loadUser(ctx, id);
-      if (id === ctx.identity.userId) throw conflict('id: you cannot deactivate yourself', { field: 'id' });
+      if (id === ctx.identity.userId) throw conflict('id: you cannot deactivate yourself', { field: 'id', rule: 'SELF_DEACTIVATION' });
       if (!user.active) return user;
       const orgId = ctx.identity.orgId;
       await keepAnAdmin(ctx.db, orgId, user, 'id');
       const reports = await countUsers(ctx.db, orgId, { managerId: id });
-      if (reports > 0) throw conflict(`id: the user manages ${reports} active people; give them another manager first`, { field: 'id' });
+      if (reports > 0) throw conflict(`id: the user manages ${reports} active people; give them another manager first`, { field: 'id', rule: 'MANAGES_ACTIVE_PEOPLE' });
       return toUser(await setActive(ctx, id, false));
     },
     reactivateUser: async (_: unknown, { id }: { id: string }, ctx: PeopleContext) => {

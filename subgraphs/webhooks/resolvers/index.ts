@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { GraphQLScalarType, type GraphQLError } from 'graphql';
+import { GraphQLScalarType } from 'graphql';
 import { sql } from 'kysely';
-import { appError, badInput, forbidden, notFound } from '../../shared/errors.ts';
+import { appError, badInput, conflict, forbidden, notFound } from '../../shared/errors.ts';
 import { hasScope } from '../../shared/identity.ts';
 import { decodeCursor, isBackward, pageSize, toConnection, type PageArgs } from '../../shared/pagination.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
@@ -248,7 +248,7 @@ export const webhooksResolvers: Resolvers = {
       return ctx.db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('deliveries').selectAll().where('org_id', '=', ctx.identity.orgId).where('id', '=', deliveryId).forUpdate().executeTakeFirst();
         if (!row) throw notFound('WebhookDelivery', deliveryId);
-        if (row.status === 'PENDING') throw appError('CONFLICT', `delivery ${deliveryId} is still pending: it will be attempted again`, { field: 'id' }) as GraphQLError;
+        if (row.status === 'PENDING') throw conflict(`delivery ${deliveryId} is still pending: it will be attempted again`, { field: 'id', rule: 'DELIVERY_PENDING' });
         const updated = await trx
           .updateTable('deliveries')
           .set({ status: 'PENDING', attempts: 0, next_attempt_at: sql<Date>`now()` })

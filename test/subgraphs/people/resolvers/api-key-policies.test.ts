@@ -329,7 +329,7 @@ describe('updateApiKey', () => {
     const doomed = await created(admin, { name: 'Doomed' });
     dataOf(await people.gql(admin, REVOKE_KEY, { id: doomed.apiKey.id }));
     const before = await keyRow(doomed.apiKey.id);
-    const error = expectError(await updateApiKey(admin, doomed.apiKey.id, { name: 'Revived', requestsPerHour: 10 }), 'CONFLICT');
+    const error = expectError(await updateApiKey(admin, doomed.apiKey.id, { name: 'Revived', requestsPerHour: 10 }), 'CONFLICT', { rule: 'KEY_REVOKED' });
     expect(error.message).toContain('revoked');
     expect(await keyRow(doomed.apiKey.id)).toEqual(before);
   });

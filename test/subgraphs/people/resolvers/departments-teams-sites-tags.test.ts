@@ -195,7 +195,7 @@ describe('departments', () => {
       all: { totalCount: 3, nodes: [{ name: 'Zoe Adams' }, { name: 'Bob Brown' }, { name: 'Old Timer' }] },
     });
 
-    const error = expectError(await deactivate(admin, kind, department.id), 'CONFLICT');
+    const error = expectError(await deactivate(admin, kind, department.id), 'CONFLICT', { rule: 'HAS_ACTIVE_MEMBERS' });
     expect(error.message).toMatch(/2 active people/);
     for (const member of [zoe, bob]) {
       dataOf(await graph.gql(admin, 'mutation($id: ID!) { updateUser(id: $id, input: { departmentId: null }) { id } }', { id: member.id }));

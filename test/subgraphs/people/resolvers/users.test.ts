@@ -379,7 +379,7 @@ describe('permissions and deactivation', () => {
   );
 
   it('should refuse an admin deactivating themself with CONFLICT', async () => {
-    const error = expectError(await graph.gql(admin, DEACTIVATE_USER, { id: org.admin.id }), 'CONFLICT');
+    const error = expectError(await graph.gql(admin, DEACTIVATE_USER, { id: org.admin.id }), 'CONFLICT', { rule: 'SELF_DEACTIVATION' });
     expect(error.extensions?.['field']).toBe('id');
   });
 
@@ -392,13 +392,13 @@ describe('permissions and deactivation', () => {
     });
 
     it('should refuse demoting the last admin with CONFLICT', async () => {
-      const error = expectError(await updateUser(solo.admin.key, solo.admin.id, { role: 'MANAGER' }), 'CONFLICT');
+      const error = expectError(await updateUser(solo.admin.key, solo.admin.id, { role: 'MANAGER' }), 'CONFLICT', { rule: 'LAST_ADMIN' });
       expect(error.message).toMatch(/at least one active admin/);
       expectError(await updateUser(service, solo.admin.id, { role: 'EMPLOYEE' }), 'CONFLICT');
     });
 
     it('should refuse deactivating the last admin with CONFLICT', async () => {
-      const error = expectError(await graph.gql(service, DEACTIVATE_USER, { id: solo.admin.id }), 'CONFLICT');
+      const error = expectError(await graph.gql(service, DEACTIVATE_USER, { id: solo.admin.id }), 'CONFLICT', { rule: 'LAST_ADMIN' });
       expect(error.message).toMatch(/at least one active admin/);
       const row = await graph.peopleDb.selectFrom('users').select(['role', 'deactivated_at']).where('id', '=', solo.admin.id).executeTakeFirstOrThrow();
       expect(row).toEqual({ role: 'ADMIN', deactivated_at: null });
@@ -419,7 +419,7 @@ describe('permissions and deactivation', () => {
   it('should refuse deactivating someone with active reports, until they have none', async () => {
     const boss = await createdUserId(admin, { role: 'MANAGER', firstName: 'Boss' });
     const report = await createdUserId(admin, { managerId: boss });
-    const error = expectError(await graph.gql(admin, DEACTIVATE_USER, { id: boss }), 'CONFLICT');
+    const error = expectError(await graph.gql(admin, DEACTIVATE_USER, { id: boss }), 'CONFLICT', { rule: 'MANAGES_ACTIVE_PEOPLE' });
     expect(error.message).toMatch(/manages 1 active/);
     dataOf(await updateUser(admin, report, { managerId: null }));
     const res = await graph.gql<{ deactivateUser: { active: boolean; deactivatedAt: string | null } }>(admin, DEACTIVATE_USER, { id: boss });
