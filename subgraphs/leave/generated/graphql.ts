@@ -49,7 +49,7 @@ export type User = {
   id: Scalars['ID']['output'];
   /** The person's leave requests, newest start date first. Visible to the person, their managers and admins Null (with an error naming the leave service) when leave cannot be reached. */
   leaveRequests?: Maybe<LeaveRequestConnection>;
-  /** The person's allowances for a leave year (default: the current one), one per leave type with an allowance. Visible to the person, their managers and admins Null (with an error naming the leave service) when leave cannot be reached. */
+  /** The person's allowances for a leave year (default: the current one), one per leave type with an allowance: a short list, at most 500 (an organization holds at most 500 leave types). Visible to the person, their managers and admins Null (with an error naming the leave service) when leave cannot be reached. */
   allowances?: Maybe<Array<Allowance>>;
   /** Approved leave covering today in the organization's time zone, if any. Visible to the person, their managers and admins. */
   currentLeave?: Maybe<LeaveRequest>;
@@ -1142,7 +1142,7 @@ export type Mutation = {
   rejectLeaveRequest: LeaveRequest;
   /** Cancels a pending or approved request. The requester before it starts, or an admin. */
   cancelLeaveRequest: LeaveRequest;
-  /** Adds a leave type. Admins only. */
+  /** Adds a leave type. Admins only. An organization holds at most 500 types, deactivated ones included (then CONFLICT TOO_MANY_LEAVE_TYPES). */
   createLeaveType: LeaveType;
   /** Changes a leave type. Admins only. */
   updateLeaveType: LeaveType;

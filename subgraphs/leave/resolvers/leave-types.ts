@@ -8,6 +8,7 @@ import type { LeaveContext } from '../context.ts';
 import { typeHasCustomizedAllowances } from '../db/repositories/allowances.ts';
 import {
   countLeaveTypes,
+  lockLeaveTypesOf,
   findActiveLeaveTypeIdBy,
   insertLeaveType,
   LEAVE_TYPE_CODE_INDEX,
@@ -58,6 +59,9 @@ export type LeaveTypeModel = ReturnType<typeof toLeaveType>;
 
 /** Largest entitlement or amount per leave year by unit (a year has at most 366 days). */
 export const MAX_ENTITLEMENT: Readonly<Record<LeaveUnit, number>> = { DAYS: 366, HOURS: 3000 };
+
+/** Most leave types of one organization, deactivated ones included: bounds `User.allowances` (one per type). */
+export const MAX_LEAVE_TYPES = 500;
 
 /**
  * An entitlement-like amount (0 to 366 days or 0 to 3000 hours, at most 2 decimals) as a
@@ -187,23 +191,30 @@ export const leaveTypeResolvers = {
     createLeaveType: async (_: unknown, { input }: { input: LeaveTypeFields }, ctx: LeaveContext) => {
       requireAdmin(ctx, 'create leave types');
       const patch = await validate(ctx, input, null);
-      const row = await insertLeaveType(ctx.db, {
-        org_id: ctx.identity.orgId,
-        name: patch.name as string,
-        code: patch.code as string,
-        colour: patch.colour ?? null,
-        unit: patch.unit ?? 'DAYS',
-        category: patch.category ?? 'VACATION',
-        paid: patch.paid ?? true,
-        requires_approval: patch.requires_approval ?? true,
-        requires_document: patch.requires_document ?? false,
-        requires_comment: patch.requires_comment ?? false,
-        half_days_allowed: patch.half_days_allowed ?? true,
-        deducts_from_allowance: patch.deducts_from_allowance ?? true,
-        allow_negative_balance: patch.allow_negative_balance ?? false,
-        private: patch.private ?? false,
-        default_entitlement: patch.default_entitlement ?? null,
-        draws_on_toil: requireToilShape(input, patch),
+      const row = await ctx.db.transaction().execute(async (trx) => {
+        // Bounds `User.allowances` (one per type): an organization holds at most MAX_LEAVE_TYPES types, deactivated ones included.
+        await lockLeaveTypesOf(trx, ctx.identity.orgId);
+        if ((await countLeaveTypes(trx, ctx.identity.orgId, 'ALL')) >= MAX_LEAVE_TYPES) {
+          throw conflict(`an organization holds at most ${MAX_LEAVE_TYPES} leave types (deactivated ones included): reuse or reactivate one`, { rule: 'TOO_MANY_LEAVE_TYPES', max: MAX_LEAVE_TYPES });
+        }
+        return insertLeaveType(trx, {
+          org_id: ctx.identity.orgId,
+          name: patch.name as string,
+          code: patch.code as string,
+          colour: patch.colour ?? null,
+          unit: patch.unit ?? 'DAYS',
+          category: patch.category ?? 'VACATION',
+          paid: patch.paid ?? true,
+          requires_approval: patch.requires_approval ?? true,
+          requires_document: patch.requires_document ?? false,
+          requires_comment: patch.requires_comment ?? false,
+          half_days_allowed: patch.half_days_allowed ?? true,
+          deducts_from_allowance: patch.deducts_from_allowance ?? true,
+          allow_negative_balance: patch.allow_negative_balance ?? false,
+          private: patch.private ?? false,
+          default_entitlement: patch.default_entitlement ?? null,
+          draws_on_toil: requireToilShape(input, patch),
+        });
       }).catch(uniqueToBadInput);
       leaveTypeLoader(ctx).prime(row.id, row);
       return toLeaveType(row);

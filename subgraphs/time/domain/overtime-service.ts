@@ -6,6 +6,7 @@ import type { TimeContext } from '../context.ts';
 import type { TimeDb } from '../db/database.ts';
 import { hoursWorkedOn } from '../db/repositories/hours-worked.ts';
 import {
+  countOvertimeUpdates,
   deleteOvertimeSubmissionIfPending,
   findOvertimeSubmissions,
   insertOvertimeHistory,
@@ -124,6 +125,9 @@ function notPending(row: OvertimeSubmissionRow, what: string) {
   return conflict(`the submission is ${row.status}: only a pending submission can be ${what}`, { rule: 'NOT_PENDING', status: row.status });
 }
 
+/** Most changes of one submission, so its history (`OvertimeSubmission.history`) stays a short list: at most this plus three entries. */
+export const MAX_UPDATES_PER_SUBMISSION = 20;
+
 /** Changes a PENDING submission (the person, their manager, an admin); publishes `overtime.updated`. */
 export async function updateSubmission(ctx: TimeContext, id: string, input: UpdateSubmissionInput): Promise<OvertimeSubmissionRow> {
   const orgId = ctx.identity.orgId;
@@ -143,6 +147,10 @@ export async function updateSubmission(ctx: TimeContext, id: string, input: Upda
     if (typeId !== undefined) await requireActiveType(trx, orgId, typeId, 'input.overtimeTypeId');
     await lockPeople(trx, orgId, [current.user_id]);
     await requireDayCapacity(trx, orgId, current.user_id, date, hours, 'input.hoursWorked', current.id);
+    // People are locked above, so two concurrent changes cannot both take the last place.
+    if ((await countOvertimeUpdates(trx, orgId, current.id)) >= MAX_UPDATES_PER_SUBMISSION) {
+      throw conflict(`a submission can be changed at most ${MAX_UPDATES_PER_SUBMISSION} times: delete it and submit the hours again`, { rule: 'TOO_MANY_UPDATES', max: MAX_UPDATES_PER_SUBMISSION });
+    }
     const row = await updateOvertimeSubmissionIf(trx, orgId, id, 'PENDING', {
       ...(typeId !== undefined ? { overtime_type_id: typeId } : {}),
       date,

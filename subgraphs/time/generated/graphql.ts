@@ -196,7 +196,7 @@ export type OvertimeSubmission = {
   decidedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The decision's note. */
   decisionNote?: Maybe<Scalars['String']['output']>;
-  /** Every transition, oldest first. */
+  /** Every transition, oldest first: a short list, at most 23 entries (created, at most 20 changes while pending, a decision, a cancellation). */
   history: Array<OvertimeTransition>;
   /** Who submitted it; null for service keys. */
   createdBy?: Maybe<User>;
@@ -685,7 +685,7 @@ export type Mutation = {
   deleteOvertimeType: OvertimeType;
   /** Submits overtime for yourself, a report (as their manager) or anyone (admins). */
   createOvertimeSubmission: OvertimeSubmission;
-  /** Changes a pending submission (the person, their manager or an admin). */
+  /** Changes a pending submission (the person, their manager or an admin), at most 20 times (then CONFLICT TOO_MANY_UPDATES). */
   updateOvertimeSubmission: OvertimeSubmission;
   /** Deletes a pending submission (the person, their manager or an admin). */
   deleteOvertimeSubmission: OvertimeSubmission;

@@ -41,6 +41,11 @@ export async function countLeaveTypes(db: LeaveDb, orgId: string, status: Activi
   return row.n;
 }
 
+/** Serialises the creation of one organization's leave types, so the per-organization cap holds under concurrent creates. */
+export async function lockLeaveTypesOf(trx: LeaveDb, orgId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`leave_types:${orgId}`}, 0))`.execute(trx);
+}
+
 /** Another active type whose `column` equals `value` case-insensitively, if any. */
 export async function findActiveLeaveTypeIdBy(
   db: LeaveDb,

@@ -56,6 +56,18 @@ export async function insertOvertimeHistory(db: TimeDb, values: Insertable<Overt
   await db.insertInto('overtime_submission_history').values(values).execute();
 }
 
+/** How many times a submission was changed while pending (its UPDATED history entries). */
+export async function countOvertimeUpdates(db: TimeDb, orgId: string, submissionId: string): Promise<number> {
+  const row = await db
+    .selectFrom('overtime_submission_history')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('submission_id', '=', submissionId)
+    .where('action', '=', 'UPDATED')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function findOvertimeHistory(db: TimeDb, orgId: string, submissionIds: readonly string[]): Promise<OvertimeSubmissionHistoryRow[]> {
   if (submissionIds.length === 0) return [];
   return db

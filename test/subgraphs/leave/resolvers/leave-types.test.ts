@@ -105,6 +105,39 @@ beforeAll(async () => {
 afterAll(() => graph.stop());
 
 describe('createLeaveType', () => {
+  it('should hold at most 500 types an organization (deactivated ones included), refusing more with CONFLICT TOO_MANY_LEAVE_TYPES even when two creates race for the last place', async () => {
+    const full = await createTestOrg(graph.peopleDb);
+    const filler = Array.from({ length: 499 }, (_, i) => ({
+      org_id: full.id,
+      name: `Filler ${i}`,
+      code: `F${i}`,
+      colour: null,
+      unit: 'DAYS' as const,
+      category: 'VACATION' as const,
+      paid: true,
+      requires_approval: true,
+      requires_document: false,
+      requires_comment: false,
+      half_days_allowed: true,
+      deducts_from_allowance: true,
+      allow_negative_balance: false,
+      private: false,
+      default_entitlement: null,
+      draws_on_toil: false,
+      deactivated_at: i % 2 === 0 ? new Date() : null,
+    }));
+    await graph.leaveDb.insertInto('leave_types').values(filler).execute();
+    const [a, b] = await Promise.all([create(full.admin.key, {}), create(full.admin.key, {})]);
+    const outcomes = [a, b].map((r) => (r.body.errors ? 'refused' : 'created')).sort();
+    expect(outcomes).toEqual(['created', 'refused']);
+    const refused = expectError(a.body.errors ? a : b, 'CONFLICT', { rule: 'TOO_MANY_LEAVE_TYPES' });
+    expect(refused.extensions?.['max']).toBe(500);
+    const count = await graph.leaveDb.selectFrom('leave_types').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', full.id).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(500);
+    // Another organization is not affected.
+    await createType();
+  });
+
   it('should create a type with the documented defaults', async () => {
     const type = await createType({ name: '  Annual leave ', code: 'AL' });
     expect(type).toMatchObject({

@@ -156,6 +156,25 @@ describe('overtime submissions', () => {
     expectError(await graph.gql(employee.key, 'query($id: ID!) { overtimeSubmission(id: $id) { id } }', { id: pending.id }), 'NOT_FOUND');
   });
 
+  it('should allow 20 changes of a pending submission and refuse the 21st with CONFLICT TOO_MANY_UPDATES, keeping the history a short list', async () => {
+    const { employee } = await team();
+    const s = await submitted(graph, employee.key, { overtimeTypeId: weekend, date: '2026-06-20', hoursWorked: 1 });
+    const update = (hoursWorked: number) =>
+      graph.gql<{ updateOvertimeSubmission: { history: { action: string }[] } }>(
+        employee.key,
+        'mutation($id: ID!, $input: UpdateOvertimeSubmissionInput!) { updateOvertimeSubmission(id: $id, input: $input) { history { action } } }',
+        { id: s.id, input: { hoursWorked } },
+      );
+    let history: { action: string }[] = [];
+    for (let i = 1; i <= 20; i++) history = dataOf(await update(1 + i / 4)).updateOvertimeSubmission.history;
+    expect(history).toHaveLength(21);
+    const refused = expectError(await update(7), 'CONFLICT', { rule: 'TOO_MANY_UPDATES' });
+    expect(refused.extensions?.['max']).toBe(20);
+    const after = dataOf(await graph.gql<{ overtimeSubmission: { hoursWorked: number; history: unknown[] } }>(employee.key, 'query($id: ID!) { overtimeSubmission(id: $id) { hoursWorked history { action } } }', { id: s.id })).overtimeSubmission;
+    expect(after).toMatchObject({ hoursWorked: 6 });
+    expect(after.history).toHaveLength(21);
+  });
+
   it('should let the manager or an admin decide, never the submitter, with notes and history', async () => {
     const { manager, employee, colleague } = await team();
     const s = await submitted(graph, employee.key, { overtimeTypeId: weekend, date: '2026-06-13', hoursWorked: 4 });
