@@ -25,6 +25,8 @@ export interface PeerConfig {
   readonly databaseUrl?: string | undefined;
   /** The folder Hive Gateway is installed in. */
   readonly hiveDir: string;
+  /** Ours only: in-flight de-duplication (default: SUBGRAPH_DEDUP, on). */
+  readonly dedup?: boolean;
 }
 
 const config = JSON.parse(process.env['PEER_CONFIG'] ?? '{}') as PeerConfig;
@@ -73,7 +75,7 @@ async function start(): Promise<{ url: string; stop(): Promise<void> }> {
     identitySecret: config.identitySecret,
     database,
     rateLimits: TEST_RATE_LIMITS,
-    subgraphDedup: process.env['SUBGRAPH_DEDUP'] !== 'false',
+    subgraphDedup: config.dedup ?? process.env['SUBGRAPH_DEDUP'] !== 'false',
   });
   return {
     url: gateway.url,

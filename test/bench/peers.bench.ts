@@ -3,13 +3,15 @@
 // autocannon at 10 and 50 connections in interleaved rounds. Every response is checked.
 // Recipe and queries: docs/performance.md. Its last line is read by scripts:
 //   peers: min ratio ours/hive X, min ratio ours/bare Y
+// Before it, with Q2 selected: ours with de-duplication off against the same query sent
+// straight to the people subgraph (signed as the gateway signs), interleaved likewise.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import type { Identity } from '../../subgraphs/shared/identity.ts';
+import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
 import { seedDemoOrganization } from '../../subgraphs/people/db/seed/demo-organization.ts';
 import { ensureDemoApiKey } from '../../subgraphs/people/demo-api-key.ts';
 import { seedDemoLeave } from '../../subgraphs/leave/db/seed/demo-leave.ts';
@@ -205,6 +207,42 @@ export async function run(): Promise<void> {
     const failed = [...samples.values()].flat().reduce((sum, f) => sum + f.failed, 0);
     if (failed > 0) console.log(`  WARNING: ${failed} responses failed (non-2xx, socket errors, timeouts or GraphQL errors): the figures above are not comparable`);
     const least = (values: number[]) => (values.length > 0 ? Math.min(...values).toFixed(2) : 'n/a');
+    if (SCENARIOS.some((s) => s.name === 'Q2')) {
+      // The cost of the gateway itself: ours without de-duplication against Q2 sent straight to people.
+      const plain = await startPeer({ ...base, kind: 'ours', dedup: false });
+      children.push(plain.child);
+      const body = JSON.stringify({ query: Q2 });
+      // Signed afresh for each run: a signature is valid for 30 s.
+      const direct = () => ({ url: graph.subgraphUrls()['people']!.replace(/\/graphql$/, ''), headers: signIdentity(identity, graph.identitySecret, { audience: 'people', body }) });
+      const contenders = { 'ours, dedup off': () => ({ url: plain.url, headers: { 'x-api-key': key } }), 'people direct': direct };
+      const probe = direct();
+      await post(probe.url, probe.headers, Q2);
+      const runs = new Map<string, Figures[]>();
+      for (let round = 0; round < ROUNDS; round += 1) {
+        for (const connections of CONNECTIONS) {
+          const names = Object.keys(contenders) as (keyof typeof contenders)[];
+          for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+            const id = `${name}/${connections}`;
+            const target = contenders[name]();
+            runs.set(id, [...(runs.get(id) ?? []), await load(target.url, target.headers, [Q2], connections, DURATION)]);
+          }
+        }
+      }
+      const direct_ratios: number[] = [];
+      console.log('  Q2         conns  target            req/s    p99 ms  failed   ours/direct');
+      for (const connections of CONNECTIONS) {
+        const mean = (id: string) => {
+          const r = runs.get(id) ?? [];
+          return { rps: r.reduce((s, f) => s + f.rps, 0) / r.length, p99: Math.max(...r.map((f) => f.p99)), failed: r.reduce((s, f) => s + f.failed, 0) };
+        };
+        const ours = mean(`ours, dedup off/${connections}`);
+        const straight = mean(`people direct/${connections}`);
+        if (ours.rps > 0 && straight.rps > 0) direct_ratios.push(ours.rps / straight.rps);
+        console.log(`  Q2        ${String(connections).padStart(5)}  ours, dedup off ${ours.rps.toFixed(1).padStart(8)} ${ours.p99.toFixed(1).padStart(8)} ${String(ours.failed).padStart(7)}   ${straight.rps > 0 ? (ours.rps / straight.rps).toFixed(2) : 'n/a'}`);
+        console.log(`  Q2        ${String(connections).padStart(5)}  people direct   ${straight.rps.toFixed(1).padStart(8)} ${straight.p99.toFixed(1).padStart(8)} ${String(straight.failed).padStart(7)}`);
+      }
+      console.log(`peers: Q2 with dedup off, min ratio ours/people-direct ${least(direct_ratios)}`);
+    }
     console.log(`peers: min ratio ours/hive ${least(ratios.hive)}, min ratio ours/bare ${least(ratios.bare)}`);
   } finally {
     for (const child of children) await stopPeer(child);
