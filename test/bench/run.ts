@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// Warnings and errors only (as in the tests), unless LOG_LEVEL says otherwise: an access line per
+// request would cost the services under load more than some of what the benchmarks measure.
+process.env['LOG_LEVEL'] ??= 'warn';
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
 const files = fs
