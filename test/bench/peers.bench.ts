@@ -218,31 +218,26 @@ export async function run(): Promise<void> {
       const contenders = { 'ours, dedup off': () => ({ url: plain.url, headers: { 'x-api-key': key } }), 'people direct': direct };
       const probe = direct();
       await post(probe.url, probe.headers, Q2);
-      const runs = new Map<string, Figures[]>();
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const connections of CONNECTIONS) {
           const names = Object.keys(contenders) as (keyof typeof contenders)[];
           for (const name of round % 2 === 0 ? names : [...names].reverse()) {
             const id = `${name}/${connections}`;
             const target = contenders[name]();
-            runs.set(id, [...(runs.get(id) ?? []), await load(target.url, target.headers, [Q2], connections, DURATION)]);
+            samples.set(id, [...(samples.get(id) ?? []), await load(target.url, target.headers, [Q2], connections, DURATION)]);
           }
         }
       }
-      const direct_ratios: number[] = [];
+      const directRatios: number[] = [];
       console.log('  Q2         conns  target            req/s    p99 ms  failed   ours/direct');
       for (const connections of CONNECTIONS) {
-        const mean = (id: string) => {
-          const r = runs.get(id) ?? [];
-          return { rps: r.reduce((s, f) => s + f.rps, 0) / r.length, p99: Math.max(...r.map((f) => f.p99)), failed: r.reduce((s, f) => s + f.failed, 0) };
-        };
-        const ours = mean(`ours, dedup off/${connections}`);
-        const straight = mean(`people direct/${connections}`);
-        if (ours.rps > 0 && straight.rps > 0) direct_ratios.push(ours.rps / straight.rps);
+        const ours = summary(`ours, dedup off/${connections}`);
+        const straight = summary(`people direct/${connections}`);
+        if (ours.rps > 0 && straight.rps > 0) directRatios.push(ours.rps / straight.rps);
         console.log(`  Q2        ${String(connections).padStart(5)}  ours, dedup off ${ours.rps.toFixed(1).padStart(8)} ${ours.p99.toFixed(1).padStart(8)} ${String(ours.failed).padStart(7)}   ${straight.rps > 0 ? (ours.rps / straight.rps).toFixed(2) : 'n/a'}`);
         console.log(`  Q2        ${String(connections).padStart(5)}  people direct   ${straight.rps.toFixed(1).padStart(8)} ${straight.p99.toFixed(1).padStart(8)} ${String(straight.failed).padStart(7)}`);
       }
-      console.log(`peers: Q2 with dedup off, min ratio ours/people-direct ${least(direct_ratios)}`);
+      console.log(`peers: Q2 with dedup off, min ratio ours/people-direct ${least(directRatios)}`);
     }
     lastLine = `peers: min ratio ours/hive ${least(ratios.hive)}, min ratio ours/bare ${least(ratios.bare)}`;
   } finally {
