@@ -197,7 +197,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
    * The query text to run, from `query`, a trusted-document id or an APQ hash, with the hash to
    * register it under (APQ: hash and query sent together); or the refusal.
    */
-  async function resolveDocument(caller: Caller, request: OperationRequest): Promise<{ text: string; register: string | null } | Refusal> {
+  async function resolveDocument(caller: Caller, request: OperationRequest, requestId: string | undefined): Promise<{ text: string; register: string | null } | Refusal> {
     const extensions = isRecord(request.extensions) ? request.extensions : {};
     const persisted = isRecord(extensions['persistedQuery']) ? extensions['persistedQuery'] : null;
     if (persisted && persisted['version'] !== 1) {
@@ -226,7 +226,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       if (registered !== null) return { text: registered, register: null };
       // With the query, a key that may send any document needs no lookup: the hash was checked.
       if (!trustedOnly && query !== null) return { text: query, register: apqHash };
-      const body = await options.trustedDocuments.find(orgId, id);
+      const body = await options.trustedDocuments.find(orgId, id, requestId);
       if (body !== null) return { text: body, register: null };
       if (trustedOnly) {
         const message =
@@ -248,8 +248,8 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
   }
 
   /** Checks an operation up to, but not including, the rate limits. */
-  async function check(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode) {
-    const resolved = await resolveDocument(caller, request);
+  async function check(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode, requestId: string | undefined) {
+    const resolved = await resolveDocument(caller, request, requestId);
     if ('kind' in resolved) return resolved;
     const text = resolved.text;
     const operationName = typeof request.operationName === 'string' && request.operationName ? request.operationName : null;
@@ -319,10 +319,11 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     /**
      * Decides on one operation of `caller` against `schema` (the API schema for HTTP, the
      * schema with subscriptions for WebSocket and SSE). Admitted operations have been
-     * counted and charged their estimated cost.
+     * counted and charged their estimated cost. `requestId` (the request being served) goes on
+     * the trusted-document lookup.
      */
-    async evaluate(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode = options.scopeMode): Promise<PolicyVerdict> {
-      const checked = await check(caller, request, schema, scopeMode);
+    async evaluate(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode = options.scopeMode, requestId?: string): Promise<PolicyVerdict> {
+      const checked = await check(caller, request, schema, scopeMode, requestId);
       const refused = 'kind' in checked ? checked : null;
       const passed = 'kind' in checked ? null : checked;
       const estimated = refused ? (refused.estimatedCost ?? null) : (passed?.estimatedCost ?? null);

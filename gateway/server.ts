@@ -6,7 +6,7 @@ import { createSubgraphClient, type SubgraphClient, type SubgraphClientOptions }
 import { failedPaths, formatGatewayError, refusalReason, SubgraphHttpError, SubgraphUnavailableError, subgraphFailureResponse } from './http/subgraph-failure.ts';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { maskUnexpectedError } from '../subgraphs/shared/errors.ts';
+import { maskUnexpectedError, requestIdPlugin } from '../subgraphs/shared/errors.ts';
 import { graphqlResponseType } from '../subgraphs/shared/negotiation.ts';
 import {
   addVary,
@@ -22,7 +22,7 @@ import {
   sendJson,
 } from '../subgraphs/shared/http.ts';
 import { signIdentity } from '../subgraphs/shared/identity.ts';
-import { REQUEST_ID_HEADER, requestIdOf, serviceLogger, withRequestId } from '../subgraphs/shared/logger.ts';
+import { REQUEST_ID_HEADER, requestIdOf, serviceLogger } from '../subgraphs/shared/logger.ts';
 import { countError, errorMetricsPlugin, operationLabel, requestDuration, subgraphFetchDuration, trackSubscriptions } from '../subgraphs/shared/metrics.ts';
 import { contextFromHeaders, inSpan, SpanKind, traceIdOf, tracingEnabled, withTraceHeaders } from '../subgraphs/shared/tracing.ts';
 import { migrateSchema } from '../subgraphs/shared/database.ts';
@@ -334,7 +334,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     includeStacktraceInErrorResponses: false,
     // The process stops on signals itself (stopOnSignals): Apollo's own handler would re-send the signal.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost }), followUpErrorsPlugin, errorMetricsPlugin('gateway')],
+    plugins: [ApolloServerPluginLandingPageDisabled(), createCostReportPlugin({ policy, costModel, maxCost }), followUpErrorsPlugin, errorMetricsPlugin('gateway'), requestIdPlugin<GatewayContext>((_request, context) => context.requestId)],
   });
   await apollo.start();
 
@@ -374,10 +374,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ? createSseHandler({ schema: () => gateway.schema, registry, policy, maxPerKey: options.maxSubscriptionsPerKey ?? 1000 })
       : null;
 
-  async function authenticate(req: http.IncomingMessage): Promise<Caller> {
+  async function authenticate(req: http.IncomingMessage, requestId: string): Promise<Caller> {
     const credential = credentialOf(req.headers);
     if (!credential) throw new AuthenticationError('send an API key in the X-Api-Key header, or an API key or JWT as Authorization: Bearer <credential>');
-    return callers.authenticate(credential, { ip: clientIp(req, trustedProxyHops) });
+    return callers.authenticate(credential, { ip: clientIp(req, trustedProxyHops), requestId });
   }
 
   async function ready(): Promise<{ ok: boolean; subgraphs: Record<string, string> }> {
@@ -398,7 +398,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, requestId: string, access: AccessRecord): Promise<void> {
     // Before CORS and auth: the proxy answers its own preflights (PUT) and needs no API key.
-    if (documentsProxy && (await documentsProxy(req, res))) return;
+    if (documentsProxy && (await documentsProxy(req, res, requestId))) return;
     if (applyCors(cors, req, res)) return;
     if (path === '/health') return sendJson(req, res, 200, { status: 'ok' });
     if (path === '/ready') {
@@ -413,7 +413,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     }
     let caller: Caller;
     try {
-      caller = await authenticate(req);
+      caller = await authenticate(req, requestId);
     } catch (error) {
       if (error instanceof JwksUnavailableError) return sendGraphQLError(req, res, 503, 'The token signing keys cannot be fetched; retry shortly', 'SERVICE_UNAVAILABLE', { 'Retry-After': '5' });
       if (!(error instanceof AuthenticationError)) throw error;
@@ -426,7 +426,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const request = await readOperationRequest(req, maxBodyBytes);
     const schema = apiSchema;
     if (!schema) return sendGraphQLError(req, res, 503, 'The gateway is still loading its schema', 'SERVICE_UNAVAILABLE', { 'Retry-After': '1' });
-    const verdict = await policy.evaluate(caller, request, schema);
+    const verdict = await policy.evaluate(caller, request, schema, undefined, requestId);
     if (verdict.estimatedCost !== undefined) access.estimatedCost = verdict.estimatedCost;
     if (verdict.kind === 'refused') {
       for (const error of verdict.errors) countError('gateway', error.extensions['code']);
@@ -518,15 +518,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         else res.end();
       }
     };
-    // The gateway's own calls for this request (key verification, trusted documents) carry its id.
-    if (!tracingEnabled() || path !== '/graphql') return void withRequestId(requestId, run);
+    // The gateway's own calls for this request (key verification, trusted documents) carry its id: handle passes it on.
+    if (!tracingEnabled() || path !== '/graphql') return void run();
     // One trace per operation (continuing the client's traceparent, if it sent one).
-    void withRequestId(requestId, () => inSpan(`gateway ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': 'gateway', 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
+    void inSpan(`gateway ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': 'gateway', 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
       access.traceId = traceIdOf(span);
       await run();
       span?.setAttribute('http.response.status_code', res.statusCode);
       if (access.operation) span?.setAttribute('graphql.operation.name', access.operation);
-    }));
+    });
   });
   const subscriptions =
     gateway instanceof SubscriptionAwareGateway && registry

@@ -33,8 +33,11 @@ export interface VerifiedKey {
 }
 
 export interface ApiKeyAuthenticator {
-  /** Who a secret acts as, with its policy and expiry, or throws AuthenticationError; `fresh` skips the cached verdict (and refreshes it). */
-  verify(secret: string, options?: { fresh?: boolean }): Promise<VerifiedKey>;
+  /**
+   * Who a secret acts as, with its policy and expiry, or throws AuthenticationError; `fresh` skips the cached verdict (and refreshes it).
+   * `requestId` goes on the verification call (a verification shared by concurrent requests carries the first one's).
+   */
+  verify(secret: string, options?: { fresh?: boolean; requestId?: string | undefined }): Promise<VerifiedKey>;
   /** Number of people-subgraph verifications made (for tests and metrics). */
   readonly verifications: number;
 }
@@ -52,15 +55,15 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
   const inFlight = new Map<string, Promise<Verdict>>();
   let verifications = 0;
 
-  async function fetchVerdict(secret: string, hash: Buffer): Promise<Verdict> {
+  async function fetchVerdict(secret: string, hash: Buffer, requestId: string | undefined): Promise<Verdict> {
     verifications += 1;
     const body = { prefix: apiKeyPrefix(secret), secretHash: hash.toString('base64url') };
-    const response = await callInternal('people', () => postInternal(options.peopleUrl, '/internal/verify-api-key', body, options.identitySecret));
+    const response = await callInternal('people', () => postInternal(options.peopleUrl, '/internal/verify-api-key', body, options.identitySecret, { requestId }));
     if (!response.ok) throw new Error(`API key verification failed with HTTP ${response.status}`);
     return (await response.json()) as Verdict;
   }
 
-  async function verify(secret: string, authOptions: { fresh?: boolean } = {}): Promise<VerifiedKey> {
+  async function verify(secret: string, authOptions: { fresh?: boolean; requestId?: string | undefined } = {}): Promise<VerifiedKey> {
     if (!looksLikeApiKey(secret)) throw new AuthenticationError('malformed API key');
     const hash = hashApiKeySecret(secret);
     const cacheKey = hash.toString('base64url');
@@ -72,7 +75,7 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
     } else {
       let pending = inFlight.get(cacheKey);
       if (!pending) {
-        pending = fetchVerdict(secret, hash).finally(() => inFlight.delete(cacheKey));
+        pending = fetchVerdict(secret, hash, authOptions.requestId).finally(() => inFlight.delete(cacheKey));
         inFlight.set(cacheKey, pending);
       }
       verdict = await pending;

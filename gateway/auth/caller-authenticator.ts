@@ -22,9 +22,10 @@ export interface Caller {
 export interface CallerAuthenticator {
   /**
    * Verifies an API key or a JWT and, when `ip` is given, the key's IP allowlist. Throws
-   * AuthenticationError (answered 401) for any refusal. `fresh` skips cached key verdicts.
+   * AuthenticationError (answered 401) for any refusal. `fresh` skips cached key verdicts;
+   * `requestId` (the request being served) goes on the calls to people.
    */
-  authenticate(credential: string, options?: { fresh?: boolean; ip?: string | undefined }): Promise<Caller>;
+  authenticate(credential: string, options?: { fresh?: boolean; ip?: string | undefined; requestId?: string | undefined }): Promise<Caller>;
 }
 
 /** JWT verification: the token's signature and claims, then its person in people. */
@@ -44,12 +45,12 @@ export function createCallerAuthenticator(keys: ApiKeyAuthenticator, jwt: JwtVer
     async authenticate(credential, options = {}) {
       let caller: Caller;
       if (looksLikeApiKey(credential)) {
-        const verdict = await keys.verify(credential, { fresh: options.fresh ?? false });
+        const verdict = await keys.verify(credential, { fresh: options.fresh ?? false, requestId: options.requestId });
         caller = { identity: verdict.identity, credential, policy: verdict.policy, expiresAt: verdict.expiresAt };
       } else if (jwt && looksLikeJwt(credential)) {
         const token = await jwt.tokens.authenticate(credential);
         const { orgId, userId } = token.identity;
-        const storedRole = await jwt.people.verify(orgId, userId ?? '', { fresh: options.fresh ?? false });
+        const storedRole = await jwt.people.verify(orgId, userId ?? '', { fresh: options.fresh ?? false, requestId: options.requestId });
         const identity = token.roleClaimed ? token.identity : { ...token.identity, role: storedRole };
         caller = { identity, credential, policy: JWT_POLICY, expiresAt: token.expiresAt };
       } else {

@@ -22,7 +22,7 @@ export interface PersonVerifier {
    * The stored role of the person `userId` of `orgId`, or AuthenticationError when they are
    * unknown there or deactivated. `fresh` skips the cached verdict (and refreshes it).
    */
-  verify(orgId: string, userId: string, options?: { fresh?: boolean }): Promise<Role>;
+  verify(orgId: string, userId: string, options?: { fresh?: boolean; requestId?: string | undefined }): Promise<Role>;
   /** Number of people-subgraph verifications made (for tests and metrics). */
   readonly verifications: number;
 }
@@ -41,9 +41,9 @@ export function createPersonVerifier(options: PersonVerifierOptions): PersonVeri
   const inFlight = new Map<string, Promise<UserVerdict>>();
   let verifications = 0;
 
-  async function fetchVerdict(orgId: string, userId: string): Promise<UserVerdict> {
+  async function fetchVerdict(orgId: string, userId: string, requestId: string | undefined): Promise<UserVerdict> {
     verifications += 1;
-    const response = await postInternal(options.peopleUrl, '/internal/verify-user', { orgId, userId }, options.identitySecret);
+    const response = await postInternal(options.peopleUrl, '/internal/verify-user', { orgId, userId }, options.identitySecret, { requestId });
     if (!response.ok) throw new Error(`person verification failed with HTTP ${response.status}`);
     return (await response.json()) as UserVerdict;
   }
@@ -62,7 +62,7 @@ export function createPersonVerifier(options: PersonVerifierOptions): PersonVeri
       } else {
         let pending = inFlight.get(cacheKey);
         if (!pending) {
-          pending = fetchVerdict(orgId, userId).finally(() => inFlight.delete(cacheKey));
+          pending = fetchVerdict(orgId, userId, verifyOptions.requestId).finally(() => inFlight.delete(cacheKey));
           inFlight.set(cacheKey, pending);
         }
         verdict = await pending;

@@ -3,8 +3,8 @@ import { callInternal } from '../http/subgraph-failure.ts';
 
 /** Trusted (persisted) documents of an organization, by id (`sha256:<hex>` of the body). */
 export interface TrustedDocumentStore {
-  /** The body registered under `id` for `orgId`, or null. */
-  find(orgId: string, id: string): Promise<string | null>;
+  /** The body registered under `id` for `orgId`, or null; `requestId` goes on the lookup call. */
+  find(orgId: string, id: string, requestId?: string): Promise<string | null>;
 }
 
 export interface TrustedDocumentStoreOptions {
@@ -28,12 +28,12 @@ export function createTrustedDocumentStore(options: TrustedDocumentStoreOptions)
   const found = new Map<string, string>();
   const missing = new Map<string, number>();
   return {
-    async find(orgId, id) {
+    async find(orgId, id, requestId) {
       const key = `${orgId}|${id}`;
       const body = found.get(key);
       if (body !== undefined) return body;
       if ((missing.get(key) ?? 0) > Date.now()) return null;
-      const response = await callInternal('people', () => postInternal(options.peopleUrl, '/internal/trusted-document', { orgId, id }, options.identitySecret));
+      const response = await callInternal('people', () => postInternal(options.peopleUrl, '/internal/trusted-document', { orgId, id }, options.identitySecret, { requestId }));
       if (response.status === 404) {
         missing.set(key, Date.now() + negativeTtl);
         if (missing.size > maxEntries) missing.delete(missing.keys().next().value as string);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { sendJson } from '../../subgraphs/shared/http.ts';
 import { applyCors, type CorsOptions } from './cors.ts';
-import { currentRequestId, REQUEST_ID_HEADER } from '../../subgraphs/shared/logger.ts';
+import { REQUEST_ID_HEADER } from '../../subgraphs/shared/logger.ts';
 
 /** Path prefix of signed document URLs, served by the leave subgraph. */
 export const DOCUMENTS_PATH_PREFIX = '/documents/';
@@ -15,7 +15,7 @@ export interface DocumentsProxyOptions {
 }
 
 /** Answers the request if it is for a document; resolves to false (untouched) otherwise. */
-export type DocumentsProxy = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+export type DocumentsProxy = (req: http.IncomingMessage, res: http.ServerResponse, requestId?: string) => Promise<boolean>;
 
 const METHODS = new Set(['GET', 'HEAD', 'PUT']);
 // Only what the leave routes use; credentials (API keys, cookies) never leave the gateway.
@@ -34,7 +34,7 @@ const DOCUMENTS_CORS = { methods: 'GET, HEAD, PUT, OPTIONS', allowedHeaders: 'co
  */
 export function createDocumentsProxy(options: DocumentsProxyOptions): DocumentsProxy {
   const target = new URL(options.leaveUrl);
-  return async (req, res) => {
+  return async (req, res, requestId) => {
     // Normalized path: `/documents/../graphql` is not a document path.
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(DOCUMENTS_PATH_PREFIX)) return false;
@@ -50,7 +50,6 @@ export function createDocumentsProxy(options: DocumentsProxyOptions): DocumentsP
       if (value !== undefined) headers[name] = value;
     }
     // The gateway's request id, so that leave's access line carries it too.
-    const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
     if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;

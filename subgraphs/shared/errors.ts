@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { currentRequestId, serviceLogger } from './logger.ts';
+import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
+import { serviceLogger } from './logger.ts';
 
 const log = serviceLogger('errors');
 
@@ -127,6 +128,29 @@ export function conflict(message: string, extensions: { readonly rule: Uppercase
   return appError('CONFLICT', message, extensions);
 }
 
+/** The request id each error of a request was met in (requestIdPlugin), for the log line of an unexpected one. */
+const requestIdOfError = new WeakMap<object, string>();
+
+/**
+ * Notes the request id of every error a request meets, before Apollo formats them
+ * (`maskUnexpectedError` is called with the same error objects), so that an unexpected
+ * error's log line carries the id of the request it was met in. `idOf` reads the id from
+ * the request (a header) or from the context.
+ */
+export function requestIdPlugin<TContext extends object>(idOf: (request: GraphQLRequest, context: TContext) => string | undefined): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, request, contextValue }) {
+          const requestId = idOf(request, contextValue);
+          if (requestId === undefined) return;
+          for (const error of errors) requestIdOfError.set(error, requestId);
+        },
+      };
+    },
+  };
+}
+
 /**
  * Apollo `formatError` hook: errors with a known code pass through; anything else (a
  * bug, a database failure) is logged and masked as INTERNAL_SERVER_ERROR.
@@ -141,7 +165,7 @@ export function maskUnexpectedError(formatted: GraphQLFormattedError, error: unk
   }
   // Validation errors of variables/arguments come from graphql-js without our code.
   if (code === 'BAD_REQUEST') return formatted;
-  log.error({ err: error, requestId: currentRequestId() }, 'unexpected error (answered as INTERNAL_SERVER_ERROR)');
+  log.error({ err: error, requestId: typeof error === 'object' && error !== null ? requestIdOfError.get(error) : undefined }, 'unexpected error (answered as INTERNAL_SERVER_ERROR)');
   return {
     message: 'Internal server error',
     ...(formatted.path ? { path: formatted.path } : {}),

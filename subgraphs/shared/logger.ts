@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
@@ -137,18 +136,6 @@ export function captureLogs(level: Level = 'info'): CapturedLogs {
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** A request id a client may choose: 1 to 128 letters, digits and `-_.:`. */
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-const requestScope = new AsyncLocalStorage<string>();
-
-/** Runs `fn` with `requestId` as the current request id (currentRequestId), across its awaits. */
-export function withRequestId<T>(requestId: string, fn: () => T): T {
-  return requestScope.run(requestId, fn);
-}
-
-/** The id of the request being served (withRequestId), for the gateway's own calls to subgraphs. */
-export function currentRequestId(): string | undefined {
-  return requestScope.getStore();
-}
 
 /** The request's `X-Request-Id` when it is safe to log and pass on; otherwise a new random UUID. */
 export function requestIdOf(headers: { readonly [name: string]: string | string[] | undefined }): string {

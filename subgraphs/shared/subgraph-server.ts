@@ -3,10 +3,10 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
-import { maskUnexpectedError } from './errors.ts';
+import { maskUnexpectedError, requestIdPlugin } from './errors.ts';
 import { close, executeApollo, HttpError, listen, parseJsonBody, readBodyBytes, sendGraphQLError, sendJson } from './http.ts';
 import { hasIdentityHeaders, IDENTITY_HEADER, verifyIdentity, type Identity } from './identity.ts';
-import { requestIdOf, serviceLogger, withRequestId } from './logger.ts';
+import { REQUEST_ID_HEADER, requestIdOf, serviceLogger } from './logger.ts';
 import { errorMetricsPlugin, operationLabel, requestDuration } from './metrics.ts';
 import { contextFromHeaders, inSpan, SpanKind, traceIdOf, tracingEnabled } from './tracing.ts';
 
@@ -73,7 +73,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     stopOnTerminationSignals: false,
     // No inline traces: nothing here reports to Apollo's cloud. No cache control: subgraph
     // answers are never cached, and its per-field hook would wrap every resolver of every request.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), errorMetricsPlugin(options.name)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), errorMetricsPlugin(options.name), requestIdPlugin((request) => request.http?.headers.get(REQUEST_ID_HEADER))],
   });
   const log = serviceLogger(options.name);
   await apollo.start();
@@ -144,15 +144,17 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         else res.end();
       }
     };
-    // Lines logged while serving it (an unexpected error) carry the request id.
-    if (!tracingEnabled() || path !== '/graphql') return void withRequestId(requestId, run);
+    // Lines logged while serving it (an unexpected error) carry the request id: Apollo reads it
+    // from the request's headers (requestIdPlugin), where it stands validated.
+    req.headers[REQUEST_ID_HEADER] = requestId;
+    if (!tracingEnabled() || path !== '/graphql') return void run();
     // One server span per operation, continuing the gateway's trace (its traceparent).
-    void withRequestId(requestId, () => inSpan(`${options.name} ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': options.name, 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
+    void inSpan(`${options.name} ${req.method ?? 'POST'} /graphql`, { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers), attributes: { 'leave.service': options.name, 'http.request.method': req.method ?? 'POST', 'url.path': path } }, async (span) => {
       access.traceId = traceIdOf(span);
       await run();
       span?.setAttribute('http.response.status_code', res.statusCode);
       if (access.operation) span?.setAttribute('graphql.operation.name', access.operation);
-    }));
+    });
   });
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs, type CapturedLogs } from '../../subgraphs/shared/logger.ts';
 import { startMetricsServer, trackDatabase } from '../../subgraphs/shared/metrics.ts';
+import { trustedDocumentId } from '../../subgraphs/shared/trusted-document-id.ts';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg } from '../helpers/graph.ts';
 
 let graph: TestGraph;
@@ -71,6 +72,25 @@ describe('access lines and request ids', () => {
     expect(people.length).toBeGreaterThanOrEqual(1);
     expect(leave.length).toBeGreaterThanOrEqual(1);
     for (const line of [...people, ...leave]) expect(line).toMatchObject({ path: '/graphql', status: 200, operation: expect.stringMatching(/^Observed__/) });
+  });
+
+  it('should pass the request id on the trusted-document lookup and through the documents proxy', async () => {
+    const body = 'query ObservedDocument { me { name } }';
+    const registered = await graph.gql(org.admin.key, 'mutation($input: RegisterTrustedDocumentsInput!) { registerTrustedDocuments(input: $input) { id } }', {
+      input: { documents: [{ name: 'ObservedDocument', body }] },
+    });
+    expect(registered.body.errors).toBeUndefined();
+    const byId = await fetch(`${graph.gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': org.admin.key, 'x-request-id': 'obs-test-4' },
+      body: JSON.stringify({ documentId: trustedDocumentId(body) }),
+    });
+    expect(byId.status).toBe(200);
+    expect((await accessLines('people', 'obs-test-4')).map((l) => l['path'])).toContain('/internal/trusted-document');
+    // A document download through the gateway reaches leave under the gateway's request id (unknown token: refused there).
+    const download = await fetch(`${graph.gateway.url}/documents/not-a-token`, { headers: { 'x-request-id': 'obs-test-5' } });
+    expect(download.headers.get('x-request-id')).toBe('obs-test-5');
+    expect((await accessLines('leave', 'obs-test-5')).map((l) => l['path'])).toEqual(['/documents/not-a-token']);
   });
 
   it('should answer a new request id for a missing or unsafe one', async () => {
