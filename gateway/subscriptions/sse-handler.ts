@@ -1,11 +1,11 @@
 import type http from 'node:http';
-import { GraphQLError, subscribe, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/http';
 import { sendGraphQLError } from '../../subgraphs/shared/http.ts';
 import type { Caller } from '../auth/caller-authenticator.ts';
 import type { GatewayContext } from '../context.ts';
 import type { OperationPolicy } from '../operation-policy.ts';
-import { responseKeyResolver } from './subscription-schema.ts';
+import { subscribeShared } from './shared-execution.ts';
 import type { SubscriberRegistry } from './subscriber-registry.ts';
 import { rateLimitRefusals } from '../../subgraphs/shared/metrics.ts';
 
@@ -66,7 +66,7 @@ export function createSseHandler(options: SseOptions): SseStreams {
     execute: () => ({
       errors: [new GraphQLError(`Only subscriptions are served at ${SSE_PATH}; send queries and mutations to POST /graphql`, { extensions: { code: 'BAD_USER_INPUT', field: 'query', rule: 'INVALID_VALUE' } })],
     }),
-    subscribe: (args) => subscribe({ ...args, fieldResolver: responseKeyResolver }),
+    subscribe: (args) => subscribeShared(args),
   });
   return {
     async handle(req, res, caller) {

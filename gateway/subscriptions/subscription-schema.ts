@@ -1,4 +1,4 @@
-import { defaultFieldResolver, extendSchema, GraphQLError, parse, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { extendSchema, GraphQLError, parse, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { appError } from '../../subgraphs/shared/errors.ts';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import type { OutboxEvent } from '../../subgraphs/shared/outbox.ts';
@@ -9,6 +9,7 @@ import { EVENT_STREAMS } from '../../schema/events/index.ts';
 import { subscriptionSdl } from '../../schema/events/subscription-sdl.ts';
 import type { EventFeed } from './event-feed.ts';
 import { buildFollowUp, type FollowUp, type FollowUpSpec } from './follow-up.ts';
+import { sharePayload } from './shared-execution.ts';
 import type { FollowUpOutcome } from './follow-up-resolver.ts';
 import { serviceLogger } from '../../subgraphs/shared/logger.ts';
 import { eventsDelivered, rateLimitRefusals } from '../../subgraphs/shared/metrics.ts';
@@ -223,6 +224,24 @@ export function eventUnavailable(event: OutboxEvent, failure: Extract<FollowUpOu
 }
 
 /**
+ * One payload object per (event or shared follow-up outcome, subscription field): the
+ * subscribers of a group receive the same object, so their selections over it are executed
+ * once (see `sharePayload`).
+ */
+const payloadsOf = new WeakMap<object, Map<EventSubscription, Record<string, unknown>>>();
+
+function groupPayload(key: object, definition: EventSubscription, event: OutboxEvent, data: Record<string, unknown>): Record<string, unknown> {
+  let byField = payloadsOf.get(key);
+  if (!byField) payloadsOf.set(key, (byField = new Map()));
+  let payload = byField.get(definition);
+  if (!payload) {
+    payload = sharePayload({ ...definition.fields(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data });
+    byField.set(definition, payload);
+  }
+  return payload;
+}
+
+/**
  * Maps events to payloads, in order, resolving each subscriber's selection by follow-up
  * query; invisible events are skipped. A follow-up that fails is retried with backoff while
  * later events wait (they stay queued), for at most the hold time; then the subscription
@@ -239,10 +258,10 @@ async function* payloads(
   const retry = runtime.retry ?? DEFAULT_EVENT_RETRY;
   const stopped = aborted(signal).then(() => null);
   for await (const event of events) {
-    const payload = (data: Record<string, unknown>) => ({ ...definition.fields(event), cursor: encodeEventCursor(event.id), occurredAt: event.occurredAt, data });
     if (!followUp) {
       eventsDelivered.inc({ stream: definition.stream.field });
-      yield payload({});
+      // Every subscriber of this field without an entity selection gets the same payload for the event.
+      yield groupPayload(event, definition, event, {});
       continue;
     }
     const variables = { ...followUp.clientVariables, ...definition.variables(event) };
@@ -259,7 +278,8 @@ async function* payloads(
       if (outcome === null) return;
       if (outcome.kind === 'delivered') {
         eventsDelivered.inc({ stream: definition.stream.field });
-        yield payload(outcome.data);
+        // The outcome object is shared by the subscribers of one follow-up group (same visibility, selection, variables).
+        yield groupPayload(outcome, definition, event, outcome.data);
         break;
       }
       if (outcome.kind === 'invisible') break;
@@ -299,18 +319,6 @@ function closable<T>(make: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIte
   };
   return iterator;
 }
-
-/**
- * Field resolver for executing subscription payloads: follow-up results are keyed by
- * response key (aliases included), so a field without a resolver reads its response key
- * first, then its name.
- */
-export const responseKeyResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, ctx, info) => {
-  if (typeof source === 'object' && source !== null && Object.hasOwn(source, info.path.key)) {
-    return (source as Record<string, unknown>)[String(info.path.key)];
-  }
-  return defaultFieldResolver(source, args, ctx, info);
-};
 
 const byName: GraphQLFieldResolver<Record<string, unknown>, unknown> = (source, _args, _ctx, info) => source[info.fieldName];
 

@@ -1,11 +1,11 @@
 import type http from 'node:http';
-import { subscribe, execute, GraphQLError, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Caller } from '../auth/caller-authenticator.ts';
 import type { OperationPolicy } from '../operation-policy.ts';
 import type { SubscriberRegistry } from './subscriber-registry.ts';
-import { responseKeyResolver } from './subscription-schema.ts';
+import { responseKeyResolver, subscribeShared } from './shared-execution.ts';
 import { rateLimitRefusals } from '../../subgraphs/shared/metrics.ts';
 
 /** Close code and reason sent to every subscriber when the gateway shuts down; clients reconnect and resume by cursor. */
@@ -117,7 +117,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         };
       },
       execute: (args) => execute({ ...args, fieldResolver: responseKeyResolver }),
-      subscribe: (args) => subscribe({ ...args, fieldResolver: responseKeyResolver }),
+      subscribe: (args) => subscribeShared(args),
     },
     wss,
   );
