@@ -59,6 +59,12 @@ export function classifyFollowUp(
   return { kind: 'delivered', data };
 }
 
+/** Who sees the same follow-up answers: all admins of an organization with the same scopes; anyone else only themselves. */
+export function followUpVisibility(identity: Identity): string {
+  const scopes = identity.scopes.join(',');
+  return identity.role === 'ADMIN' ? `admin|${scopes}` : `user|${identity.userId}|${identity.role}|${scopes}`;
+}
+
 /**
  * Resolves subscription payloads by follow-up query, once per (event, query, variables,
  * visibility) group: all admins of an organization see the same, any other person only
@@ -72,9 +78,7 @@ export function createFollowUpResolver(run: RunQuery, options: { attemptTimeoutM
   const shared = new Map<string, Promise<FollowUpOutcome>>();
   return {
     resolve(event: OutboxEvent, identity: Identity, followUp: FollowUp, variables: Record<string, unknown>): Promise<FollowUpOutcome> {
-      const scopes = identity.scopes.join(',');
-      const visibility = identity.role === 'ADMIN' ? `admin|${scopes}` : `user|${identity.userId}|${identity.role}|${scopes}`;
-      const key = `${event.id}|${visibility}|${followUp.text}|${JSON.stringify(variables)}`;
+      const key = `${event.id}|${followUpVisibility(identity)}|${followUp.text}|${JSON.stringify(variables)}`;
       let pending = shared.get(key);
       if (!pending) {
         counts.set(followUp.text, (counts.get(followUp.text) ?? 0) + 1);

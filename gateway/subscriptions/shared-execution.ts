@@ -56,19 +56,27 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
   const stream = await createSourceEventStream({ ...args, fieldResolver: responseKeyResolver });
   if (!(Symbol.asyncIterator in stream)) return stream;
   const source = stream[Symbol.asyncIterator]();
-  const map = async (step: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> =>
-    step.done ? { done: true, value: undefined } : { done: false, value: await executeEvent(args, step.value) };
   const iterator: AsyncIterableIterator<ExecutionResult> = {
-    next: () =>
-      source.next().then(map).catch(async (error: unknown) => {
+    async next() {
+      const step = await source.next();
+      if (step.done) return { done: true, value: undefined };
+      try {
+        const result = executeEvent(args, step.value);
+        return { done: false, value: result instanceof Promise ? await result : result };
+      } catch (error) {
         // As graphql's own mapping: a failed execution closes the source stream.
         await source.return?.();
         throw error;
-      }),
-    return: async () => (source.return ? map(await source.return()) : { done: true, value: undefined }),
-    throw: async (error: unknown) => {
-      if (source.throw) return map(await source.throw(error));
-      throw error;
+      }
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(error: unknown) {
+      if (!source.throw) throw error;
+      const step = await source.throw(error);
+      return step.done ? { done: true, value: undefined } : { done: false, value: await executeEvent(args, step.value) };
     },
     [Symbol.asyncIterator]: () => iterator,
   };

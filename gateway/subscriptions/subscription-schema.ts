@@ -10,7 +10,8 @@ import { subscriptionSdl } from '../../schema/events/subscription-sdl.ts';
 import type { EventFeed } from './event-feed.ts';
 import { buildFollowUp, type FollowUp, type FollowUpSpec } from './follow-up.ts';
 import { sharePayload } from './shared-execution.ts';
-import type { FollowUpOutcome } from './follow-up-resolver.ts';
+import { followUpVisibility, type FollowUpOutcome } from './follow-up-resolver.ts';
+import { budgetSubject } from '../operation-policy.ts';
 import { serviceLogger } from '../../subgraphs/shared/logger.ts';
 import { eventsDelivered, rateLimitRefusals } from '../../subgraphs/shared/metrics.ts';
 
@@ -106,29 +107,50 @@ function eventSubscription(stream: EventStreamDeclaration): EventSubscription {
 
 const EVENT_SUBSCRIPTIONS: readonly EventSubscription[] = EVENT_STREAMS.map(eventSubscription);
 
-/** Resolves when `signal` aborts (at once if it has). */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+/**
+ * A subscriber's leaving. `left` is a plain field because it is read several times per event
+ * per subscriber (an AbortSignal's `aborted` getter checks its receiver on every read).
+ */
+class Departure {
+  left = false;
+  private readonly handlers = new Set<() => void>();
+
+  /** Calls `handler` once when the subscriber leaves (at once if they have); returns its removal. */
+  on(handler: () => void): () => void {
+    if (this.left) {
+      handler();
+      return () => undefined;
+    }
+    this.handlers.add(handler);
+    return () => void this.handlers.delete(handler);
+  }
+
+  leave(): void {
+    if (this.left) return;
+    this.left = true;
+    for (const handler of this.handlers) handler();
+    this.handlers.clear();
+  }
 }
 
-/** Waits `ms`, or less when `signal` aborts first. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when the subscriber leaves first. */
+function sleep(ms: number, departure: Departure): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
+    const off = departure.on(done);
     function done() {
       clearTimeout(timer);
-      signal.removeEventListener('abort', done);
+      off();
       resolve();
     }
-    signal.addEventListener('abort', done, { once: true });
   });
 }
 
 /**
  * Events of the subscriber's organization matching `accept`: first those after `afterId`
  * from the database (up to what the feed had handed out when listening began), then live
- * ones from the feed, with no gap and no duplicate at the seam. Ends as soon as `signal`
- * aborts (the subscriber left), releasing its feed listener at once, with no event needed.
+ * ones from the feed, with no gap and no duplicate at the seam. Ends as soon as the subscriber
+ * leaves, releasing its feed listener at once, with no event needed.
  */
 async function* organizationEvents(
   feed: EventFeed,
@@ -136,7 +158,7 @@ async function* organizationEvents(
   types: readonly string[],
   afterId: number | null,
   accept: (event: OutboxEvent) => boolean,
-  signal: AbortSignal,
+  departure: Departure,
 ): AsyncGenerator<OutboxEvent> {
   const queue: OutboxEvent[] = [];
   let wake: (() => void) | null = null;
@@ -145,8 +167,13 @@ async function* organizationEvents(
     queue.push(event);
     wake?.();
   });
-  const onAbort = () => wake?.();
-  signal.addEventListener('abort', onAbort, { once: true });
+  // Leaving releases the feed listener at once, even while a later stage still awaits a follow-up.
+  const onAbort = () => {
+    stop();
+    queue.length = 0;
+    wake?.();
+  };
+  const offDeparture = departure.on(onAbort);
   try {
     let last = afterId ?? feed.highWater;
     if (afterId !== null) {
@@ -154,25 +181,25 @@ async function* organizationEvents(
       for (;;) {
         const page = await feed.replay(orgId, last, upTo, types, 200);
         for (const event of page) {
-          if (signal.aborted) return;
+          if (departure.left) return;
           last = event.id;
           if (accept(event)) yield event;
         }
-        if (page.length < 200 || signal.aborted) break;
+        if (page.length < 200 || departure.left) break;
       }
     }
-    while (!signal.aborted) {
-      for (let event = queue.shift(); event !== undefined && !signal.aborted; event = queue.shift()) {
+    while (!departure.left) {
+      for (let event = queue.shift(); event !== undefined && !departure.left; event = queue.shift()) {
         if (event.id <= last) continue;
         last = event.id;
         if (accept(event)) yield event;
       }
-      if (signal.aborted) return;
+      if (departure.left) return;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    offDeparture();
     stop();
   }
 }
@@ -242,10 +269,35 @@ function groupPayload(key: object, definition: EventSubscription, event: OutboxE
 }
 
 /**
+ * First resolutions of live events, per event object and subscriber group: subscribers with
+ * the same budget subject, visibility, subscription field, follow-up and client variables
+ * get the same answer for an event (the same follow-up, charged once to the same budget), so
+ * the group resolves it once and its members only look it up. A failed resolution is dropped
+ * (each member retries it through the runtime, which shares retries in flight).
+ */
+const firstResolutions = new WeakMap<OutboxEvent, Map<string, Promise<FollowUpOutcome>>>();
+
+function resolveForGroup(runtime: SubscriptionRuntime, group: string, event: OutboxEvent, resolve: () => Promise<FollowUpOutcome>): Promise<FollowUpOutcome> {
+  let ofEvent = firstResolutions.get(event);
+  if (!ofEvent) firstResolutions.set(event, (ofEvent = new Map()));
+  let pending = ofEvent.get(group);
+  if (!pending) {
+    const started = resolve();
+    pending = started;
+    ofEvent.set(group, started);
+    const forget = () => ofEvent.get(group) === started && ofEvent.delete(group);
+    started.then((outcome) => outcome.kind === 'failed' && forget(), forget);
+  }
+  return pending;
+}
+
+/**
  * Maps events to payloads, in order, resolving each subscriber's selection by follow-up
  * query; invisible events are skipped. A follow-up that fails is retried with backoff while
  * later events wait (they stay queued), for at most the hold time; then the subscription
  * ends with `eventUnavailable`. A RATE_LIMITED refusal is delivered as the last payload too.
+ * A subscriber who leaves while a follow-up is in flight is gone for its client at once
+ * (`closable`); this generator ends when that follow-up settles (within its attempt timeout).
  */
 async function* payloads(
   runtime: SubscriptionRuntime,
@@ -253,31 +305,34 @@ async function* payloads(
   events: AsyncGenerator<OutboxEvent>,
   identity: Identity,
   followUp: FollowUp | null,
-  signal: AbortSignal,
+  departure: Departure,
 ): AsyncGenerator<Record<string, unknown> | GraphQLError> {
   const retry = runtime.retry ?? DEFAULT_EVENT_RETRY;
-  const stopped = aborted(signal).then(() => null);
+  const delivered = eventsDelivered.labels({ stream: definition.stream.field });
+  const group = followUp
+    ? `${definition.stream.field}|${budgetSubject(identity)}|${followUpVisibility(identity)}|${JSON.stringify(followUp.clientVariables)}|${followUp.text}`
+    : '';
   for await (const event of events) {
     if (!followUp) {
-      eventsDelivered.inc({ stream: definition.stream.field });
+      delivered.inc();
       // Every subscriber of this field without an entity selection gets the same payload for the event.
       yield groupPayload(event, definition, event, {});
       continue;
     }
-    const variables = { ...followUp.clientVariables, ...definition.variables(event) };
+    const resolve = () => runtime.resolveFollowUp(event, identity, followUp, { ...followUp.clientVariables, ...definition.variables(event) });
     const started = Date.now();
-    for (let delay = retry.firstDelayMs; ; delay = Math.min(delay * 2, retry.maxDelayMs)) {
-      let outcome: FollowUpOutcome | null;
+    for (let delay = retry.firstDelayMs, attempt = 0; ; delay = Math.min(delay * 2, retry.maxDelayMs), attempt++) {
+      let outcome: FollowUpOutcome;
       try {
-        outcome = await Promise.race([runtime.resolveFollowUp(event, identity, followUp, variables), stopped]);
+        outcome = await (attempt === 0 ? resolveForGroup(runtime, group, event, resolve) : resolve());
       } catch (error) {
         if (!(error instanceof GraphQLError) || error.extensions['code'] !== 'RATE_LIMITED') throw error;
         yield error;
         return;
       }
-      if (outcome === null) return;
+      if (departure.left) return;
       if (outcome.kind === 'delivered') {
-        eventsDelivered.inc({ stream: definition.stream.field });
+        delivered.inc();
         // The outcome object is shared by the subscribers of one follow-up group (same visibility, selection, variables).
         yield groupPayload(outcome, definition, event, outcome.data);
         break;
@@ -289,30 +344,30 @@ async function* payloads(
         yield eventUnavailable(event, outcome, held);
         return;
       }
-      await sleep(delay, signal);
-      if (signal.aborted) return;
+      await sleep(delay, departure);
+      if (departure.left) return;
     }
   }
 }
 
 /**
  * An iterator over `make`'s generator whose `return()` (the subscriber left) takes effect at
- * once: it aborts the signal the generator waits on, so its listener and queue are released
- * without waiting for another event.
+ * once: the departure releases the feed listener and queue and wakes the generator, without
+ * waiting for another event.
  */
-function closable<T>(make: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
-  const controller = new AbortController();
-  const inner = make(controller.signal);
+function closable<T>(make: (departure: Departure) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const departure = new Departure();
+  const inner = make(departure);
   const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
   const iterator: AsyncIterableIterator<T> = {
-    next: () => (controller.signal.aborted ? Promise.resolve(done) : inner.next()),
+    next: () => (departure.left ? Promise.resolve(done) : inner.next()),
     return: () => {
-      controller.abort();
+      departure.leave();
       void inner.return(undefined).catch(() => undefined);
       return Promise.resolve(done);
     },
     throw: (error: unknown) => {
-      controller.abort();
+      departure.leave();
       return inner.throw(error);
     },
     [Symbol.asyncIterator]: () => iterator,
@@ -341,9 +396,9 @@ export function createSubscriptionSchema(apiSchema: GraphQLSchema, runtime: Subs
       const filter = args.filter ?? {};
       const afterId = await startAfter(runtime.feed, args.after);
       const followUp = buildFollowUp(info, definition.spec);
-      return closable((signal) => {
-        const events = organizationEvents(runtime.feed, ctx.identity.orgId, definition.types, afterId, (e) => definition.accept(filter, e), signal);
-        return payloads(runtime, definition, events, ctx.identity, followUp, signal);
+      return closable((departure) => {
+        const events = organizationEvents(runtime.feed, ctx.identity.orgId, definition.types, afterId, (e) => definition.accept(filter, e), departure);
+        return payloads(runtime, definition, events, ctx.identity, followUp, departure);
       });
     };
     // Each yielded payload is the event object itself (or the error that ends the subscription).

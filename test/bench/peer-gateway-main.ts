@@ -27,6 +27,8 @@ export interface PeerConfig {
   readonly hiveDir: string;
   /** Ours only: in-flight de-duplication (default: SUBGRAPH_DEDUP, on). */
   readonly dedup?: boolean;
+  /** Ours only: most subscriptions of one API key (default 1 000). */
+  readonly maxSubscriptionsPerKey?: number;
 }
 
 const config = JSON.parse(process.env['PEER_CONFIG'] ?? '{}') as PeerConfig;
@@ -76,6 +78,7 @@ async function start(): Promise<{ url: string; stop(): Promise<void> }> {
     database,
     rateLimits: TEST_RATE_LIMITS,
     subgraphDedup: config.dedup ?? process.env['SUBGRAPH_DEDUP'] !== 'false',
+    maxSubscriptionsPerKey: config.maxSubscriptionsPerKey,
   });
   return {
     url: gateway.url,

@@ -5,7 +5,7 @@
 //   peers: min ratio ours/hive X, min ratio ours/bare Y
 // Before it, with Q2 selected: ours with de-duplication off against the same query sent
 // straight to the people subgraph (signed as the gateway signs), interleaved likewise.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { ensureDemoApiKey } from '../../subgraphs/people/demo-api-key.ts';
 import { seedDemoLeave } from '../../subgraphs/leave/db/seed/demo-leave.ts';
 import { startTestGraph } from '../helpers/graph.ts';
 import type { PeerConfig } from './peer-gateway-main.ts';
+import { startPeer, stopPeer } from './peer-process.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -85,33 +86,6 @@ function ensureHive(): void {
   execFileSync('npm', ['install', '--prefix', HIVE_DIR, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', HIVE_PACKAGE], { stdio: 'inherit' });
 }
 
-/** Starts one gateway process; resolves with its URL once it listens. */
-function startPeer(config: PeerConfig): Promise<{ url: string; child: ChildProcess }> {
-  // A folder per gateway: tsx's loader thread writes a profile of its own beside the main thread's.
-  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(CPU_PROF), config.kind)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(here, 'peer-gateway-main.ts')], {
-    cwd: root,
-    env: { ...process.env, PEER_CONFIG: JSON.stringify(config), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const match = /listening (\S+)/.exec(out);
-      if (match) resolve({ url: match[1]!, child });
-    });
-    child.once('exit', (code) => reject(new Error(`the ${config.kind} gateway exited (${code}) before listening`)));
-  });
-}
-
-async function stopPeer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 async function post(url: string, headers: Record<string, string>, query: string): Promise<{ data?: unknown; errors?: unknown }> {
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
   const body = (await response.json()) as { data?: unknown; errors?: unknown };
@@ -158,7 +132,7 @@ export async function run(): Promise<void> {
     const base = { subgraphUrls: graph.subgraphUrls(), identitySecret: graph.identitySecret, identity, databaseUrl: graph.database.url, hiveDir: HIVE_DIR };
     const peers = {} as Record<Kind, { url: string; headers: Record<string, string> }>;
     for (const kind of KINDS) {
-      const started = await startPeer({ ...base, kind, ...(kind === 'ours' && OURS_LIMITS === 'memory' ? { databaseUrl: undefined } : {}) });
+      const started = await startPeer({ ...base, kind, ...(kind === 'ours' && OURS_LIMITS === 'memory' ? { databaseUrl: undefined } : {}) }, CPU_PROF);
       children.push(started.child);
       peers[kind] = { url: started.url, headers: kind === 'ours' ? { 'x-api-key': key } : {} };
     }
@@ -210,7 +184,7 @@ export async function run(): Promise<void> {
     const least = (values: number[]) => (values.length > 0 ? Math.min(...values).toFixed(2) : 'n/a');
     if (SCENARIOS.some((s) => s.name === 'Q2')) {
       // The cost of the gateway itself: ours without de-duplication against Q2 sent straight to people.
-      const plain = await startPeer({ ...base, kind: 'ours', dedup: false });
+      const plain = await startPeer({ ...base, kind: 'ours', dedup: false }, CPU_PROF);
       children.push(plain.child);
       const body = JSON.stringify({ query: Q2 });
       // Signed afresh for each run: a signature is valid for 30 s.

@@ -1,11 +1,15 @@
-// 2,000 WebSocket subscribers on one gateway (the same process runs the graph; the clients
-// run in a child process, as dashboards are elsewhere): approvals are committed through the gateway one after another and each
+// 2,000 WebSocket subscribers on one gateway: approvals are committed through the gateway one after another and each
 // subscriber's delivery latency is measured for every event. The first event is reported on
 // its own (cold: its query plans are built then); the others are pooled. On PostgreSQL the
 // latency is also measured from the commit, as seen by a LISTEN connection in a separate
 // process (NOTIFY is delivered at commit), which is what the issue's target is about; from
 // the mutation's send it includes the mutation's own round trip. Also prints how many
 // follow-up federated queries the gateway ran per event.
+//
+// Processes, as in production: on PostgreSQL the gateway runs in a process of its own
+// (peer-gateway-main.ts, everything on, its feed and rate limits on the same database), the
+// subgraphs in this one, the subscribers in a third (subscribers-main.ts). On PGlite, which
+// one process holds (or with BENCH_SAME_PROCESS=1), the gateway runs here beside the subgraphs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -14,10 +18,13 @@ import { EVENTS_CHANNEL } from '../../subgraphs/shared/notifications.ts';
 import { createTestOrg, startTestGraph } from '../helpers/graph.ts';
 import { percentile } from './stats.ts';
 import type { SubscribersConfig } from './subscribers-main.ts';
+import { startPeer, stopPeer } from './peer-process.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const SUBSCRIBERS = Number(process.env['BENCH_SUBSCRIBERS'] ?? 2000);
+/** BENCH_SAME_PROCESS=1: the gateway in this process on PostgreSQL too (as on PGlite), to compare. */
+const SAME_PROCESS = process.env['BENCH_SAME_PROCESS'] === '1';
 /** Measured events after the first (cold) one. */
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 5);
 // Four different selections, as four kinds of dashboards would make.
@@ -102,6 +109,7 @@ function startSubscribers(config: SubscribersConfig): Subscribers {
 export async function run(): Promise<void> {
   const graph = await startTestGraph({ now: () => new Date('2026-03-02T09:00:00Z'), maxSubscriptionsPerKey: SUBSCRIBERS + 10 });
   let subscribers: Subscribers | undefined;
+  let gatewayProcess: ChildProcess | undefined;
   const watcher = graph.database.url ? commitWatcher(graph.database.url) : null;
   try {
     const org = await createTestOrg(graph.peopleDb);
@@ -124,17 +132,41 @@ export async function run(): Promise<void> {
       requestIds.push(created.body.data!.createLeaveRequest.id);
     }
     await watcher?.ready;
+    // On PostgreSQL, the gateway of the figures in a process of its own.
+    const peer = graph.database.url && !SAME_PROCESS
+      ? await startPeer({
+          kind: 'ours',
+          subgraphUrls: graph.subgraphUrls(),
+          identitySecret: graph.identitySecret,
+          identity: { orgId: org.id, userId: org.admin.id, role: 'ADMIN', scopes: ['admin'], keyId: null, authMethod: 'api-key' },
+          databaseUrl: graph.database.url,
+          hiveDir: '',
+          maxSubscriptionsPerKey: SUBSCRIBERS + 10,
+        })
+      : null;
+    if (peer) gatewayProcess = peer.child;
+    const gatewayUrl = peer?.url ?? graph.gateway.url;
+    const approve = async (id: string) => {
+      const response = await fetch(`${gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': manager.key },
+        body: JSON.stringify({ query: 'mutation($id: ID!) { approveLeaveRequest(id: $id) { id } }', variables: { id } }),
+      });
+      const body = (await response.json()) as { errors?: unknown };
+      if (response.status !== 200 || body.errors) throw new Error(`approve answered ${response.status}: ${JSON.stringify(body.errors)}`);
+    };
 
     const connectStarted = performance.now();
     subscribers = startSubscribers({
-      url: `${graph.gateway.url.replace('http', 'ws')}/graphql`,
+      url: `${gatewayUrl.replace('http', 'ws')}/graphql`,
       key: org.admin.key,
       count: SUBSCRIBERS,
       documents: SELECTIONS.map((selection) => `subscription { leaveRequestEvents(filter: { types: [APPROVED] }) { cursor ${selection} } }`),
     });
     await subscribers.connected;
-    // Let every subscription register before the first event.
-    while (graph.gateway.eventListeners() < SUBSCRIBERS) await new Promise((r) => setTimeout(r, 50));
+    // Let every subscription register before the first event (a gateway process is given 3 s: an unregistered subscriber would miss the event, and the run fail).
+    if (peer) await new Promise((r) => setTimeout(r, 3000));
+    else while (graph.gateway.eventListeners() < SUBSCRIBERS) await new Promise((r) => setTimeout(r, 50));
     const connectMs = performance.now() - connectStarted;
     const memory = process.memoryUsage().rss;
 
@@ -145,8 +177,7 @@ export async function run(): Promise<void> {
     for (const requestId of requestIds) {
       const followUpsBefore = graph.gateway.followUpQueries();
       const sentAt = clock();
-      const approved = await graph.gql(manager.key, 'mutation($id: ID!) { approveLeaveRequest(id: $id) { id } }', { id: requestId });
-      if (approved.body.errors) throw new Error(JSON.stringify(approved.body.errors));
+      await approve(requestId);
       const { eventId, at: received } = await subscribers.next(30_000);
       delivered += received.length;
       followUps.push(graph.gateway.followUpQueries() - followUpsBefore);
@@ -165,10 +196,10 @@ export async function run(): Promise<void> {
       const sorted = [...samples].sort((a, b) => a - b);
       return `  ${label.padEnd(34)} p50 ${f(percentile(sorted, 50))}  p95 ${f(percentile(sorted, 95))}  p99 ${f(percentile(sorted, 99))}  max ${f(sorted.at(-1) ?? NaN)}`;
     };
-    console.log(`subscriptions: ${SUBSCRIBERS} graphql-ws subscribers (${SELECTIONS.length} distinct selections, one organization's admin key) on one gateway, ${graph.database.url ? 'PostgreSQL' : 'PGlite'}`);
+    console.log(`subscriptions: ${SUBSCRIBERS} graphql-ws subscribers (${SELECTIONS.length} distinct selections, one organization's admin key) on one gateway, ${peer ? 'PostgreSQL, the gateway in its own process' : 'PGlite, the gateway in the process of the subgraphs'}`);
     console.log(`  connected and subscribed in ${(connectMs / 1000).toFixed(1)} s; process RSS ${(memory / 1024 / 1024).toFixed(0)} MiB`);
     console.log(`  delivered ${delivered}/${SUBSCRIBERS * requestIds.length} (${requestIds.length} events, each within 30 s)`);
-    console.log(`  follow-up federated queries per event: ${followUps.join(', ')} (one per distinct selection and visibility)`);
+    if (!peer) console.log(`  follow-up federated queries per event: ${followUps.join(', ')} (one per distinct selection and visibility)`);
     console.log(line('first event, from the send', fromSend[0] ?? []));
     if (watcher) console.log(line('first event, from the commit', fromCommit[0] ?? []));
     console.log(line(`next ${EVENTS} events, from the send`, fromSend.slice(1).flat()));
@@ -176,6 +207,7 @@ export async function run(): Promise<void> {
   } finally {
     watcher?.stop();
     await subscribers?.stop();
+    if (gatewayProcess) await stopPeer(gatewayProcess);
     await graph.stop();
   }
 }
