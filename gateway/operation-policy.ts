@@ -183,6 +183,36 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     }
   }
 
+  /**
+   * The pure checks of a document (shape, literal and variable values, estimated cost, scopes),
+   * computed once per (schema, document, what else they read) and reused while the parse cache
+   * hands out the same document: a repeated operation is checked by lookups. The key names
+   * what else a check reads (operation name, variables, scopes); at most 64 keys per document
+   * (then they start over), and none for variables longer than 2,000 characters.
+   */
+  const checked = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, unknown>>>();
+  function once<T>(schema: GraphQLSchema, document: DocumentNode, key: string | null, compute: () => T): T {
+    if (key === null || key.length > 2_000) return compute();
+    let ofSchema = checked.get(schema);
+    if (!ofSchema) checked.set(schema, (ofSchema = new WeakMap()));
+    let ofDocument = ofSchema.get(document);
+    if (!ofDocument) ofSchema.set(document, (ofDocument = new Map()));
+    if (ofDocument.has(key)) return ofDocument.get(key) as T;
+    const value = compute();
+    if (ofDocument.size >= 64) ofDocument.clear();
+    ofDocument.set(key, value);
+    return value;
+  }
+  /** The variables part of a check's key: empty without variables; null (not cached) when they cannot be written as JSON. */
+  function variablesKey(variables: Readonly<Record<string, unknown>> | null | undefined): string | null {
+    if (!variables || Object.keys(variables).length === 0) return '';
+    try {
+      return JSON.stringify(variables);
+    } catch {
+      return null;
+    }
+  }
+
   /** Validates once per (schema, text); only documents within the shape limits get here. */
   function validateOnce(schema: GraphQLSchema, query: string, document: DocumentNode): readonly GraphQLError[] {
     let cache = validated.get(schema);
@@ -262,7 +292,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     if (nesting) return refusal(400, [nesting]);
     const parsed = parseOnce(text);
     if (parsed instanceof GraphQLError) return refusal(400, [parsed]);
-    const shape = checkShape(parsed, options.shapeLimits);
+    const shape = once(schema, parsed, 'shape', () => checkShape(parsed, options.shapeLimits));
     if (shape) return refusal(400, [shape]);
     const operation = selectOperation(parsed, operationName);
     if (!operation) {
@@ -273,14 +303,19 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     if (errors.length > 0) {
       return refusal(400, errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
     }
-    const badValue = checkInputValues(schema, parsed, operation, variables);
+    const values = variablesKey(variables);
+    const named = `${operationName ?? ''}\u0000${values}`;
+    const badValue = once(schema, parsed, values === null ? null : `input\u0000${named}`, () => checkInputValues(schema, parsed, operation, variables));
     if (badValue) return refusal(400, [badValue]);
-    const authorization = authorizeOperation(schema, parsed, operationName, caller.identity, options.requirements);
+    // Scopes are all an identity brings to authorization.
+    const authorization = once(schema, parsed, `scopes\u0000${operationName ?? ''}\u0000${caller.identity.scopes.join(',')}`, () =>
+      authorizeOperation(schema, parsed, operationName, caller.identity, options.requirements),
+    );
     if (authorization.violations.length > 0 && (scopeMode === 'reject' || authorization.empty)) {
       return refusal(403, authorization.violations.map(violationError));
     }
     const document = authorization.document;
-    const estimatedCost = estimateCost(schema, document, options.costModel, { operationName, variables });
+    const estimatedCost = once(schema, document, values === null ? null : `cost\u0000${named}`, () => estimateCost(schema, document, options.costModel, { operationName, variables }));
     if (estimatedCost > options.maxCost) {
       return withEstimate(estimatedCost, 400, [
         appError('COST_ESTIMATED_TOO_EXPENSIVE', `The operation's estimated cost is ${estimatedCost}; the maximum is ${options.maxCost}. Ask for fewer items (first) or fewer nested lists`, {

@@ -159,6 +159,47 @@ describe('query cost', () => {
   });
 });
 
+describe('a repeated document', () => {
+  // The policy reuses its checks of a document it has seen: each must still follow what differs.
+  const PAGE = 'query Page($n: Int!, $u: Int!) { users(first: $u) { nodes { leaveRequests(first: $n) { nodes { id } } } } }';
+
+  it('should price it by the variables of each request', async () => {
+    const cheap = await graph.gql(org.admin.key, PAGE, { u: 2, n: 2 });
+    expect(cheap.body.errors).toBeUndefined();
+    const dear = await graph.gql(org.admin.key, PAGE, { u: 100, n: 100 });
+    expect(dear.status).toBe(400);
+    expect(dear.body.errors?.[0]?.extensions?.['code']).toBe('COST_ESTIMATED_TOO_EXPENSIVE');
+    const cheapAgain = await graph.gql(org.admin.key, PAGE, { u: 2, n: 2 });
+    expect(cheapAgain.body.errors).toBeUndefined();
+    const estimate = (res: typeof cheap) => (res.body as { extensions?: { cost?: { estimated: number } } }).extensions?.cost?.estimated;
+    expect(estimate(cheapAgain)).toBe(estimate(cheap));
+  });
+
+  it('should check the values of each request', async () => {
+    const query = 'query Roles($roles: [Role!]) { users(filter: { roles: $roles }) { nodes { id } } }';
+    const fine = await graph.gql(org.admin.key, query, { roles: ['MANAGER'] });
+    expect(fine.status).toBe(200);
+    const tooMany = await graph.gql(org.admin.key, query, { roles: Array.from({ length: 1001 }, () => 'MANAGER') });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'TOO_LONG' });
+    const again = await graph.gql(org.admin.key, query, { roles: ['MANAGER'] });
+    expect(again.status).toBe(200);
+    expect(again.body.errors).toBeUndefined();
+  });
+
+  it('should authorize it by the scopes of each caller', async () => {
+    const id = await pendingRequest('2026-04-27');
+    const query = 'mutation Approve($id: ID!) { approveLeaveRequest(id: $id) { status } }';
+    const refused = await graph.gql(limitedKey, query, { id });
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'Mutation.approveLeaveRequest' });
+    const approved = await graph.gql<{ approveLeaveRequest: { status: string } }>(manager.key, query, { id });
+    expect(approved.body.errors).toBeUndefined();
+    expect(approved.body.data?.approveLeaveRequest.status).toBe('APPROVED');
+    const again = await graph.gql(limitedKey, query, { id });
+    expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'Mutation.approveLeaveRequest' });
+  });
+});
+
 describe('GET requests', () => {
   it('should run a query sent by GET through the same policy, and still refuse a mutation over GET', async () => {
     const query = new URLSearchParams({ query: '{ leaveRequests { totalCount } users { totalCount } }' });
