@@ -11,7 +11,7 @@ const root = path.resolve(here, '..', '..');
 export function startPeer(config: PeerConfig, cpuProfileDir?: string): Promise<{ url: string; child: ChildProcess }> {
   // A folder per gateway: tsx's loader thread writes a profile of its own beside the main thread's.
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(cpuProfileDir), config.kind)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(here, 'peer-gateway-main.ts')], {
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx/esm', path.join(here, 'peer-gateway-main.ts')], {
     cwd: root,
     env: { ...process.env, PEER_CONFIG: JSON.stringify(config), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

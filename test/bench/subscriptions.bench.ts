@@ -72,7 +72,7 @@ interface Subscribers {
 
 /** The subscribers in a child process (`subscribers-main.ts`). */
 function startSubscribers(config: SubscribersConfig): Subscribers {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'subscribers-main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', path.join(here, 'subscribers-main.ts')], {
     env: { ...process.env, SUBSCRIBERS_CONFIG: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
