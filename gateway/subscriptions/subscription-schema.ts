@@ -168,12 +168,11 @@ async function* organizationEvents(
     wake?.();
   });
   // Leaving releases the feed listener at once, even while a later stage still awaits a follow-up.
-  const onAbort = () => {
+  const offDeparture = departure.on(() => {
     stop();
     queue.length = 0;
     wake?.();
-  };
-  const offDeparture = departure.on(onAbort);
+  });
   try {
     let last = afterId ?? feed.highWater;
     if (afterId !== null) {
@@ -277,7 +276,7 @@ function groupPayload(key: object, definition: EventSubscription, event: OutboxE
  */
 const firstResolutions = new WeakMap<OutboxEvent, Map<string, Promise<FollowUpOutcome>>>();
 
-function resolveForGroup(runtime: SubscriptionRuntime, group: string, event: OutboxEvent, resolve: () => Promise<FollowUpOutcome>): Promise<FollowUpOutcome> {
+function resolveForGroup(group: string, event: OutboxEvent, resolve: () => Promise<FollowUpOutcome>): Promise<FollowUpOutcome> {
   let ofEvent = firstResolutions.get(event);
   if (!ofEvent) firstResolutions.set(event, (ofEvent = new Map()));
   let pending = ofEvent.get(group);
@@ -324,7 +323,7 @@ async function* payloads(
     for (let delay = retry.firstDelayMs, attempt = 0; ; delay = Math.min(delay * 2, retry.maxDelayMs), attempt++) {
       let outcome: FollowUpOutcome;
       try {
-        outcome = await (attempt === 0 ? resolveForGroup(runtime, group, event, resolve) : resolve());
+        outcome = await (attempt === 0 ? resolveForGroup(group, event, resolve) : resolve());
       } catch (error) {
         if (!(error instanceof GraphQLError) || error.extensions['code'] !== 'RATE_LIMITED') throw error;
         yield error;

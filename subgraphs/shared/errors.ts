@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequest, GraphQLRequestListener } from '@apollo/server';
 import { serviceLogger } from './logger.ts';
 
 const log = serviceLogger('errors');
@@ -138,17 +138,15 @@ const requestIdOfError = new WeakMap<object, string>();
  * the request (a header) or from the context.
  */
 export function requestIdPlugin<TContext extends object>(idOf: (request: GraphQLRequest, context: TContext) => string | undefined): ApolloServerPlugin<TContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, request, contextValue }) {
-          const requestId = idOf(request, contextValue);
-          if (requestId === undefined) return;
-          for (const error of errors) requestIdOfError.set(error, requestId);
-        },
-      };
+  // One listener for every request: it reads all it needs from the request's context.
+  const listener: GraphQLRequestListener<TContext> = {
+    async didEncounterErrors({ errors, request, contextValue }) {
+      const requestId = idOf(request, contextValue);
+      if (requestId === undefined) return;
+      for (const error of errors) requestIdOfError.set(error, requestId);
     },
   };
+  return { requestDidStart: async () => listener };
 }
 
 /**
