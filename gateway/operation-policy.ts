@@ -2,6 +2,7 @@ import { GraphQLError, Kind, print, validate, type DocumentNode, type GraphQLSch
 import { appError, badInput } from '../subgraphs/shared/errors.ts';
 import { rateLimitRefusals } from '../subgraphs/shared/metrics.ts';
 import type { Identity } from '../subgraphs/shared/identity.ts';
+import { createDocumentMemo } from './document-memo.ts';
 import { isTrustedDocumentId, trustedDocumentId } from '../subgraphs/shared/trusted-document-id.ts';
 import { organizationRequestLimit, type OrganizationRequestLimits } from '../subgraphs/shared/request-limits.ts';
 import { authorizeOperation, selectOperation, violationError, type ScopeViolation } from './auth/authorize-operation.ts';
@@ -131,7 +132,7 @@ function withEstimate(estimatedCost: number, status: number, errors: readonly Gr
   return { kind: 'refused', status, errors, headers: {}, estimatedCost };
 }
 
-/** Longest document text kept in the parse and validation caches (1,000 entries each). */
+/** Longest document text kept in the parse cache (1,000 entries; the checks of a document are kept with it). */
 const CACHEABLE_LENGTH = 20_000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -159,7 +160,6 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean
 export function createOperationPolicy(options: OperationPolicyOptions) {
   const apqCredits = options.apqCredits ?? createApqCredits();
   const parsedCache = new Map<string, DocumentNode>();
-  const validated = new WeakMap<GraphQLSchema, Map<string, readonly GraphQLError[]>>();
   const remember = <V>(cache: Map<string, V>, key: string, value: V): V => {
     cache.set(key, value);
     if (cache.size > 1_000) cache.delete(cache.keys().next().value as string);
@@ -184,25 +184,11 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
   }
 
   /**
-   * The pure checks of a document (shape, literal and variable values, estimated cost, scopes),
-   * computed once per (schema, document, what else they read) and reused while the parse cache
-   * hands out the same document: a repeated operation is checked by lookups. The key names
-   * what else a check reads (operation name, variables, scopes); at most 64 keys per document
-   * (then they start over), and none for variables longer than 2,000 characters.
+   * The pure checks of a document (validation, shape, literal and variable values, estimated
+   * cost, scopes), computed once per (schema, document, what else they read: operation name,
+   * variables, scopes) and reused while the parse cache hands out the same document.
    */
-  const checked = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, unknown>>>();
-  function once<T>(schema: GraphQLSchema, document: DocumentNode, key: string | null, compute: () => T): T {
-    if (key === null || key.length > 2_000) return compute();
-    let ofSchema = checked.get(schema);
-    if (!ofSchema) checked.set(schema, (ofSchema = new WeakMap()));
-    let ofDocument = ofSchema.get(document);
-    if (!ofDocument) ofSchema.set(document, (ofDocument = new Map()));
-    if (ofDocument.has(key)) return ofDocument.get(key) as T;
-    const value = compute();
-    if (ofDocument.size >= 64) ofDocument.clear();
-    ofDocument.set(key, value);
-    return value;
-  }
+  const once = createDocumentMemo();
   /** The variables part of a check's key: empty without variables; null (not cached) when they cannot be written as JSON. */
   function variablesKey(variables: Readonly<Record<string, unknown>> | null | undefined): string | null {
     if (!variables || Object.keys(variables).length === 0) return '';
@@ -211,16 +197,6 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     } catch {
       return null;
     }
-  }
-
-  /** Validates once per (schema, text); only documents within the shape limits get here. */
-  function validateOnce(schema: GraphQLSchema, query: string, document: DocumentNode): readonly GraphQLError[] {
-    let cache = validated.get(schema);
-    if (!cache) validated.set(schema, (cache = new Map()));
-    const cached = cache.get(query);
-    if (cached) return cached;
-    const errors = validate(schema, document);
-    return query.length <= CACHEABLE_LENGTH ? remember(cache, query, errors) : errors;
   }
 
   /**
@@ -299,7 +275,7 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
       const message = operationName ? `Unknown operation named "${operationName}"` : 'Must provide operation name if query contains multiple operations';
       return refusal(400, [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
     }
-    const errors = validateOnce(schema, text, parsed);
+    const errors = once(schema, parsed, 'valid', () => validate(schema, parsed));
     if (errors.length > 0) {
       return refusal(400, errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
     }

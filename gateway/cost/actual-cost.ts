@@ -3,6 +3,7 @@ import { collectFields, selectionSetsKey } from './collect-fields.ts';
 import type { CostModel } from './cost-model.ts';
 import { argumentsCost, explicitFieldWeight, fieldWeight, lookupField, MUTATION_FIELD_WEIGHT } from './field-weight.ts';
 import { createOperationContext, rootTypeOf, selectOperations, type CostOptions, type OperationContext } from './operation-context.ts';
+import { createDocumentMemo, type DocumentMemo } from '../document-memo.ts';
 
 /** Nesting past which response data costs nothing more (a guard against pathological input). */
 const MAX_DEPTH = 256;
@@ -157,20 +158,8 @@ function valueCost(value: unknown, field: FieldPlan, depth: number): number {
   return field.weight;
 }
 
-/** The plans of one document for one schema and model, by operation name and variable values. */
-interface DocumentPlans {
-  readonly schema: GraphQLSchema;
-  readonly model: CostModel;
-  /** Variables the document reads (in arguments and directives), sorted: the rest cannot change a plan. */
-  readonly variables: readonly string[];
-  readonly byKey: Map<string, readonly SelectionPlan[]>;
-}
-
-const documentPlans = new WeakMap<DocumentNode, DocumentPlans>();
-/** Plans kept per document (distinct operation names and variable values); then they start over. */
-const PLANS_PER_DOCUMENT = 64;
-/** Longest plan key kept: a document priced under larger variable values is compiled for the request alone. */
-const MAX_KEY_LENGTH = 2_000;
+/** Plans per cost model, then per (schema, document, operation name and the variable values a plan reads). */
+const plansOf = new WeakMap<CostModel, DocumentMemo>();
 
 function variablesUsed(document: DocumentNode): string[] {
   const names = new Set<string>();
@@ -182,32 +171,27 @@ function variablesUsed(document: DocumentNode): string[] {
 }
 
 function operationPlans(schema: GraphQLSchema, document: DocumentNode, model: CostModel, options: CostOptions): readonly SelectionPlan[] {
-  let plans = documentPlans.get(document);
-  if (!plans || plans.schema !== schema || plans.model !== model) {
-    plans = { schema, model, variables: variablesUsed(document), byKey: new Map() };
-    documentPlans.set(document, plans);
-  }
+  let memo = plansOf.get(model);
+  if (!memo) plansOf.set(model, (memo = createDocumentMemo()));
+  // Variables the document reads (in arguments and directives), sorted: the rest cannot change a plan.
+  const used = memo(schema, document, '\u0000variables', () => variablesUsed(document));
   const given = options.variables ?? {};
   let key = options.operationName ?? '';
   // Only the variables the document reads shape a plan; a plan keeps just their values.
   const relevant: Record<string, unknown> = {};
-  for (const name of plans.variables) {
+  for (const name of used) {
     if (!Object.hasOwn(given, name)) continue;
     relevant[name] = given[name];
     key += `\u0000${name}=${JSON.stringify(given[name]) ?? 'u'}`;
   }
-  const cached = plans.byKey.get(key);
-  if (cached) return cached;
-  const compiled: SelectionPlan[] = [];
-  for (const operation of selectOperations(document, options.operationName)) {
-    const root = rootTypeOf(schema, operation);
-    if (!root) continue;
-    const compiler = new PlanCompiler(createOperationContext(schema, document, operation, relevant), model);
-    compiled.push(compiler.plan([operation.selectionSet], root, operation.operation === 'mutation'));
-  }
-  if (key.length <= MAX_KEY_LENGTH) {
-    if (plans.byKey.size >= PLANS_PER_DOCUMENT) plans.byKey.clear();
-    plans.byKey.set(key, compiled);
-  }
-  return compiled;
+  return memo(schema, document, key, () => {
+    const compiled: SelectionPlan[] = [];
+    for (const operation of selectOperations(document, options.operationName)) {
+      const root = rootTypeOf(schema, operation);
+      if (!root) continue;
+      const compiler = new PlanCompiler(createOperationContext(schema, document, operation, relevant), model);
+      compiled.push(compiler.plan([operation.selectionSet], root, operation.operation === 'mutation'));
+    }
+    return compiled;
+  });
 }
