@@ -24,4 +24,10 @@ export interface GatewayContext {
   readonly admitted?: Admitted;
   /** For the gateway's own follow-up queries: where the raw (unmasked) errors of the execution are collected. */
   readonly followUpErrors?: GraphQLError[];
+  /**
+   * For the gateway's preparation of a follow-up query when its selection is first subscribed:
+   * the operation is parsed, validated and planned (and those kept), but no subgraph is called:
+   * every fetch of its plan answers no data.
+   */
+  readonly planOnly?: true;
 }

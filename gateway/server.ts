@@ -62,6 +62,7 @@ import type { DatabaseHandle } from '../subgraphs/shared/database.ts';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { startEventFeed, type EventFeed } from './subscriptions/event-feed.ts';
 import { classifyFollowUp, createFollowUpResolver, followUpErrorsPlugin } from './subscriptions/follow-up-resolver.ts';
+import { createFollowUpPreparer } from './subscriptions/follow-up-preparer.ts';
 import { createSubscriberRegistry } from './subscriptions/subscriber-registry.ts';
 import { SubscriptionAwareGateway } from './subscriptions/subscription-gateway.ts';
 import { createSubscriptionSchema, DEFAULT_EVENT_RETRY, SUBSCRIPTIONS_SDL } from './subscriptions/subscription-schema.ts';
@@ -155,6 +156,8 @@ export interface RunningGateway {
   readonly subgraphRequests: () => number;
   /** Follow-up federated queries run to resolve subscription payloads, all or those whose text contains `matching` (for tests and benchmarks). */
   readonly followUpQueries: (matching?: string) => number;
+  /** Follow-up queries planned ahead of their first event, when their selection was first subscribed (for tests). */
+  readonly preparedFollowUps: () => number;
   /** Subscriptions of this instance that hold an event-feed listener (released when they end). */
   readonly eventListeners: () => number;
   stop(): Promise<void>;
@@ -216,6 +219,8 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /** A fetch that fails is answered as errors naming this service and the fields left without data, never thrown. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    // A follow-up being prepared is planned only: nothing is sent, nothing counted.
+    if ((options.context as Partial<GatewayContext>).planOnly) return { data: null };
     try {
       return await super.process(options);
     } catch (error) {
@@ -316,6 +321,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (response.body.kind !== 'single') return { kind: 'failed', code: 'SERVICE_UNAVAILABLE', service: null, message: 'unexpected incremental response' };
     return classifyFollowUp(response.body.singleResult.data as Record<string, unknown> | null | undefined, followUpErrors, serviceOfMessage);
   });
+  // A new selection's follow-up is parsed, validated and planned when it is first subscribed, not on its first event's delivery path.
+  const followUpPlans = createFollowUpPreparer(
+    (document, variables, identity) => apollo.executeOperation({ query: document, variables }, { contextValue: { identity, planOnly: true } }),
+    () => apiSchema,
+  );
   // Each delivered event is charged its actual cost to the subscriber's budget, once per key and selection group.
   const resolveFollowUp = chargeEvents({ resolve: followUps.resolve, limiter, costModel, schema: () => apiSchema });
   const retry = {
@@ -324,7 +334,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     ...(options.subscriptionRetryDelayMs !== undefined ? { firstDelayMs: options.subscriptionRetryDelayMs } : {}),
   };
   const gateway: ApolloGateway | SubscriptionAwareGateway = feed
-    ? new SubscriptionAwareGateway(federation, (loaded) => createSubscriptionSchema(loaded, { feed, resolveFollowUp, retry }))
+    ? new SubscriptionAwareGateway(federation, (loaded) => createSubscriptionSchema(loaded, { feed, resolveFollowUp, retry, prepareFollowUp: followUpPlans.prepare }))
     : federation;
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
@@ -548,6 +558,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     authenticator,
     subgraphRequests: () => subgraphRequests,
     followUpQueries: (matching) => followUps.count(matching),
+    preparedFollowUps: () => followUpPlans.prepared(),
     eventListeners: () => feed?.listenerCount ?? 0,
     async stop() {
       if (pruning) clearInterval(pruning);

@@ -44,6 +44,12 @@ export interface SubscriptionRuntime {
   readonly resolveFollowUp: (event: OutboxEvent, identity: Identity, followUp: FollowUp, variables: Record<string, unknown>) => Promise<FollowUpOutcome>;
   /** Retry of failed follow-ups; default `DEFAULT_EVENT_RETRY`. */
   readonly retry?: EventRetryOptions | undefined;
+  /**
+   * Told of each subscription's follow-up as it subscribes, before any event: prepares what
+   * the first event would otherwise build (its parse, validation and query plan) without
+   * calling a subgraph. Must not throw.
+   */
+  readonly prepareFollowUp?: ((followUp: FollowUp, identity: Identity) => void) | undefined;
 }
 
 /** Opaque cursor of an event (its outbox id). */
@@ -395,6 +401,7 @@ export function createSubscriptionSchema(apiSchema: GraphQLSchema, runtime: Subs
       const filter = args.filter ?? {};
       const afterId = await startAfter(runtime.feed, args.after);
       const followUp = buildFollowUp(info, definition.spec);
+      if (followUp) runtime.prepareFollowUp?.(followUp, ctx.identity);
       return closable((departure) => {
         const events = organizationEvents(runtime.feed, ctx.identity.orgId, definition.types, afterId, (e) => definition.accept(filter, e), departure);
         return payloads(runtime, definition, events, ctx.identity, followUp, departure);

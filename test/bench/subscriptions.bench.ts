@@ -142,7 +142,7 @@ export async function run(): Promise<void> {
           databaseUrl: graph.database.url,
           hiveDir: '',
           maxSubscriptionsPerKey: SUBSCRIBERS + 10,
-        })
+        }, process.env['PEERS_CPU_PROF'])
       : null;
     if (peer) gatewayProcess = peer.child;
     const gatewayUrl = peer?.url ?? graph.gateway.url;

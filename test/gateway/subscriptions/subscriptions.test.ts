@@ -1,6 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryPlanner } from '@apollo/query-planner';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../helpers/graph.ts';
 import { dataOf } from '../../helpers/assertions.ts';
@@ -188,6 +189,33 @@ describe('subscriptions over graphql-ws', () => {
     for (const sub of [one, ...more]) await sub.next(sub === one ? 2 : 1);
     expect(count()).toBe(2);
     for (const sub of [one, ...more]) sub.dispose();
+  });
+
+  it("should plan a new selection's follow-up once when it is first subscribed, calling no subgraph, so that its first event plans nothing", async () => {
+    const query = 'subscription { leaveRequestEvents(filter: { types: [CREATED] }) { leaveRequest { preparedProbe: id leaveType { name } user { name } } } }';
+    const planning = vi.spyOn(QueryPlanner.prototype, 'buildQueryPlan');
+    const followUpPlans = () => planning.mock.calls.filter(([operation]) => operation.name === 'SubscriptionFollowUp').length;
+    try {
+      const prepared = graph.gateway.preparedFollowUps();
+      const sent = graph.gateway.subgraphRequests();
+      const subs = [collect(connect(org.admin.key), query), collect(connect(org.admin.key), query)];
+      const until = Date.now() + 5_000;
+      while (graph.gateway.preparedFollowUps() === prepared && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 600));
+      // Two subscribers of one selection: one preparation, one plan, no subgraph called.
+      expect(graph.gateway.preparedFollowUps()).toBe(prepared + 1);
+      expect(followUpPlans()).toBe(1);
+      expect(graph.gateway.subgraphRequests()).toBe(sent);
+      const id = await request(employee, '2026-05-20');
+      for (const sub of subs) {
+        expect((await sub.next(1)).data).toEqual({ leaveRequestEvents: { leaveRequest: { preparedProbe: id, leaveType: { name: 'Annual leave' }, user: { name: 'Ann Engineer' } } } });
+      }
+      // The first event found the plan built.
+      expect(followUpPlans()).toBe(1);
+      for (const sub of subs) sub.dispose();
+    } finally {
+      planning.mockRestore();
+    }
   });
 
   it('should refuse a cursor that is not ours', async () => {
