@@ -330,11 +330,11 @@ export function createOperationPolicy(options: OperationPolicyOptions) {
     /**
      * Decides on one operation of `caller` against `schema` (the API schema for HTTP, the
      * schema with subscriptions for WebSocket and SSE). Admitted operations have been
-     * counted and charged their estimated cost. `requestId` (the request being served) goes on
-     * the trusted-document lookup.
+     * counted and charged their estimated cost. `scopeMode` overrides the deployment's;
+     * `requestId` (the request being served) goes on the trusted-document lookup.
      */
-    async evaluate(caller: Caller, request: OperationRequest, schema: GraphQLSchema, scopeMode: ScopeMode = options.scopeMode, requestId?: string): Promise<PolicyVerdict> {
-      const checked = await check(caller, request, schema, scopeMode, requestId);
+    async evaluate(caller: Caller, request: OperationRequest, schema: GraphQLSchema, how: { readonly scopeMode?: ScopeMode; readonly requestId?: string } = {}): Promise<PolicyVerdict> {
+      const checked = await check(caller, request, schema, how.scopeMode ?? options.scopeMode, how.requestId);
       const refused = 'kind' in checked ? checked : null;
       const passed = 'kind' in checked ? null : checked;
       const estimated = refused ? (refused.estimatedCost ?? null) : (passed?.estimatedCost ?? null);

@@ -436,7 +436,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const request = await readOperationRequest(req, maxBodyBytes);
     const schema = apiSchema;
     if (!schema) return sendGraphQLError(req, res, 503, 'The gateway is still loading its schema', 'SERVICE_UNAVAILABLE', { 'Retry-After': '1' });
-    const verdict = await policy.evaluate(caller, request, schema, undefined, requestId);
+    const verdict = await policy.evaluate(caller, request, schema, { requestId });
     if (verdict.estimatedCost !== undefined) access.estimatedCost = verdict.estimatedCost;
     if (verdict.kind === 'refused') {
       for (const error of verdict.errors) countError('gateway', error.extensions['code']);

@@ -49,7 +49,7 @@ export function createSseHandler(options: SseOptions): SseStreams {
       const caller = callers.get(req.raw);
       const loaded = schema();
       if (!caller || !loaded) throw new Error('SSE request without an authenticated caller or schema');
-      const verdict = await options.policy.evaluate(caller, params, loaded, 'reject');
+      const verdict = await options.policy.evaluate(caller, params, loaded, { scopeMode: 'reject' });
       if (verdict.kind === 'refused') {
         const body = JSON.stringify({ errors: verdict.errors.map((e) => e.toJSON()), extensions: verdict.extensions });
         // An APQ miss is a 200 for Apollo Client's link over HTTP; a stream refused is never a 200 (graphql-sse would read one as the stream).

@@ -106,7 +106,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         const schema = options.schema();
         if (!caller || !schema) return [new GraphQLError('The gateway is still loading its schema', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
         // Subscribing is checked like an HTTP operation; a field out of scope refuses it whole.
-        const verdict = await options.policy.evaluate(caller, payload, schema, 'reject');
+        const verdict = await options.policy.evaluate(caller, payload, schema, { scopeMode: 'reject' });
         if (verdict.kind === 'refused') return verdict.errors;
         return {
           schema,
