@@ -64,7 +64,12 @@ class AnswerHeaders implements FetcherHeaders {
   }
 }
 
-/** One caller's view of a buffered answer: its own headers and body state, the bytes shared. */
+/**
+ * One caller's view of a buffered answer: its own headers and body state, the bytes shared.
+ * Not Node's `Response`: each would wrap the shared bytes in a web stream of its own, per
+ * caller of a shared fetch, and a constructed one cannot carry the `url` that the fetcher's
+ * response type has (@apollo/gateway's default `errorFromResponse` reports it).
+ */
 class AnswerResponse implements FetcherResponse {
   bodyUsed = false;
   readonly redirected = false;
