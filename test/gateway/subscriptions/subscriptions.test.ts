@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createTestOrg, startTestGraph, type TestGraph, type TestOrg, type TestUser } from '../../helpers/graph.ts';
 import { dataOf } from '../../helpers/assertions.ts';
+import { graphqlErrors } from '../../../subgraphs/shared/metrics.ts';
 
 let graph: TestGraph;
 let org: TestOrg;
@@ -216,6 +217,19 @@ describe('subscriptions over graphql-ws', () => {
     } finally {
       planning.mockRestore();
     }
+  });
+
+  it('should count no gateway error when preparing a follow-up whose entity field is non-null', async () => {
+    const gatewayErrors = async () => (await graphqlErrors.get()).values.filter((v) => v.labels['service'] === 'gateway').reduce((sum, v) => sum + v.value, 0);
+    const before = await gatewayErrors();
+    const prepared = graph.gateway.preparedFollowUps();
+    // Subscription.studentLocationEvents' follow-up reads Query.student, which is `Student!`: planned with no data, it answers an error.
+    const sub = collect(connect(org.admin.key), 'subscription { studentLocationEvents { student { id preparedErrorsProbe: firstName } } }');
+    const until = Date.now() + 5_000;
+    while (graph.gateway.preparedFollowUps() === prepared && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(graph.gateway.preparedFollowUps()).toBe(prepared + 1);
+    expect(await gatewayErrors()).toBe(before);
+    sub.dispose();
   });
 
   it('should refuse a cursor that is not ours', async () => {
