@@ -43,6 +43,12 @@ function collect(client: Client, query: string, variables: Record<string, unknow
   };
 }
 
+/** Waits (up to 5 s) until the gateway has prepared a follow-up beyond the `prepared` it had. */
+async function preparationAfter(prepared: number): Promise<void> {
+  const until = Date.now() + 5_000;
+  while (graph.gateway.preparedFollowUps() === prepared && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
+
 async function request(user: TestUser, date: string): Promise<string> {
   const res = await graph.gql<{ createLeaveRequest: { id: string } }>(
     user.key,
@@ -200,8 +206,7 @@ describe('subscriptions over graphql-ws', () => {
       const prepared = graph.gateway.preparedFollowUps();
       const sent = graph.gateway.subgraphRequests();
       const subs = [collect(connect(org.admin.key), query), collect(connect(org.admin.key), query)];
-      const until = Date.now() + 5_000;
-      while (graph.gateway.preparedFollowUps() === prepared && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await preparationAfter(prepared);
       await new Promise((r) => setTimeout(r, 600));
       // Two subscribers of one selection: one preparation, one plan, no subgraph called.
       expect(graph.gateway.preparedFollowUps()).toBe(prepared + 1);
@@ -225,8 +230,7 @@ describe('subscriptions over graphql-ws', () => {
     const prepared = graph.gateway.preparedFollowUps();
     // Subscription.studentLocationEvents' follow-up reads Query.student, which is `Student!`: planned with no data, it answers an error.
     const sub = collect(connect(org.admin.key), 'subscription { studentLocationEvents { student { id preparedErrorsProbe: firstName } } }');
-    const until = Date.now() + 5_000;
-    while (graph.gateway.preparedFollowUps() === prepared && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await preparationAfter(prepared);
     expect(graph.gateway.preparedFollowUps()).toBe(prepared + 1);
     expect(await gatewayErrors()).toBe(before);
     sub.dispose();
