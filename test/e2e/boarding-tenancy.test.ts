@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { EVENT_STREAMS } from '../../schema/events/index.ts';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import { postSigned } from '../helpers/signed-request.ts';
+import { maskedErrors } from '../helpers/assertions.ts';
 import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg } from '../helpers/graph.ts';
 
 // Two boarding schools: every root field of the boarding subgraph, called by A's admin with
@@ -85,10 +86,7 @@ function strings(value: unknown): string[] {
 
 /** The error of a response, with every id replaced, so two answers can be compared word for word. */
 function shape(res: { body: GraphQLBody<unknown> }, ids: string[]): unknown {
-  const error = res.body.errors?.[0];
-  let message = error?.message ?? '';
-  for (const id of ids.sort((x, y) => y.length - x.length)) message = message.split(id).join('<id>');
-  return { code: error?.extensions?.['code'], field: error?.extensions?.['field'], message, data: res.body.data ?? null };
+  return { errors: maskedErrors(res, ids), data: res.body.data ?? null };
 }
 
 let bBefore: string;

@@ -4,6 +4,7 @@ import { Kind, parse, type ObjectTypeDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../subgraphs/shared/identity.ts';
 import { postSigned } from '../helpers/signed-request.ts';
+import { maskedErrors } from '../helpers/assertions.ts';
 import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../helpers/graph.ts';
 
 // Two organizations: every root field of the leave subgraph, called by A's admin with B's
@@ -68,10 +69,7 @@ async function snapshot(orgId: string): Promise<string> {
 
 /** The error of a response, with every id replaced, so two answers can be compared word for word. */
 function shape(res: { body: GraphQLBody<unknown> }, ids: string[]): unknown {
-  const error = res.body.errors?.[0];
-  let message = error?.message ?? '';
-  for (const id of ids) message = message.split(id).join('<id>');
-  return { code: error?.extensions?.['code'], field: error?.extensions?.['field'], message, data: res.body.data ?? null };
+  return { errors: maskedErrors(res, ids), data: res.body.data ?? null };
 }
 
 let bBefore: string;

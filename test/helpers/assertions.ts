@@ -40,3 +40,16 @@ export function dataOf<T>(res: { body: GraphQLBody<T> }): T {
   if (!res.body.data) throw new Error('no data');
   return res.body.data;
 }
+
+/**
+ * Every error of a response as `{ path, code, field, message }`, each id of `ids` replaced
+ * by `<id>`, ordered by path: root fields resolve concurrently, so the order in which their
+ * errors arrive is not part of the answer.
+ */
+export function maskedErrors(res: { body: Body }, ids: readonly string[]) {
+  const longestFirst = [...ids].sort((x, y) => y.length - x.length);
+  const mask = (text: string) => longestFirst.reduce((t, id) => t.split(id).join('<id>'), text);
+  return (res.body.errors ?? [])
+    .map((e) => ({ path: (e.path ?? []).join('.'), code: e.extensions?.['code'], field: e.extensions?.['field'], message: mask(e.message) }))
+    .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+}
