@@ -13,7 +13,7 @@ import { openDatabase } from '../../subgraphs/shared/database.ts';
 import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { startBareGateway } from './bare-gateway.ts';
-import { TEST_RATE_LIMITS } from '../helpers/graph.ts';
+import { TEST_RATE_LIMITS } from '../helpers/rate-limits.ts';
 
 export interface PeerConfig {
   readonly kind: 'ours' | 'bare' | 'hive';

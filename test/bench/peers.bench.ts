@@ -17,7 +17,7 @@ import { ensureDemoApiKey } from '../../subgraphs/people/demo-api-key.ts';
 import { seedDemoLeave } from '../../subgraphs/leave/db/seed/demo-leave.ts';
 import { startTestGraph } from '../helpers/graph.ts';
 import type { PeerConfig } from './peer-gateway-main.ts';
-import { startPeer, stopPeer } from './peer-process.ts';
+import { cpuSeconds, startPeer, stopPeer } from './peer-process.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -65,7 +65,8 @@ export const MIX = [
 ];
 
 type Kind = PeerConfig['kind'];
-const KINDS: readonly Kind[] = ['ours', 'hive', 'bare'];
+/** Gateways to compare (PEERS_GATEWAYS, e.g. `ours`; `none`: only ours without de-duplication against the subgraph); default all three. */
+const KINDS: readonly Kind[] = (['ours', 'hive', 'bare'] as const).filter((kind) => !process.env['PEERS_GATEWAYS'] || process.env['PEERS_GATEWAYS'].split(',').includes(kind));
 const SCENARIOS = [
   { name: 'Q1', queries: [Q1] },
   { name: 'Q2', queries: [Q2] },
@@ -77,6 +78,8 @@ interface Figures {
   readonly p50: number;
   readonly p99: number;
   readonly failed: number;
+  /** CPU milliseconds the gateway process spent per completed request; null without /proc, or for the subgraph alone. */
+  readonly cpuMs: number | null;
 }
 
 function ensureHive(): void {
@@ -93,9 +96,13 @@ async function post(url: string, headers: Record<string, string>, query: string)
   return body;
 }
 
-/** One autocannon run; a response that is not 2xx or carries GraphQL errors counts as failed. */
-async function load(url: string, headers: Record<string, string>, queries: readonly string[], connections: number, duration: number): Promise<Figures> {
+/**
+ * One autocannon run; a response that is not 2xx or carries GraphQL errors counts as failed.
+ * `pid`: the gateway process, whose CPU time over the run is divided by the requests completed.
+ */
+async function load(url: string, headers: Record<string, string>, queries: readonly string[], connections: number, duration: number, pid?: number): Promise<Figures> {
   let graphqlErrors = 0;
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: `${url}/graphql`,
     connections,
@@ -109,12 +116,14 @@ async function load(url: string, headers: Record<string, string>, queries: reado
       },
     })),
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors + result.timeouts + graphqlErrors };
+  const cpuAfter = cpuSeconds(pid);
+  const cpuMs = cpuBefore !== null && cpuAfter !== null && result.requests.total > 0 ? ((cpuAfter - cpuBefore) * 1000) / result.requests.total : null;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors + result.timeouts + graphqlErrors, cpuMs };
 }
 
 export async function run(): Promise<void> {
   let lastLine = '';
-  ensureHive();
+  if (KINDS.includes('hive')) ensureHive();
   // PostgreSQL when TEST_DATABASE_URL or DATABASE_URL is set (a database of the run's own), else PGlite.
   const databaseUrl = process.env['DATABASE_URL'];
   if (!process.env['TEST_DATABASE_URL'] && databaseUrl) process.env['TEST_DATABASE_URL'] = databaseUrl;
@@ -130,11 +139,11 @@ export async function run(): Promise<void> {
     const database = graph.database.url ? 'PostgreSQL' : 'PGlite (ours keeps its rate limits in memory: its process cannot reach the PGlite of this one)';
     console.log(`peers: demo organization on ${database}; ${DURATION} s a run, ${ROUNDS} interleaved rounds, connections ${CONNECTIONS.join(' and ')}; dedup ${process.env['SUBGRAPH_DEDUP'] === 'false' ? 'off' : 'on'} in ours, its rate limits in ${OURS_LIMITS === 'memory' || !graph.database.url ? 'memory' : 'PostgreSQL'}`);
     const base = { subgraphUrls: graph.subgraphUrls(), identitySecret: graph.identitySecret, identity, databaseUrl: graph.database.url, hiveDir: HIVE_DIR };
-    const peers = {} as Record<Kind, { url: string; headers: Record<string, string> }>;
+    const peers = {} as Record<Kind, { url: string; headers: Record<string, string>; pid: number | undefined }>;
     for (const kind of KINDS) {
       const started = await startPeer({ ...base, kind, ...(kind === 'ours' && OURS_LIMITS === 'memory' ? { databaseUrl: undefined } : {}) }, CPU_PROF);
       children.push(started.child);
-      peers[kind] = { url: started.url, headers: kind === 'ours' ? { 'x-api-key': key } : {} };
+      peers[kind] = { url: started.url, headers: kind === 'ours' ? { 'x-api-key': key } : {}, pid: started.child.pid };
     }
     // The same data from all three, for every query.
     for (const query of [Q1, ...MIX]) {
@@ -142,7 +151,7 @@ export async function run(): Promise<void> {
       const [first, ...rest] = answers.map((answer) => JSON.stringify(answer.data));
       if (rest.some((data) => data !== first)) throw new Error(`the gateways answer ${query.slice(0, 40)}... with different data`);
     }
-    console.log('  all three return the same data for Q1, Q2 and the mix');
+    if (KINDS.length > 1) console.log(`  ${KINDS.join(', ')} return the same data for Q1, Q2 and the mix`);
     for (const kind of KINDS) for (const scenario of SCENARIOS) await load(peers[kind].url, peers[kind].headers, scenario.queries, 10, 1);
     const samples = new Map<string, Figures[]>();
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -151,7 +160,7 @@ export async function run(): Promise<void> {
           // Interleaved, the order rotated each round, so that no gateway always runs first.
           const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]!);
           for (const kind of order) {
-            const figures = await load(peers[kind].url, peers[kind].headers, scenario.queries, connections, DURATION);
+            const figures = await load(peers[kind].url, peers[kind].headers, scenario.queries, connections, DURATION, peers[kind].pid);
             const id = `${scenario.name}/${connections}/${kind}`;
             samples.set(id, [...(samples.get(id) ?? []), figures]);
           }
@@ -162,10 +171,18 @@ export async function run(): Promise<void> {
       const runs = samples.get(id) ?? [];
       const rps = runs.reduce((sum, f) => sum + f.rps, 0) / runs.length;
       const p50s = runs.map((f) => f.p50).sort((a, b) => a - b);
-      return { rps, p50: p50s[Math.floor(p50s.length / 2)] ?? NaN, p99: Math.max(...runs.map((f) => f.p99)), failed: runs.reduce((sum, f) => sum + f.failed, 0) };
+      const cpu = runs.map((f) => f.cpuMs).filter((ms): ms is number => ms !== null);
+      return {
+        rps,
+        p50: p50s[Math.floor(p50s.length / 2)] ?? NaN,
+        p99: Math.max(...runs.map((f) => f.p99)),
+        failed: runs.reduce((sum, f) => sum + f.failed, 0),
+        cpuMs: cpu.length > 0 ? cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length : null,
+      };
     };
+    const cpuColumn = (f: Figures) => (f.cpuMs === null ? 'n/a' : f.cpuMs.toFixed(2)).padStart(9);
     const ratios = { hive: [] as number[], bare: [] as number[] };
-    console.log('  scenario   conns  gateway   req/s    p50 ms   p99 ms  failed   ours/peer');
+    if (KINDS.length > 0) console.log('  scenario   conns  gateway   req/s    p50 ms   p99 ms  failed  CPU ms/req  ours/peer');
     for (const scenario of SCENARIOS) {
       for (const connections of CONNECTIONS) {
         const ours = summary(`${scenario.name}/${connections}/ours`);
@@ -175,7 +192,7 @@ export async function run(): Promise<void> {
           const comparable = kind !== 'ours' && ours.rps > 0 && f.rps > 0;
           const ratio = kind === 'ours' ? '' : comparable ? (ours.rps / f.rps).toFixed(2) : 'n/a (nothing completed)';
           if (kind !== 'ours' && comparable) ratios[kind].push(ours.rps / f.rps);
-          console.log(`  ${scenario.name.padEnd(9)} ${String(connections).padStart(5)}  ${kind.padEnd(6)} ${f.rps.toFixed(1).padStart(8)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.failed).padStart(7)}   ${ratio}`);
+          console.log(`  ${scenario.name.padEnd(9)} ${String(connections).padStart(5)}  ${kind.padEnd(6)} ${f.rps.toFixed(1).padStart(8)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.failed).padStart(7)}  ${cpuColumn(f)}   ${ratio}`);
         }
       }
     }
@@ -198,17 +215,17 @@ export async function run(): Promise<void> {
           for (const name of round % 2 === 0 ? names : [...names].reverse()) {
             const id = `${name}/${connections}`;
             const target = contenders[name]();
-            samples.set(id, [...(samples.get(id) ?? []), await load(target.url, target.headers, [Q2], connections, DURATION)]);
+            samples.set(id, [...(samples.get(id) ?? []), await load(target.url, target.headers, [Q2], connections, DURATION, name === 'ours, dedup off' ? plain.child.pid : undefined)]);
           }
         }
       }
       const directRatios: number[] = [];
-      console.log('  Q2         conns  target            req/s    p99 ms  failed   ours/direct');
+      console.log('  Q2         conns  target            req/s    p99 ms  failed  CPU ms/req  ours/direct');
       for (const connections of CONNECTIONS) {
         const ours = summary(`ours, dedup off/${connections}`);
         const straight = summary(`people direct/${connections}`);
         if (ours.rps > 0 && straight.rps > 0) directRatios.push(ours.rps / straight.rps);
-        console.log(`  Q2        ${String(connections).padStart(5)}  ours, dedup off ${ours.rps.toFixed(1).padStart(8)} ${ours.p99.toFixed(1).padStart(8)} ${String(ours.failed).padStart(7)}   ${straight.rps > 0 ? (ours.rps / straight.rps).toFixed(2) : 'n/a'}`);
+        console.log(`  Q2        ${String(connections).padStart(5)}  ours, dedup off ${ours.rps.toFixed(1).padStart(8)} ${ours.p99.toFixed(1).padStart(8)} ${String(ours.failed).padStart(7)}  ${cpuColumn(ours)}   ${straight.rps > 0 ? (ours.rps / straight.rps).toFixed(2) : 'n/a'}`);
         console.log(`  Q2        ${String(connections).padStart(5)}  people direct   ${straight.rps.toFixed(1).padStart(8)} ${straight.p99.toFixed(1).padStart(8)} ${String(straight.failed).padStart(7)}`);
       }
       console.log(`peers: Q2 with dedup off, min ratio ours/people-direct ${least(directRatios)}`);

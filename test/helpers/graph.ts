@@ -26,6 +26,7 @@ import { startWebhooksServer, type RunningWebhooksServer, type WebhooksServerOpt
 import { startGatewayServer, type GatewayServerOptions, type RunningGateway } from '../../gateway/server.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { TEST_RATE_LIMITS } from './rate-limits.ts';
 
 /** The whole graph of a suite, in-process, on its own database. */
 export interface TestGraph {
@@ -89,7 +90,7 @@ export interface GraphOptions {
 }
 
 /** Rate limits of test graphs unless a suite sets its own. */
-export const TEST_RATE_LIMITS = { requestsPerHour: 1_000_000, budgetMaximum: 10_000_000, restorePerSecond: 1_000_000 } as const;
+export { TEST_RATE_LIMITS };
 
 /** Starts every subgraph and the gateway on a fresh database, each on a free port. */
 export async function startTestGraph(options: GraphOptions = {}): Promise<TestGraph> {
