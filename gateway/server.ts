@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { createSubgraphClient, type SubgraphClient, type SubgraphClientOptions } from './http/subgraph-client.ts';
+import { createSubgraphClient, type SubgraphAnswer, type SubgraphClient, type SubgraphClientOptions } from './http/subgraph-client.ts';
 import { failedPaths, formatGatewayError, refusalReason, SubgraphHttpError, SubgraphUnavailableError, subgraphFailureResponse } from './http/subgraph-failure.ts';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -163,79 +163,92 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Header that carries the caller's identity from `willSendRequest` to the signing fetcher; never sent. */
-const PENDING_IDENTITY_HEADER = 'x-leave-pending-identity';
-/** Header that marks a fetch of a query's plan (one that may be shared) from `willSendRequest` to the fetcher; never sent. */
-const PENDING_SHAREABLE_HEADER = 'x-leave-pending-shareable';
-
 const log = serviceLogger('gateway');
 
+/** The key of an identity among de-duplicated fetches: everything the subgraphs' visibility rules read. One per request's identity object. */
+const identityKeys = new WeakMap<object, string>();
+function identityKey(identity: GatewayContext['identity'] | null): string {
+  if (!identity) return '';
+  let key = identityKeys.get(identity);
+  if (key === undefined) {
+    key = JSON.stringify(identity);
+    identityKeys.set(identity, key);
+  }
+  return key;
+}
+
+/** A subgraph's answer body as JSON, or a SyntaxError (reported as SUBREQUEST_MALFORMED_RESPONSE). */
+function parseAnswer(answer: SubgraphAnswer): unknown {
+  const type = answer.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/json') && !type.startsWith('application/graphql-response+json')) throw new SyntaxError(`expected a JSON response body, got ${type || 'no content type'}`);
+  return JSON.parse(answer.body.toString('utf8')) as unknown;
+}
+
 /**
- * Forwards the caller's identity to a subgraph in the signed headers it verifies. The
- * signature binds the subgraph's name and the body's bytes, so it is made in the fetcher,
- * after @apollo/gateway has serialised the body (`willSendRequest` runs before that).
+ * A subgraph's data source, in place of @apollo/gateway's RemoteGraphQLDataSource: sends a
+ * fetch of the query plan over the undici client, with the caller's identity in the signed
+ * headers the subgraph verifies (the signature binds the subgraph's name and the body's
+ * bytes), the request id and the trace context. A fetch that fails is answered as errors
+ * naming this service and the fields left without data, never thrown.
  */
-class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+class SignedDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     private readonly service: string,
-    url: string,
-    secret: string,
+    private readonly url: string,
+    private readonly secret: string,
     private readonly onSend: () => void,
-    client: SubgraphClient,
+    private readonly client: SubgraphClient,
     private readonly dedup: boolean,
-  ) {
-    super({ url });
-    this.fetcher = (target, init = {}) => {
-      const { [PENDING_IDENTITY_HEADER]: pending, [PENDING_SHAREABLE_HEADER]: shareable, ...headers } = init.headers ?? {};
-      const identity = pending ? (JSON.parse(Buffer.from(pending, 'base64url').toString('utf8')) as GatewayContext['identity']) : null;
-      const body = init.body ?? '';
-      const signed = signIdentity(identity, secret, { audience: service, body });
-      // Shared only with fetches to the same subgraph, for the same identity (everything the
-      // subgraph's visibility rules read), of the same document and variables (the body).
-      const dedupKey = shareable ? `${service}\n${pending ?? ''}\n${typeof body === 'string' ? body : body.toString('utf8')}` : null;
-      const started = performance.now();
-      let outcome = 'network_error';
-      // A client span per fetch; its traceparent continues the trace in the subgraph.
-      return inSpan(`subgraph ${service}`, { kind: SpanKind.CLIENT, attributes: { 'leave.subgraph': service, 'http.request.method': init.method ?? 'POST', 'url.full': target } }, async (span) => {
-        const response = await client.fetch(target, { ...init, headers: withTraceHeaders({ ...headers, ...signed }) }, dedupKey);
-        outcome = response.ok ? 'ok' : 'http_error';
-        span?.setAttribute('http.response.status_code', response.status);
-        return response;
-      }).finally(() => subgraphFetchDuration.observe({ subgraph: service, outcome }, (performance.now() - started) / 1000));
-    };
-  }
+  ) {}
 
-  override willSendRequest(options: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
-    const { request, context } = options;
-    this.onSend();
-    const { identity = null, requestId } = context as Partial<GatewayContext>;
-    if (identity) request.http?.headers.set(PENDING_IDENTITY_HEADER, Buffer.from(JSON.stringify(identity)).toString('base64url'));
-    if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
-    // Only the fetches of a query's plan: a mutation's (its writes, and the reads after them) are never shared.
-    if (this.dedup && 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'query') {
-      request.http?.headers.set(PENDING_SHAREABLE_HEADER, '1');
-    }
-  }
-
-  /** A fetch that fails is answered as errors naming this service and the fields left without data, never thrown. */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const context = options.context as Partial<GatewayContext>;
     // A follow-up being prepared is planned only: nothing is sent, nothing counted.
-    if ((options.context as Partial<GatewayContext>).planOnly) return { data: null };
+    if (context.planOnly) return { data: null };
     try {
-      return await super.process(options);
+      return await this.send(options, context);
     } catch (error) {
       return subgraphFailureResponse(this.service, error, failedPaths(options.request.query, options.request.variables));
     }
   }
 
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<SubgraphHttpError> {
-    let body: unknown;
-    try {
-      body = await this.parseBody(response);
-    } catch {
-      body = undefined;
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>, context: Partial<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { query, variables, operationName, extensions } = options.request;
+    if (!query) throw new Error('a fetch of the query plan has no query');
+    this.onSend();
+    const body = JSON.stringify({ query, variables, operationName, extensions });
+    const identity = context.identity ?? null;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // Headers the gateway itself adds to a fetch (none unless usage reporting asks for traces).
+    for (const [name, value] of options.request.http?.headers ?? []) headers[name] = value;
+    if (context.requestId) headers[REQUEST_ID_HEADER] = context.requestId;
+    Object.assign(headers, signIdentity(identity, this.secret, { audience: this.service, body }));
+    // Only the fetches of a query's plan are shared: a mutation's (its writes, and the reads
+    // after them) never are. Shared only with fetches to the same subgraph, for the same
+    // identity, of the same document and variables (the body).
+    const shareable = this.dedup && 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'query';
+    const dedupKey = shareable ? `${this.service}\n${identityKey(identity)}\n${body}` : null;
+    const started = performance.now();
+    let outcome = 'network_error';
+    // A client span per fetch; its traceparent continues the trace in the subgraph.
+    const answer = await inSpan(`subgraph ${this.service}`, { kind: SpanKind.CLIENT, attributes: { 'leave.subgraph': this.service, 'http.request.method': 'POST', 'url.full': this.url } }, async (span) => {
+      const received = await this.client.send(this.url, { headers: withTraceHeaders(headers), body }, dedupKey);
+      outcome = received.status >= 200 && received.status < 300 ? 'ok' : 'http_error';
+      span?.setAttribute('http.response.status_code', received.status);
+      return received;
+    }).finally(() => subgraphFetchDuration.observe({ subgraph: this.service, outcome }, (performance.now() - started) / 1000));
+    if (answer.status < 200 || answer.status >= 300) {
+      let errorBody: unknown;
+      try {
+        errorBody = parseAnswer(answer);
+      } catch {
+        errorBody = undefined;
+      }
+      throw new SubgraphHttpError(answer.status, errorBody);
     }
-    return new SubgraphHttpError(response.status, body);
+    const parsed = parseAnswer(answer);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('expected a JSON object as the response body');
+    return parsed as GatewayGraphQLResponse;
   }
 }
 

@@ -1,10 +1,4 @@
 import { Agent } from 'undici';
-import type { RemoteGraphQLDataSource } from '@apollo/gateway';
-
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
-type FetcherRequestInit = NonNullable<Parameters<Fetcher>[1]>;
-type FetcherResponse = Awaited<ReturnType<Fetcher>>;
-type FetcherHeaders = FetcherResponse['headers'];
 
 /** Settings of the gateway's HTTP client for subgraph fetches. */
 export interface SubgraphClientOptions {
@@ -22,91 +16,22 @@ export const DEFAULT_SUBGRAPH_CONNECTIONS = 64;
 export const DEFAULT_SUBGRAPH_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 30_000;
 
-/** A subgraph's answer read in full: what concurrent callers of one de-duplicated fetch share. */
-interface BufferedAnswer {
-  readonly url: string;
+/**
+ * A subgraph's answer read in full: what concurrent callers of one de-duplicated fetch
+ * share. Read-only: each caller parses the bytes into objects of its own, which the
+ * gateway's result shaping may then change.
+ */
+export interface SubgraphAnswer {
   readonly status: number;
+  /** Header names lower-cased; repeated headers joined with `, `. */
   readonly headers: ReadonlyMap<string, string>;
   readonly body: Buffer;
 }
 
-/** Read-only headers of a buffered answer (lower-cased names), as @apollo/gateway reads them. */
-class AnswerHeaders implements FetcherHeaders {
-  constructor(private readonly map: Map<string, string>) {}
-  append(name: string, value: string): void {
-    const key = name.toLowerCase();
-    const prior = this.map.get(key);
-    this.map.set(key, prior === undefined ? value : `${prior}, ${value}`);
-  }
-  delete(name: string): void {
-    this.map.delete(name.toLowerCase());
-  }
-  get(name: string): string | null {
-    return this.map.get(name.toLowerCase()) ?? null;
-  }
-  has(name: string): boolean {
-    return this.map.has(name.toLowerCase());
-  }
-  set(name: string, value: string): void {
-    this.map.set(name.toLowerCase(), value);
-  }
-  entries(): Iterator<[string, string]> {
-    return this.map.entries();
-  }
-  keys(): Iterator<string> {
-    return this.map.keys();
-  }
-  values(): Iterator<string> {
-    return this.map.values();
-  }
-  [Symbol.iterator](): Iterator<[string, string]> {
-    return this.map.entries();
-  }
-}
-
-/**
- * One caller's view of a buffered answer: its own headers and body state, the bytes shared.
- * Not Node's `Response`: each would wrap the shared bytes in a web stream of its own, per
- * caller of a shared fetch, and a constructed one cannot carry the `url` that the fetcher's
- * response type has (@apollo/gateway's default `errorFromResponse` reports it).
- */
-class AnswerResponse implements FetcherResponse {
-  bodyUsed = false;
-  readonly redirected = false;
-  readonly headers: AnswerHeaders;
-  constructor(private readonly answer: BufferedAnswer) {
-    this.headers = new AnswerHeaders(new Map(answer.headers));
-  }
-  get url(): string {
-    return this.answer.url;
-  }
-  get status(): number {
-    return this.answer.status;
-  }
-  get ok(): boolean {
-    return this.answer.status >= 200 && this.answer.status < 300;
-  }
-  get statusText(): string {
-    return '';
-  }
-  private consume(): Buffer {
-    if (this.bodyUsed) throw new TypeError('the body of this response was already read');
-    this.bodyUsed = true;
-    return this.answer.body;
-  }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const body = this.consume();
-    return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
-  }
-  async text(): Promise<string> {
-    return this.consume().toString('utf8');
-  }
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text()) as unknown;
-  }
-  clone(): FetcherResponse {
-    return new AnswerResponse(this.answer);
-  }
+/** One subgraph request: always a POST of a GraphQL body. */
+export interface SubgraphRequest {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
 }
 
 /** A failed fetch, worded as make-fetch-happen words it (the URL in the message, the cause's code): the follow-up resolver reads the service from the URL. */
@@ -120,13 +45,14 @@ class SubgraphFetchError extends Error {
   }
 }
 
-/** The gateway's subgraph client: a fetcher per subgraph over one undici pool per origin, and `close()`. */
+/** The gateway's subgraph client: one undici pool per subgraph origin, and `close()`. */
 export interface SubgraphClient {
   /**
-   * Sends one subgraph request (as @apollo/gateway's fetcher would). Concurrent calls with
-   * the same non-null `dedupKey` share one request and its answer; null: never shared.
+   * Sends one subgraph request and reads its answer in full. Concurrent calls with the same
+   * non-null `dedupKey` share one request and its answer; null: never shared. A request
+   * that gets no answer (refused, reset, timed out) rejects with an error naming the URL.
    */
-  readonly fetch: (url: string, init: FetcherRequestInit, dedupKey: string | null) => Promise<FetcherResponse>;
+  readonly send: (url: string, request: SubgraphRequest, dedupKey: string | null) => Promise<SubgraphAnswer>;
   /** Fetches in flight now that other callers may join (for tests). */
   readonly inFlight: () => number;
   /** Closes every pooled connection (waits for requests in flight). */
@@ -153,39 +79,43 @@ export function createSubgraphClient(options: SubgraphClientOptions = {}): Subgr
     bodyTimeout: timeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
   });
-  const pending = new Map<string, Promise<BufferedAnswer>>();
+  const pending = new Map<string, Promise<SubgraphAnswer>>();
+  // A subgraph's URL is one of a few: parsed once.
+  const targets = new Map<string, { origin: string; path: string }>();
+  const targetOf = (url: string) => {
+    let target = targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      targets.set(url, target);
+    }
+    return target;
+  };
 
-  async function send(url: string, init: FetcherRequestInit): Promise<BufferedAnswer> {
+  async function request(url: string, subgraphRequest: SubgraphRequest): Promise<SubgraphAnswer> {
     try {
-      const target = new URL(url);
-      const response = await agent.request({
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
-        method: (init.method ?? 'GET') as 'POST',
-        headers: init.headers,
-        body: init.body ?? null,
-        signal: init.signal as AbortSignal | undefined,
-      });
+      const { origin, path } = targetOf(url);
+      const response = await agent.request({ origin, path, method: 'POST', headers: subgraphRequest.headers, body: subgraphRequest.body });
       const body = Buffer.from(await response.body.arrayBuffer());
       const headers = new Map<string, string>();
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
-      return { url, status: response.statusCode, headers, body };
+      return { status: response.statusCode, headers, body };
     } catch (error) {
       throw new SubgraphFetchError(url, error);
     }
   }
 
   return {
-    async fetch(url, init, dedupKey) {
-      if (dedupKey === null) return new AnswerResponse(await send(url, init));
+    send(url, subgraphRequest, dedupKey) {
+      if (dedupKey === null) return request(url, subgraphRequest);
       let shared = pending.get(dedupKey);
       if (!shared) {
-        shared = send(url, init).finally(() => pending.delete(dedupKey));
+        shared = request(url, subgraphRequest).finally(() => pending.delete(dedupKey));
         pending.set(dedupKey, shared);
       }
-      return new AnswerResponse(await shared);
+      return shared;
     },
     inFlight: () => pending.size,
     async close() {
