@@ -25,7 +25,7 @@ export interface PeerConfig {
   readonly databaseUrl?: string | undefined;
   /** The folder Hive Gateway is installed in. */
   readonly hiveDir: string;
-  /** Ours only: in-flight de-duplication (default: SUBGRAPH_DEDUP, on). */
+  /** In-flight de-duplication of subgraph fetches: ours (default SUBGRAPH_DEDUP, on) and Hive (default on); bare has none. */
   readonly dedup?: boolean;
   /** Ours only: most subscriptions of one API key (default 1 000). */
   readonly maxSubscriptionsPerKey?: number;
@@ -45,6 +45,8 @@ async function startHive(): Promise<{ url: string; stop(): Promise<void> }> {
   const runtime = hive.createGatewayRuntime({
     supergraph: sdl,
     logging: false,
+    // Hive's documented switch for its in-flight de-duplication (on by default).
+    ...(config.dedup === false ? { transportEntries: { '*.http': { options: { deduplicateInflightRequests: false } } } } : {}),
     plugins: () => [
       {
         onFetch({ url, options, setOptions }: { url: string; options: { body?: string; headers?: Record<string, string> }; setOptions: (o: unknown) => void }) {

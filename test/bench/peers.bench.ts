@@ -200,35 +200,44 @@ export async function run(): Promise<void> {
     if (failed > 0) console.log(`  WARNING: ${failed} responses failed (non-2xx, socket errors, timeouts or GraphQL errors): the figures above are not comparable`);
     const least = (values: number[]) => (values.length > 0 ? Math.min(...values).toFixed(2) : 'n/a');
     if (SCENARIOS.some((s) => s.name === 'Q2')) {
-      // The cost of the gateway itself: ours without de-duplication against Q2 sent straight to people.
+      // The cost of the gateway itself: ours without de-duplication (and Hive likewise, when
+      // it is compared) against Q2 sent straight to people.
       const plain = await startPeer({ ...base, kind: 'ours', dedup: false }, CPU_PROF);
       children.push(plain.child);
+      const plainHive = KINDS.includes('hive') ? await startPeer({ ...base, kind: 'hive', dedup: false }, CPU_PROF) : null;
+      if (plainHive) children.push(plainHive.child);
       const body = JSON.stringify({ query: Q2 });
       // Signed afresh for each run: a signature is valid for 30 s.
-      const direct = () => ({ url: graph.subgraphUrls()['people']!.replace(/\/graphql$/, ''), headers: signIdentity(identity, graph.identitySecret, { audience: 'people', body }) });
-      const contenders = { 'ours, dedup off': () => ({ url: plain.url, headers: { 'x-api-key': key } }), 'people direct': direct };
+      const direct = () => ({ url: graph.subgraphUrls()['people']!.replace(/\/graphql$/, ''), headers: signIdentity(identity, graph.identitySecret, { audience: 'people', body }), pid: undefined });
+      const contenders = new Map<string, () => { url: string; headers: Record<string, string>; pid: number | undefined }>([
+        ['ours, dedup off', () => ({ url: plain.url, headers: { 'x-api-key': key }, pid: plain.child.pid })],
+        ...(plainHive ? [['hive, dedup off', () => ({ url: plainHive.url, headers: {}, pid: plainHive.child.pid })] as const] : []),
+        ['people direct', direct],
+      ]);
       const probe = direct();
       await post(probe.url, probe.headers, Q2);
-      // Warmed up like the gateways above, so that its first run is not its JIT's.
-      await load(plain.url, { 'x-api-key': key }, [Q2], 10, 1);
+      // Warmed up like the gateways above, so that a first run is not its JIT's.
+      for (const [name, target] of contenders) if (name !== 'people direct') await load(target().url, target().headers, [Q2], 10, 1);
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const connections of CONNECTIONS) {
-          const names = Object.keys(contenders) as (keyof typeof contenders)[];
+          const names = [...contenders.keys()];
           for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+            const target = contenders.get(name)!();
             const id = `${name}/${connections}`;
-            const target = contenders[name]();
-            samples.set(id, [...(samples.get(id) ?? []), await load(target.url, target.headers, [Q2], connections, DURATION, name === 'ours, dedup off' ? plain.child.pid : undefined)]);
+            samples.set(id, [...(samples.get(id) ?? []), await load(target.url, target.headers, [Q2], connections, DURATION, target.pid)]);
           }
         }
       }
       const directRatios: number[] = [];
-      console.log('  Q2         conns  target            req/s    p99 ms  failed  CPU ms/req  ours/direct');
+      console.log('  Q2         conns  target            req/s    p99 ms  failed  CPU ms/req  x/direct');
       for (const connections of CONNECTIONS) {
-        const ours = summary(`ours, dedup off/${connections}`);
         const straight = summary(`people direct/${connections}`);
-        if (ours.rps > 0 && straight.rps > 0) directRatios.push(ours.rps / straight.rps);
-        console.log(`  Q2        ${String(connections).padStart(5)}  ours, dedup off ${ours.rps.toFixed(1).padStart(8)} ${ours.p99.toFixed(1).padStart(8)} ${String(ours.failed).padStart(7)}  ${cpuColumn(ours)}   ${straight.rps > 0 ? (ours.rps / straight.rps).toFixed(2) : 'n/a'}`);
-        console.log(`  Q2        ${String(connections).padStart(5)}  people direct   ${straight.rps.toFixed(1).padStart(8)} ${straight.p99.toFixed(1).padStart(8)} ${String(straight.failed).padStart(7)}`);
+        for (const name of contenders.keys()) {
+          const f = summary(`${name}/${connections}`);
+          const ratio = name === 'people direct' ? '' : straight.rps > 0 && f.rps > 0 ? (f.rps / straight.rps).toFixed(2) : 'n/a';
+          if (name === 'ours, dedup off' && straight.rps > 0 && f.rps > 0) directRatios.push(f.rps / straight.rps);
+          console.log(`  Q2        ${String(connections).padStart(5)}  ${name.padEnd(15)} ${f.rps.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.failed).padStart(7)}  ${cpuColumn(f)}   ${ratio}`);
+        }
       }
       console.log(`peers: Q2 with dedup off, min ratio ours/people-direct ${least(directRatios)}`);
     }
