@@ -9,6 +9,9 @@ import { build } from '../../scripts/build.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times. */
+const CLOCK_TICKS = 100;
+
 /**
  * CPU seconds (user and system) a process has used so far, from /proc/<pid>/stat; null where
  * there is no /proc (not Linux) or the process is gone.
@@ -23,11 +26,12 @@ export function cpuSeconds(pid: number | undefined): number | null {
     return null;
   }
 }
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times. */
-const CLOCK_TICKS = 100;
 
-/** Where the gateway processes are compiled to (git-ignored, inside the project so that packages resolve). */
-// Not under .bench-peers/, whose own node_modules (Hive's) would resolve a second graphql.
+/**
+ * Where the gateway processes are compiled to: git-ignored, inside the project so that
+ * packages resolve from its node_modules, and not under .bench-peers/, whose own
+ * node_modules (Hive's) would resolve a second graphql.
+ */
 const COMPILED_DIR = path.join(root, '.bench-build');
 let compiledMain: string | null = null;
 
