@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { Kind, parse, type ObjectTypeDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIdentity, type Identity } from '../../subgraphs/shared/identity.ts';
-import { maskedErrors } from '../helpers/assertions.ts';
+import { maskedErrors, maskIds } from '../helpers/assertions.ts';
 import { createTestOrg, startTestGraph, type GraphQLBody, type TestGraph, type TestOrg, type TestUser } from '../helpers/graph.ts';
 
 // Two organizations: every root field of the time subgraph, called by A's admin with B's
@@ -54,9 +54,7 @@ async function snapshot(orgId: string): Promise<string> {
 }
 
 function shape(res: { body: GraphQLBody<unknown> }, ids: string[]): unknown {
-  let body = JSON.stringify(res.body.data ?? null);
-  for (const id of ids) body = body.split(id).join('<id>');
-  return { errors: maskedErrors(res, ids), data: body };
+  return { errors: maskedErrors(res, ids), data: maskIds(JSON.stringify(res.body.data ?? null), ids) };
 }
 
 let bBefore: string;

@@ -41,15 +41,18 @@ export function dataOf<T>(res: { body: GraphQLBody<T> }): T {
   return res.body.data;
 }
 
+/** `text` with each id of `ids` replaced by `<id>` (the longest first, so that no id is cut by a shorter one). */
+export function maskIds(text: string, ids: readonly string[]): string {
+  return [...ids].sort((x, y) => y.length - x.length).reduce((t, id) => t.split(id).join('<id>'), text);
+}
+
 /**
  * Every error of a response as `{ path, code, field, message }`, each id of `ids` replaced
  * by `<id>`, ordered by path: root fields resolve concurrently, so the order in which their
  * errors arrive is not part of the answer.
  */
 export function maskedErrors(res: { body: Body }, ids: readonly string[]) {
-  const longestFirst = [...ids].sort((x, y) => y.length - x.length);
-  const mask = (text: string) => longestFirst.reduce((t, id) => t.split(id).join('<id>'), text);
   return (res.body.errors ?? [])
-    .map((e) => ({ path: (e.path ?? []).join('.'), code: e.extensions?.['code'], field: e.extensions?.['field'], message: mask(e.message) }))
+    .map((e) => ({ path: (e.path ?? []).join('.'), code: e.extensions?.['code'], field: e.extensions?.['field'], message: maskIds(e.message, ids) }))
     .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }
