@@ -177,6 +177,8 @@ function identityKey(identity: GatewayContext['identity'] | null): string {
   return key;
 }
 
+const isSuccess = (status: number): boolean => status >= 200 && status < 300;
+
 /** A subgraph's answer body as JSON, or a SyntaxError (reported as SUBREQUEST_MALFORMED_RESPONSE). */
 function parseAnswer(answer: SubgraphAnswer): unknown {
   const type = answer.headers.get('content-type') ?? '';
@@ -233,11 +235,11 @@ class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     // A client span per fetch; its traceparent continues the trace in the subgraph.
     const answer = await inSpan(`subgraph ${this.service}`, { kind: SpanKind.CLIENT, attributes: { 'leave.subgraph': this.service, 'http.request.method': 'POST', 'url.full': this.url } }, async (span) => {
       const received = await this.client.send(this.url, { headers: withTraceHeaders(headers), body }, dedupKey);
-      outcome = received.status >= 200 && received.status < 300 ? 'ok' : 'http_error';
+      outcome = isSuccess(received.status) ? 'ok' : 'http_error';
       span?.setAttribute('http.response.status_code', received.status);
       return received;
     }).finally(() => subgraphFetchDuration.observe({ subgraph: this.service, outcome }, (performance.now() - started) / 1000));
-    if (answer.status < 200 || answer.status >= 300) {
+    if (!isSuccess(answer.status)) {
       let errorBody: unknown;
       try {
         errorBody = parseAnswer(answer);
